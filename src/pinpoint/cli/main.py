@@ -1,0 +1,299 @@
+"""The ``pinpoint`` command line: tables for people, ``--json`` for machines.
+
+Errors print one line on stderr and exit with status 2; never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pinpoint.cli import coverage, hair
+from pinpoint.cli.common import (
+    emit_json,
+    evidence_with_policy,
+    fmt_span,
+    parse_date,
+    read_data_file,
+    today,
+    with_line,
+)
+from pinpoint.core.answers import parse_answers, parse_skin_type
+from pinpoint.core.errors import InputError, PinpointError
+from pinpoint.evidence.loader import EvidenceError, PolicyError, load_evidence
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="pinpoint",
+    help="Plan, screen and guide micro-needle skin treatments. Every clinical number shown carries its source.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(coverage.app, name="coverage")
+app.add_typer(hair.app, name="hair")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", help="JSON or TOML file overriding policy defaults (shown in the output).")
+]
+ZoneOpt = Annotated[list[str], typer.Option("--zone", help="Zone id; repeat for several zones.")]
+SettingOpt = Annotated[str, typer.Option("--setting", help="home or clinic.")]
+DeviceOpt = Annotated[str | None, typer.Option("--device", help="Device id from `pinpoint devices`.")]
+
+
+def _console() -> Any:
+    from rich.console import Console  # noqa: PLC0415 - rich is imported only when a table is printed
+
+    return Console()
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    from rich.table import Table  # noqa: PLC0415 - see _console
+
+    table = Table(title=title, show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    _console().print(table)
+
+
+def _src(ids: Any) -> str:
+    return ", ".join(ids)
+
+
+@app.command()
+def zones(as_json: JsonOpt = False) -> None:
+    """List the body zones: area, needle-depth range and what is treated there."""
+    ev = load_evidence()
+    data = [{"id": k, **z.model_dump(mode="json")} for k, z in ev.zones.items()]
+    if as_json:
+        emit_json(data)
+        return
+    rows = [
+        [
+            k,
+            z.name,
+            f"{z.area_cm2.value:g}" + (" (est.)" if z.area_cm2.estimate else ""),
+            fmt_span(z.depth_mm, "mm") if z.depth_mm else ("parts: " + ", ".join(z.parts) if z.parts else "-"),
+            ", ".join(z.treatments),
+            _src((*z.area_cm2.sources, *(z.depth_mm.sources if z.depth_mm else ()))),
+        ]
+        for k, z in ev.zones.items()
+    ]
+    _table("Zones", ["id", "name", "area cm2", "depth", "treatments", "sources"], rows)
+
+
+@app.command()
+def indications(as_json: JsonOpt = False) -> None:
+    """List the indications with their zones, sessions and time to visible result."""
+    ev = load_evidence()
+    data = [{"id": k, **i.model_dump(mode="json")} for k, i in ev.indications.items()]
+    if as_json:
+        emit_json(data)
+        return
+    rows = []
+    for k, i in ev.indications.items():
+        settings = sorted({r.setting for r in i.depth})
+        rows.append(
+            [
+                k,
+                i.name,
+                ", ".join(i.zones),
+                ", ".join(settings),
+                fmt_span(i.sessions) if i.sessions else "policy",
+                fmt_span(i.visible_result_days, "days"),
+            ]
+        )
+    _table("Indications", ["id", "name", "zones", "settings", "sessions", "visible after"], rows)
+
+
+@app.command()
+def devices(as_json: JsonOpt = False) -> None:
+    """List the device catalog: rollers and pens with their geometry."""
+    ev = load_evidence()
+    data = [{"id": k, **d.model_dump(mode="json")} for k, d in ev.devices.items()]
+    if as_json:
+        emit_json(data)
+        return
+    rows = []
+    for k, d in ev.devices.items():
+        if d.kind == "roller":
+            geo = (
+                f"{d.needles.value:g} needles ({d.rings.value:g}x{d.needles_per_ring.value:g}), "
+                f"drum {d.drum_diameter_mm.value:g}x{d.drum_width_mm.value:g} mm, {d.needle_length_mm.value:g} mm"
+            )
+        else:
+            geo = f"{d.needles.value:g} needles at {d.frequency_hz.value:g} Hz, depth {fmt_span(d.depth_mm, 'mm')}"
+        rows.append([k, d.kind, d.name, geo, ", ".join(d.settings), d.reuse])
+    _table("Devices", ["id", "kind", "name", "geometry", "settings", "reuse"], rows)
+
+
+@app.command()
+def sources(as_json: JsonOpt = False) -> None:
+    """List the evidence sources with their grade."""
+    ev = load_evidence()
+    data = [{"id": k, **s.model_dump(mode="json")} for k, s in ev.sources.items()]
+    if as_json:
+        emit_json(data)
+        return
+    _table("Sources", ["id", "grade", "citation"], [[k, s.grade, s.citation] for k, s in ev.sources.items()])
+
+
+@app.command()
+def screen(
+    answers_file: Annotated[Path, typer.Argument(help="Answers file (JSON or TOML), see docs/cli.md.")],
+    on: Annotated[str | None, typer.Option("--on", help="Screening date YYYY-MM-DD (default today).")] = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Screen a client: proceed, caution, defer (until a date), refer or contraindicated, with reasons."""
+    from pinpoint.core.screening import screen as do_screen  # noqa: PLC0415 - keeps --help fast
+
+    ev = evidence_with_policy(policy)
+    day = parse_date(on, "--on", today())
+    assert day is not None
+    raw, text = read_data_file(answers_file, "answers")
+    try:
+        answers = parse_answers(raw, ev)
+        result = do_screen(answers, day, ev)
+    except PinpointError as exc:
+        raise with_line(exc, answers_file, text) from None
+    data = result.model_dump(mode="json")
+    if as_json:
+        emit_json(data)
+        return
+    until = f" until {result.defer_until}" if result.defer_until else ""
+    _console().print(f"[bold]Verdict: {result.verdict}{until}[/bold]  ({result.treatment}, {day})")
+    rows = [[f.verdict, f.rule, ", ".join(f.zones), f.message, _src(f.sources)] for f in result.findings]
+    if rows:
+        _table("Findings", ["verdict", "rule", "zones", "message", "sources"], rows)
+    for note in result.policy_overrides:
+        _console().print(f"policy {note.policy} overridden: {note.value:g} {note.unit} (default {note.default:g})")
+
+
+def _plan_inputs(indication: str, zone: list[str], setting: str, skin_type: str | None) -> tuple[Any, ...]:
+    if setting not in ("home", "clinic"):
+        raise InputError("--setting", f"--setting must be 'home' or 'clinic', got '{setting}'")
+    if not zone:
+        raise InputError("--zone", "--zone is required (repeat it for several zones)")
+    skin = parse_skin_type(skin_type, "--skin-type") if skin_type is not None else None
+    return indication, tuple(zone), setting, skin
+
+
+@app.command()
+def plan(  # noqa: PLR0913 - options are the CLI contract
+    indication: Annotated[str, typer.Option("--indication", help="Indication id.")],
+    zone: ZoneOpt,
+    setting: SettingOpt,
+    device: DeviceOpt = None,
+    start: Annotated[str | None, typer.Option("--start", help="First session YYYY-MM-DD (default today).")] = None,
+    skin_type: Annotated[str | None, typer.Option("--skin-type", help="Fitzpatrick I..VI.")] = None,
+    answers: Annotated[Path | None, typer.Option("--answers", help="Screen this answers file first.")] = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan a course: depth, passes, interval and sessions per zone, a dated schedule and aftercare."""
+    from pinpoint.core.planning import plan as do_plan  # noqa: PLC0415 - keeps --help fast
+
+    ev = evidence_with_policy(policy)
+    ind, zones_, setting_, skin = _plan_inputs(indication, zone, setting, skin_type)
+    first = parse_date(start, "--start", today())
+    parsed = None
+    if answers is not None:
+        raw, text = read_data_file(answers, "answers")
+        try:
+            parsed = parse_answers(raw, ev)
+        except PinpointError as exc:
+            raise with_line(exc, answers, text) from None
+        if skin is None:
+            skin = parsed.skin_type
+    result = do_plan(ev, ind, zones_, setting_, device=device, start=first, skin_type=skin, answers=parsed)
+    data = result.model_dump(mode="json")
+    if as_json:
+        emit_json(data)
+        return
+    con = _console()
+    con.print(f"[bold]{ev.indications[ind].name}[/bold] — {setting_}, {result.device or result.device_kind}")
+    rows = [
+        [
+            z.zone + (f" ({z.part_of})" if z.part_of != z.zone else ""),
+            fmt_span(z.depth_mm, "mm"),
+            fmt_span(z.passes),
+            fmt_span(z.interval_days, "d"),
+            fmt_span(z.sessions),
+            z.endpoint,
+            _src(z.sources),
+        ]
+        for z in result.zones
+    ]
+    _table("Per zone", ["zone", "depth", "passes", "interval", "sessions", "endpoint", "sources"], rows)
+    _table("Schedule", ["session", "date"], [[str(s.session), s.date.isoformat()] for s in result.schedule])
+    _print_aftercare(result.aftercare)
+    for w in result.warnings:
+        con.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _print_aftercare(items: Any) -> None:
+    rows = [[a.kind, a.text, fmt_span(a.hours, "h"), _src(a.sources)] for a in items]
+    _table("Aftercare", ["kind", "what", "for", "sources"], rows)
+
+
+@app.command()
+def guide(
+    indication: Annotated[str, typer.Option("--indication", help="Indication id.")],
+    zone: ZoneOpt,
+    setting: SettingOpt,
+    device: DeviceOpt = None,
+    policy: PolicyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The step-by-step procedure of one session, in the order it is done, then the aftercare."""
+    from pinpoint.core.guide import guide as do_guide  # noqa: PLC0415 - keeps --help fast
+
+    ev = evidence_with_policy(policy)
+    ind, zones_, setting_, _ = _plan_inputs(indication, zone, setting, None)
+    result = do_guide(ev, ind, zones_, setting_, device=device)
+    if as_json:
+        emit_json(result.model_dump(mode="json"))
+        return
+    rows = [
+        [str(i), s.kind, s.title + (f" — {s.detail}" if s.detail else ""), fmt_span(s.minutes, "min"), ", ".join(s.zones)]
+        for i, s in enumerate(result.steps, 1)
+    ]
+    _table("Session steps", ["#", "kind", "step", "time", "zones"], rows)
+    _print_aftercare(result.aftercare)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app; user errors print one line on stderr and exit 2."""
+    try:
+        app(args=argv, prog_name="pinpoint", standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("pinpoint: aborted\n")
+        sys.exit(1)
+    except typer.TyperException as exc:  # usage errors: missing or malformed options
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command group: its help, not an error
+            sys.stdout.write(message.removeprefix("Usage: ").join(["Usage: ", "\n"]))
+            sys.exit(0)
+        sys.stderr.write(f"pinpoint: error: {message}\n")
+        sys.exit(2)
+    except PinpointError as exc:
+        sys.stderr.write(f"pinpoint: error: {exc.message}\n")
+        sys.exit(2)
+    except (EvidenceError, PolicyError) as exc:
+        sys.stderr.write(f"pinpoint: error: {exc}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

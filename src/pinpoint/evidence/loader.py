@@ -1,0 +1,266 @@
+"""Load and validate the evidence base from ``data/*.toml``.
+
+The loader fails loudly, naming the file, the entry and the field, on: an unknown key, a
+number without its unit, an inverted range, an unknown source, zone or policy id, and an
+indication depth outside its zone's range.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from pinpoint.evidence.schema import (
+    AftercareItem,
+    Anaesthetic,
+    ContraindicationRule,
+    Device,
+    Indication,
+    PolicyItem,
+    ProcedureStep,
+    Source,
+    Technique,
+    Zone,
+)
+
+__all__ = ["DATA_DIR", "Evidence", "EvidenceError", "PolicyError", "load_evidence"]
+
+DATA_DIR = Path(__file__).parent / "data"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class EvidenceError(ValueError):
+    """The evidence data is inconsistent; the message names file, entry and field."""
+
+
+class PolicyError(ValueError):
+    """A policy override is not acceptable; ``field`` names the offending key."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("RollerDevice", "PenDevice", "roller", "pen"))
+
+
+def _parse_entries(
+    file: str, raw: Mapping[str, Any], model: type[M] | Any, *, adapter: bool = False
+) -> dict[str, M]:
+    out: dict[str, M] = {}
+    ta: TypeAdapter[Any] | None = TypeAdapter(model) if adapter else None
+    for key, entry in raw.items():
+        try:
+            out[key] = ta.validate_python(entry) if ta else model.model_validate(entry)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            where = _loc(tuple(err["loc"])) or "(entry)"
+            msg = f"{file}, entry '{key}', field '{where}': {err['msg']}"
+            raise EvidenceError(msg) from None
+    return out
+
+
+def _parse_list(file: str, items: list[Any], model: type[M], label: str) -> tuple[M, ...]:
+    out = []
+    for i, entry in enumerate(items):
+        name = entry.get("id", f"{label}[{i}]") if isinstance(entry, dict) else f"{label}[{i}]"
+        body = {k: v for k, v in entry.items() if k != "id"} if isinstance(entry, dict) else entry
+        out.extend(_parse_entries(file, {name: body}, model).values())
+    return tuple(out)
+
+
+def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
+    """Yield ``(path, model)`` for every pydantic model inside ``obj``."""
+    if isinstance(obj, BaseModel):
+        yield path, obj
+        for name in type(obj).model_fields:
+            yield from _walk(getattr(obj, name), f"{path}.{name}" if path else name)
+    elif isinstance(obj, (tuple, list)):
+        for i, item in enumerate(obj):
+            yield from _walk(item, f"{path}[{i}]")
+    elif isinstance(obj, dict):
+        for k, item in obj.items():
+            yield from _walk(item, f"{path}.{k}")
+
+
+def suggest(value: str, choices: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The whole validated evidence base, with the policy in force."""
+
+    sources: dict[str, Source]
+    zones: dict[str, Zone]
+    indications: dict[str, Indication]
+    contraindications: dict[str, ContraindicationRule]
+    anaesthetics: dict[str, Anaesthetic]
+    aftercare: dict[str, AftercareItem]
+    devices: dict[str, Any]
+    procedure: tuple[ProcedureStep, ...]
+    technique: Technique
+    policy: dict[str, PolicyItem]
+    version: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def policy_value(self, key: str) -> float:
+        """The value in force for policy item ``key``."""
+        return self.policy[key].value
+
+    def overridden(self) -> dict[str, PolicyItem]:
+        """Policy items whose default was overridden."""
+        return {k: p for k, p in self.policy.items() if p.overridden_from is not None}
+
+    def with_policy(self, overrides: Mapping[str, Any]) -> Evidence:
+        """A copy with policy ``overrides`` applied; unknown keys and out-of-bounds values raise."""
+        policy = dict(self.policy)
+        for key, raw in overrides.items():
+            if key not in policy:
+                raise PolicyError(
+                    key, f"unknown policy '{key}'{suggest(key, list(policy))}"
+                )
+            item = policy[key]
+            lo, hi = item.bounds
+            if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+                raise PolicyError(key, f"policy '{key}' must be a number in {item.unit}")
+            if not lo <= float(raw) <= hi:
+                raise PolicyError(
+                    key,
+                    f"policy '{key}' = {raw:g} {item.unit} is outside the allowed "
+                    f"{lo:g}-{hi:g} {item.unit}",
+                )
+            if float(raw) != item.value:
+                policy[key] = item.model_copy(
+                    update={"value": float(raw), "overridden_from": item.value}
+                )
+        return replace(self, policy=policy)
+
+
+FILES = (
+    "sources",
+    "policy",
+    "zones",
+    "technique",
+    "indications",
+    "contraindications",
+    "anaesthetics",
+    "aftercare",
+    "procedure",
+    "devices",
+)
+
+
+def _read(data_dir: Path) -> tuple[dict[str, dict[str, Any]], str]:
+    raw: dict[str, dict[str, Any]] = {}
+    digest = hashlib.sha256()
+    for path in sorted(data_dir.glob("*.toml")):
+        blob = path.read_bytes()
+        digest.update(path.name.encode() + b"\0" + blob)
+        try:
+            raw[path.stem] = tomllib.loads(blob.decode("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            msg = f"{path.name}: {exc}"
+            raise EvidenceError(msg) from None
+    for name in FILES:
+        if name not in raw:
+            msg = f"{name}.toml is missing from {data_dir}"
+            raise EvidenceError(msg)
+    return raw, digest.hexdigest()[:12]
+
+
+def _check_refs(ev: Evidence) -> None:
+    """Cross-reference checks: sources, zones, policy ids, depth consistency."""
+    tables: dict[str, Mapping[str, Any]] = {
+        "zones": ev.zones,
+        "indications": ev.indications,
+        "contraindications": ev.contraindications,
+        "anaesthetics": ev.anaesthetics,
+        "aftercare": ev.aftercare,
+        "devices": ev.devices,
+        "policy": ev.policy,
+        "technique": {"technique": ev.technique},
+        "procedure": {f"step[{i}]": s for i, s in enumerate(ev.procedure)},
+    }
+    tables.update(ev.extra)
+    for file, entries in tables.items():
+        for key, entry in entries.items():
+            _check_entry(ev, file, key, entry)
+    cap = ev.policy_value("home_depth_cap_mm")
+    for key, ind in ev.indications.items():
+        for rule in ind.depth:
+            for z in rule.zones:
+                zr = ev.zones[z].depth_mm
+                where = f"indications.toml, entry '{key}', field 'depth'"
+                if z not in ind.zones:
+                    raise EvidenceError(f"{where}: zone '{z}' is not among the indication's zones")
+                if zr is None:
+                    raise EvidenceError(f"{where}: zone '{z}' has no needle depth range")
+                if rule.depth_mm.min < zr.min or rule.depth_mm.max > zr.max:
+                    raise EvidenceError(
+                        f"{where}: {rule.depth_mm.min:g}-{rule.depth_mm.max:g} mm on '{z}' is "
+                        f"outside the zone's {zr.min:g}-{zr.max:g} mm"
+                    )
+                if rule.setting == "home" and rule.depth_mm.max > cap:
+                    raise EvidenceError(
+                        f"{where}: home depth {rule.depth_mm.max:g} mm exceeds the home cap {cap:g} mm"
+                    )
+
+
+def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
+    for path, model in _walk(entry, ""):
+        where = f"{file}.toml, entry '{key}', field '{path or '(entry)'}'"
+        for sid in getattr(model, "sources", ()) or ():
+            if sid not in ev.sources:
+                raise EvidenceError(f"{where}: unknown source id '{sid}'{suggest(sid, list(ev.sources))}")
+        for name in ("zones", "parts"):
+            for z in getattr(model, name, ()) if name in type(model).model_fields else ():
+                if z not in ev.zones:
+                    raise EvidenceError(f"{where}: unknown zone id '{z}'{suggest(z, list(ev.zones))}")
+        for name in ("washout_policy", "reassess_policy", "below_years_policy"):
+            pid = getattr(model, name, None)
+            if pid is not None and pid not in ev.policy:
+                raise EvidenceError(f"{where}: unknown policy id '{pid}'")
+
+
+def load_from(data_dir: Path) -> Evidence:
+    """Load and validate the evidence base in ``data_dir`` (no caching)."""
+    raw, version = _read(data_dir)
+    tech = _parse_entries("technique.toml", {"technique": raw["technique"]}, Technique)
+    procedure = _parse_list("procedure.toml", raw["procedure"].get("step", []), ProcedureStep, "step")
+    ev = Evidence(
+        sources=_parse_entries("sources.toml", raw["sources"], Source),
+        policy=_parse_entries("policy.toml", raw["policy"], PolicyItem),
+        zones=_parse_entries("zones.toml", raw["zones"], Zone),
+        indications=_parse_entries("indications.toml", raw["indications"], Indication),
+        contraindications=_parse_entries(
+            "contraindications.toml", raw["contraindications"], ContraindicationRule
+        ),
+        anaesthetics=_parse_entries("anaesthetics.toml", raw["anaesthetics"], Anaesthetic),
+        aftercare=_parse_entries("aftercare.toml", raw["aftercare"], AftercareItem),
+        devices=_parse_entries("devices.toml", raw["devices"], Device, adapter=True),
+        procedure=procedure,
+        technique=tech["technique"],
+        version=version,
+        extra={k: v for k, v in raw.items() if k not in FILES},
+    )
+    _check_refs(ev)
+    return ev
+
+
+@lru_cache(maxsize=1)
+def load_evidence() -> Evidence:
+    """The packaged evidence base, validated once per process (``load_evidence.cache_clear()`` resets)."""
+    return load_from(DATA_DIR)
