@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -194,7 +195,7 @@ def _check_refs(ev: Evidence) -> None:
         "technique": {"technique": ev.technique},
         "procedure": {f"step[{i}]": s for i, s in enumerate(ev.procedure)},
     }
-    tables.update(ev.extra)
+    tables.update({stem: {stem: data} for stem, data in ev.extra.items()})
     for file, entries in tables.items():
         for key, entry in entries.items():
             _check_entry(ev, file, key, entry)
@@ -235,6 +236,29 @@ def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
                 raise EvidenceError(f"{where}: unknown policy id '{pid}'")
 
 
+def _parse_extra(stem: str, raw: dict[str, Any]) -> Any:
+    """Validate an additional data file ``stem.toml`` with ``pinpoint.evidence.schema_<stem>.Data``.
+
+    Topic modules (coverage physics, hair cycles) keep their schema beside their data this way;
+    the source-id and zone-id checks of :func:`_check_refs` apply to them as to the core files.
+    """
+    try:
+        module = importlib.import_module(f"pinpoint.evidence.schema_{stem}")
+    except ModuleNotFoundError:
+        msg = f"{stem}.toml has no schema module pinpoint.evidence.schema_{stem}"
+        raise EvidenceError(msg) from None
+    model: type[BaseModel] = module.Data
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        entry = str(loc[0]) if loc else "(file)"
+        where = _loc(loc[1:]) or "(entry)"
+        msg = f"{stem}.toml, entry '{entry}', field '{where}': {err['msg']}"
+        raise EvidenceError(msg) from None
+
+
 def load_from(data_dir: Path) -> Evidence:
     """Load and validate the evidence base in ``data_dir`` (no caching)."""
     raw, version = _read(data_dir)
@@ -254,7 +278,7 @@ def load_from(data_dir: Path) -> Evidence:
         procedure=procedure,
         technique=tech["technique"],
         version=version,
-        extra={k: v for k, v in raw.items() if k not in FILES},
+        extra={k: _parse_extra(k, v) for k, v in raw.items() if k not in FILES},
     )
     _check_refs(ev)
     return ev
