@@ -20,11 +20,38 @@ def run() -> None:
         ("Screen the demo client", ["screen", client]),
         (
             "Plan an acne-scar course on cheeks and jawline with a 14-needle pen",
-            ["plan", "--indication", "acne_scars", "--zone", "cheek", "--zone", "chin_jawline",
-             "--setting", "clinic", "--device", "pen_14", "--answers", client],
+            [
+                "plan",
+                "--indication",
+                "acne_scars",
+                "--zone",
+                "cheek",
+                "--zone",
+                "chin_jawline",
+                "--setting",
+                "clinic",
+                "--device",
+                "pen_14",
+                "--answers",
+                client,
+            ],
         ),
-        ("Guide the first session", ["guide", "--indication", "acne_scars", "--zone", "cheek",
-                                     "--zone", "chin_jawline", "--setting", "clinic", "--device", "pen_14"]),
+        (
+            "Guide the first session",
+            [
+                "guide",
+                "--indication",
+                "acne_scars",
+                "--zone",
+                "cheek",
+                "--zone",
+                "chin_jawline",
+                "--setting",
+                "clinic",
+                "--device",
+                "pen_14",
+            ],
+        ),
     ]
     for title, argv in steps:
         sys.stdout.write(f"\n=== {title}: pinpoint {' '.join(argv)}\n\n")

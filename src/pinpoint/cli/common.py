@@ -42,9 +42,9 @@ def parse_date(value: str | None, option: str, default: dt.date | None = None) -
 
 
 def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf'(^|[\s{{,])"?{re.escape(key)}"?\s*[:=]', re.MULTILINE)
+    pattern = re.compile(rf'(?:^|[\s{{,])(?P<key>"?{re.escape(key)}"?)\s*[:=]', re.MULTILINE)
     match = pattern.search(text)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    return text.count("\n", 0, match.start("key")) + 1 if match else None
 
 
 def read_data_file(path: Path, what: str) -> tuple[dict[str, Any], str]:

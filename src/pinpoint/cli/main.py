@@ -48,13 +48,13 @@ DeviceOpt = Annotated[str | None, typer.Option("--device", help="Device id from 
 
 
 def _console() -> Any:
-    from rich.console import Console  # noqa: PLC0415 - rich is imported only when a table is printed
+    from rich.console import Console
 
     return Console()
 
 
 def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.table import Table  # noqa: PLC0415 - see _console
+    from rich.table import Table
 
     table = Table(title=title, show_lines=False)
     for col in columns:
@@ -154,7 +154,7 @@ def screen(
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a client: proceed, caution, defer (until a date), refer or contraindicated, with reasons."""
-    from pinpoint.core.screening import screen as do_screen  # noqa: PLC0415 - keeps --help fast
+    from pinpoint.core.screening import screen as do_screen
 
     ev = evidence_with_policy(policy)
     day = parse_date(on, "--on", today())
@@ -188,7 +188,7 @@ def _plan_inputs(indication: str, zone: list[str], setting: str, skin_type: str 
 
 
 @app.command()
-def plan(  # noqa: PLR0913 - options are the CLI contract
+def plan(
     indication: Annotated[str, typer.Option("--indication", help="Indication id.")],
     zone: ZoneOpt,
     setting: SettingOpt,
@@ -200,7 +200,7 @@ def plan(  # noqa: PLR0913 - options are the CLI contract
     as_json: JsonOpt = False,
 ) -> None:
     """Plan a course: depth, passes, interval and sessions per zone, a dated schedule and aftercare."""
-    from pinpoint.core.planning import plan as do_plan  # noqa: PLC0415 - keeps --help fast
+    from pinpoint.core.planning import plan as do_plan
 
     ev = evidence_with_policy(policy)
     ind, zones_, setting_, skin = _plan_inputs(indication, zone, setting, skin_type)
@@ -255,7 +255,7 @@ def guide(
     as_json: JsonOpt = False,
 ) -> None:
     """The step-by-step procedure of one session, in the order it is done, then the aftercare."""
-    from pinpoint.core.guide import guide as do_guide  # noqa: PLC0415 - keeps --help fast
+    from pinpoint.core.guide import guide as do_guide
 
     ev = evidence_with_policy(policy)
     ind, zones_, setting_, _ = _plan_inputs(indication, zone, setting, None)
@@ -264,7 +264,13 @@ def guide(
         emit_json(result.model_dump(mode="json"))
         return
     rows = [
-        [str(i), s.kind, s.title + (f" — {s.detail}" if s.detail else ""), fmt_span(s.minutes, "min"), ", ".join(s.zones)]
+        [
+            str(i),
+            s.kind,
+            s.title + (f" — {s.detail}" if s.detail else ""),
+            fmt_span(s.minutes, "min"),
+            ", ".join(s.zones),
+        ]
         for i, s in enumerate(result.steps, 1)
     ]
     _table("Session steps", ["#", "kind", "step", "time", "zones"], rows)

@@ -91,7 +91,7 @@ def guide_for_plan(evidence: Evidence, p: Plan) -> Guide:
     ev = evidence
     dev = get_device(ev, p.device) if p.device else None
     reusable = dev.reuse == "reusable" if dev is not None else p.setting == "home"
-    numbing = p.setting == "clinic" and p.deepest_mm >= ev.policy_value("anaesthetic_from_depth_mm")
+    numbing = p.setting == "clinic" and p.deepest_mm > ev.policy_value("anaesthetic_above_depth_mm")
     agent_id = ev.technique.anaesthetic_default if numbing else None
     agent = ev.anaesthetics[agent_id] if agent_id else None
     chosen = [s for s in ev.procedure if _applies(s, p.setting, reusable, numbing)]
@@ -136,8 +136,10 @@ def guide_for_plan(evidence: Evidence, p: Plan) -> Guide:
 def _zone_step(ev: Evidence, s: ProcedureStep, zp: ZonePlan, p: Plan) -> Step:
     if s.kind == "needling":
         dirs = ", ".join(ev.technique.directions)
-        depth = f"{zp.depth_mm.min:g} mm" if zp.depth_mm.min == zp.depth_mm.max else (
-            f"{zp.depth_mm.min:g}-{zp.depth_mm.max:g} mm"
+        depth = (
+            f"{zp.depth_mm.min:g} mm"
+            if zp.depth_mm.min == zp.depth_mm.max
+            else (f"{zp.depth_mm.min:g}-{zp.depth_mm.max:g} mm")
         )
         detail = f"{depth}; {zp.passes.min:g}-{zp.passes.max:g} passes with the {p.device_kind} ({dirs})"
         sources = (*s.sources, *zp.sources)

@@ -149,9 +149,7 @@ def schedule_dates(start: dt.date, sessions: int, interval_days: int) -> tuple[S
     return tuple(ScheduledSession(session=i + 1, date=start + i * step) for i in range(sessions))
 
 
-def aftercare_for(
-    evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float
-) -> tuple[AftercareLine, ...]:
+def aftercare_for(evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float) -> tuple[AftercareLine, ...]:
     """The aftercare lines that apply to a session of ``treatment`` reaching ``deepest_mm``."""
     return tuple(
         AftercareLine(
@@ -229,14 +227,10 @@ def _check_inputs(
         if zone not in ev.zones:
             raise UnknownIdError("zone", "zone", zone, ev.zones)
         if zone not in ind.zones:
-            raise InputError(
-                "zone", f"zone '{zone}' is not planned for {indication}; allowed: {', '.join(ind.zones)}"
-            )
+            raise InputError("zone", f"zone '{zone}' is not planned for {indication}; allowed: {', '.join(ind.zones)}")
     dev = get_device(ev, device) if device else None
     if dev is not None and setting not in dev.settings:
-        raise RefusedError(
-            "device", f"device '{device}' is for {' and '.join(dev.settings)} use only, not {setting}"
-        )
+        raise RefusedError("device", f"device '{device}' is for {' and '.join(dev.settings)} use only, not {setting}")
     return ind, dev
 
 
@@ -253,7 +247,7 @@ def _screen_first(ev: Evidence, answers: Answers, zones: tuple[str, ...], on: dt
     return result
 
 
-def plan(  # noqa: PLR0913 - the planner's inputs are the CLI contract
+def plan(
     evidence: Evidence,
     indication: str,
     zones: tuple[str, ...],
@@ -363,12 +357,17 @@ def _warnings(
     zone_plans: list[ZonePlan],
     policy_sessions: bool,
 ) -> tuple[str, ...]:
-    out = [w.text for w in (*ind.warnings, *ev.technique.warnings) if _applies(w.skin_types, w.settings, skin_type, setting)]
+    out = [
+        w.text
+        for w in (*ind.warnings, *ev.technique.warnings)
+        if _applies(w.skin_types, w.settings, skin_type, setting)
+    ]
     n = int(max(z.sessions.min for z in zone_plans))
     top = int(max(z.sessions.max for z in zone_plans))
     if policy_sessions:
         out.append(
-            f"course length of {n} sessions is a policy default (home_course_sessions), not a finding: review progress then"
+            f"course length of {n} sessions is a policy default (home_course_sessions), "
+            "not a finding: review progress then"
         )
     elif top > n:
         out.append(f"schedule shows the first {n} sessions; review then: the evidence supports up to {top}")

@@ -99,9 +99,7 @@ def _days(evidence: Evidence, policy: str) -> dt.timedelta:
     return dt.timedelta(days=evidence.policy_value(policy))
 
 
-def _evaluate(
-    rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date, ev: Evidence
-) -> list[Finding]:
+def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date, ev: Evidence) -> list[Finding]:
     treated = a.zones
 
     def finding(verdict: Verdict, zones: tuple[str, ...], message: str, until: dt.date | None = None) -> Finding:
@@ -113,9 +111,7 @@ def _evaluate(
     if rule.kind == "flag":
         zones = treated
         if rule.regions:
-            zones = tuple(
-                z for z in treated if any(ev.zones[d].region in rule.regions for d in descendants(ev, z))
-            )
+            zones = tuple(z for z in treated if any(ev.zones[d].region in rule.regions for d in descendants(ev, z)))
         if value and zones and rule.verdict:
             return [finding(rule.verdict, zones, rule.message)]
         return []

@@ -35,15 +35,14 @@ def overlap(evidence: Evidence, treated: str, affected: str) -> str | None:
 def expand(evidence: Evidence, zones: tuple[str, ...], allowed: tuple[str, ...]) -> list[tuple[str, str]]:
     """Expand composite zones into their parts that are in ``allowed``.
 
-    Returns ``(zone, part_of)`` pairs in order, without duplicates; ``part_of`` is the zone asked
-    for. A zone without parts stands for itself.
+    A composite zone none of whose parts is allowed stands for itself (the perioral zone holds
+    the upper lip for electrolysis, but is needled as one zone). Returns ``(zone, part_of)``
+    pairs in order, without duplicates; ``part_of`` is the zone asked for.
     """
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for zone in zones:
-        parts = [zone] if not evidence.zones[zone].parts else [
-            p for p in evidence.zones[zone].parts if p in allowed
-        ]
+        parts = [p for p in evidence.zones[zone].parts if p in allowed] or [zone]
         for part in parts:
             if part not in seen:
                 seen.add(part)

@@ -55,9 +55,7 @@ def _loc(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc if p not in ("RollerDevice", "PenDevice", "roller", "pen"))
 
 
-def _parse_entries(
-    file: str, raw: Mapping[str, Any], model: type[M] | Any, *, adapter: bool = False
-) -> dict[str, M]:
+def _parse_entries(file: str, raw: Mapping[str, Any], model: type[M] | Any, *, adapter: bool = False) -> dict[str, M]:
     out: dict[str, M] = {}
     ta: TypeAdapter[Any] | None = TypeAdapter(model) if adapter else None
     for key, entry in raw.items():
@@ -72,7 +70,7 @@ def _parse_entries(
 
 
 def _parse_list(file: str, items: list[Any], model: type[M], label: str) -> tuple[M, ...]:
-    out = []
+    out: list[M] = []
     for i, entry in enumerate(items):
         name = entry.get("id", f"{label}[{i}]") if isinstance(entry, dict) else f"{label}[{i}]"
         body = {k: v for k, v in entry.items() if k != "id"} if isinstance(entry, dict) else entry
@@ -130,9 +128,7 @@ class Evidence:
         policy = dict(self.policy)
         for key, raw in overrides.items():
             if key not in policy:
-                raise PolicyError(
-                    key, f"unknown policy '{key}'{suggest(key, list(policy))}"
-                )
+                raise PolicyError(key, f"unknown policy '{key}'{suggest(key, list(policy))}")
             item = policy[key]
             lo, hi = item.bounds
             if isinstance(raw, bool) or not isinstance(raw, (int, float)):
@@ -140,13 +136,10 @@ class Evidence:
             if not lo <= float(raw) <= hi:
                 raise PolicyError(
                     key,
-                    f"policy '{key}' = {raw:g} {item.unit} is outside the allowed "
-                    f"{lo:g}-{hi:g} {item.unit}",
+                    f"policy '{key}' = {raw:g} {item.unit} is outside the allowed {lo:g}-{hi:g} {item.unit}",
                 )
             if float(raw) != item.value:
-                policy[key] = item.model_copy(
-                    update={"value": float(raw), "overridden_from": item.value}
-                )
+                policy[key] = item.model_copy(update={"value": float(raw), "overridden_from": item.value})
         return replace(self, policy=policy)
 
 
@@ -215,9 +208,7 @@ def _check_refs(ev: Evidence) -> None:
                         f"outside the zone's {zr.min:g}-{zr.max:g} mm"
                     )
                 if rule.setting == "home" and rule.depth_mm.max > cap:
-                    raise EvidenceError(
-                        f"{where}: home depth {rule.depth_mm.max:g} mm exceeds the home cap {cap:g} mm"
-                    )
+                    raise EvidenceError(f"{where}: home depth {rule.depth_mm.max:g} mm exceeds the home cap {cap:g} mm")
 
 
 def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
@@ -262,16 +253,14 @@ def _parse_extra(stem: str, raw: dict[str, Any]) -> Any:
 def load_from(data_dir: Path) -> Evidence:
     """Load and validate the evidence base in ``data_dir`` (no caching)."""
     raw, version = _read(data_dir)
-    tech = _parse_entries("technique.toml", {"technique": raw["technique"]}, Technique)
+    tech: dict[str, Technique] = _parse_entries("technique.toml", {"technique": raw["technique"]}, Technique)
     procedure = _parse_list("procedure.toml", raw["procedure"].get("step", []), ProcedureStep, "step")
     ev = Evidence(
         sources=_parse_entries("sources.toml", raw["sources"], Source),
         policy=_parse_entries("policy.toml", raw["policy"], PolicyItem),
         zones=_parse_entries("zones.toml", raw["zones"], Zone),
         indications=_parse_entries("indications.toml", raw["indications"], Indication),
-        contraindications=_parse_entries(
-            "contraindications.toml", raw["contraindications"], ContraindicationRule
-        ),
+        contraindications=_parse_entries("contraindications.toml", raw["contraindications"], ContraindicationRule),
         anaesthetics=_parse_entries("anaesthetics.toml", raw["anaesthetics"], Anaesthetic),
         aftercare=_parse_entries("aftercare.toml", raw["aftercare"], AftercareItem),
         devices=_parse_entries("devices.toml", raw["devices"], Device, adapter=True),

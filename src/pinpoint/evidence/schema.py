@@ -12,8 +12,8 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
-    "Anaesthetic",
     "AftercareItem",
+    "Anaesthetic",
     "ContraindicationRule",
     "DepthRule",
     "Device",

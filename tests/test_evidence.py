@@ -1,0 +1,220 @@
+"""The evidence base loads, every number is sourced or a policy, and bad data fails loudly."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pinpoint.evidence import DATA_DIR, Evidence, EvidenceError, PolicyError, load_from
+
+REQUIRED_ZONES = {
+    "forehead",
+    "periorbital",
+    "nose",
+    "cheek",
+    "perioral",
+    "chin_jawline",
+    "full_face",
+    "neck",
+    "decolletage",
+    "scalp",
+    "abdomen",
+    "flanks",
+    "back",
+    "buttocks",
+    "upper_arms",
+    "thighs",
+    "hands",
+}
+REQUIRED_INDICATIONS = {
+    "acne_scars",
+    "striae",
+    "fine_lines",
+    "texture_pores",
+    "hyperpigmentation",
+    "androgenetic_alopecia",
+    "product_absorption",
+}
+
+
+def test_required_zones_and_indications_present(ev: Evidence) -> None:
+    assert set(ev.zones) >= REQUIRED_ZONES
+    assert set(ev.indications) >= REQUIRED_INDICATIONS
+    assert ev.zones["full_face"].parts == ("forehead", "periorbital", "nose", "cheek", "perioral", "chin_jawline")
+    assert ev.zones["periorbital"].thin_skin is True
+
+
+def test_standard_roller_geometry(ev: Evidence) -> None:
+    roller = ev.devices["roller_192_150"]
+    assert (roller.needles.value, roller.rings.value, roller.needles_per_ring.value) == (192, 8, 24)
+    assert (roller.drum_diameter_mm.value, roller.drum_width_mm.value) == (20, 20)
+
+
+def _numbers(node: Any, path: str) -> list[tuple[str, dict[str, Any] | None]]:
+    """Every number in a raw TOML tree with the table that holds it."""
+    out: list[tuple[str, dict[str, Any] | None]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.append((f"{path}.{key}", node))
+            else:
+                out.extend(_numbers(value, f"{path}.{key}"))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                out.append((f"{path}[{i}]", None))
+            else:
+                out.extend(_numbers(item, f"{path}[{i}]"))
+    return out
+
+
+# Numbers that are not clinical values: band limits of rules whose value table is sourced,
+# Fitzpatrick types that select a warning, and a policy item's override bounds.
+STRUCTURAL = re.compile(r"\.(depth_from_mm|depth_to_mm|skin_types\[\d\]|bounds\[\d\])$")
+
+
+def test_every_clinical_number_has_a_source_or_is_policy() -> None:
+    checked = 0
+    for path in sorted(DATA_DIR.glob("*.toml")):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        for where, table in _numbers(raw, path.stem):
+            if STRUCTURAL.search(where):
+                continue
+            checked += 1
+            assert table is not None, f"{where}: a bare number in a list"
+            assert "unit" in table, f"{where}: number without a unit"
+            sources = table.get("sources", [])
+            assert sources, f"{where}: number without sources"
+            if path.stem == "policy":
+                assert "published" in table, f"{where}: policy default without the published views"
+    assert checked > 150
+
+
+def test_structural_numbers_sit_next_to_sourced_values() -> None:
+    raw = tomllib.loads((DATA_DIR / "technique.toml").read_text(encoding="utf-8"))
+    for band in raw["intervals"]:
+        assert band["interval_days"]["sources"]
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_unknown_source_id_is_rejected(data_copy: Path) -> None:
+    _edit(data_copy / "zones.toml", 'sources = ["drpen-net", "mnbeforeafter"] }', 'sources = ["drpen-nett"] }')
+    with pytest.raises(EvidenceError) as err:
+        load_from(data_copy)
+    assert str(err.value) == (
+        "zones.toml, entry 'nose', field 'depth_mm': unknown source id 'drpen-nett'; did you mean 'drpen-net'?"
+    )
+
+
+def test_number_without_unit_is_rejected(data_copy: Path) -> None:
+    _edit(
+        data_copy / "zones.toml",
+        '[nose]\nname = "Nose"\nregion = "face"\ntreatments = ["microneedling"]\n'
+        'area_cm2 = { value = 30, unit = "cm2",',
+        '[nose]\nname = "Nose"\nregion = "face"\ntreatments = ["microneedling"]\narea_cm2 = { value = 30,',
+    )
+    with pytest.raises(EvidenceError, match=r"^zones\.toml, entry 'nose', field 'area_cm2\.unit': Field required$"):
+        load_from(data_copy)
+
+
+def test_wrong_unit_is_rejected(data_copy: Path) -> None:
+    _edit(
+        data_copy / "zones.toml",
+        'depth_mm = { min = 0.13, max = 0.75, unit = "mm", sources = ["drpen-net", "mnbeforeafter"] }',
+        'depth_mm = { min = 0.13, max = 0.75, unit = "cm", sources = ["drpen-net"] }',
+    )
+    with pytest.raises(
+        EvidenceError, match=r"entry 'nose', field 'depth_mm': Value error, unit must be 'mm', got 'cm'"
+    ):
+        load_from(data_copy)
+
+
+def test_inverted_range_is_rejected(data_copy: Path) -> None:
+    _edit(data_copy / "indications.toml", "{ min = 3, max = 6, unit", "{ min = 6, max = 3, unit")
+    with pytest.raises(EvidenceError) as err:
+        load_from(data_copy)
+    assert "indications.toml, entry 'acne_scars', field 'sessions'" in str(err.value)
+    assert "inverted range: min 6.0 > max 3.0" in str(err.value)
+
+
+def test_unknown_zone_id_is_rejected(data_copy: Path) -> None:
+    _edit(
+        data_copy / "indications.toml",
+        'zones = ["abdomen", "flanks", "thighs"',
+        'zones = ["abdomen", "flank", "thighs"',
+    )
+    with pytest.raises(
+        EvidenceError, match=r"indications\.toml, entry 'striae'.*unknown zone id 'flank'; did you mean 'flanks'\?"
+    ):
+        load_from(data_copy)
+
+
+def test_indication_depth_beyond_zone_range_is_rejected(data_copy: Path) -> None:
+    _edit(
+        data_copy / "indications.toml",
+        'zones = ["periorbital"]\ndepth_mm = { min = 0.25, max = 0.5,',
+        'zones = ["periorbital"]\ndepth_mm = { min = 0.25, max = 1.5,',
+    )
+    with pytest.raises(EvidenceError, match=r"1\.5 mm on 'periorbital' is outside the zone's 0\.13-0\.5 mm"):
+        load_from(data_copy)
+
+
+def test_home_rule_above_home_cap_is_rejected(data_copy: Path) -> None:
+    _edit(
+        data_copy / "indications.toml",
+        'depth_mm = { min = 0.2, max = 0.3, unit = "mm", sources = ["carlypearce", "allure-marchbein", "drpen-uk"] }',
+        'depth_mm = { min = 0.2, max = 0.5, unit = "mm", sources = ["drpen-uk"] }',
+    )
+    with pytest.raises(EvidenceError, match=r"home depth 0\.5 mm exceeds the home cap 0\.3 mm"):
+        load_from(data_copy)
+
+
+def test_unknown_key_is_rejected(data_copy: Path) -> None:
+    _edit(
+        data_copy / "devices.toml",
+        "sterile = true\nneedles = { value = 14,",
+        "sterile = true\nneedls = 14\nneedles = { value = 14,",
+    )
+    with pytest.raises(
+        EvidenceError, match=r"devices\.toml, entry 'pen_14', field 'needls': Extra inputs are not permitted"
+    ):
+        load_from(data_copy)
+
+
+def test_policy_override_is_applied_and_reported(ev: Evidence) -> None:
+    strict = ev.with_policy({"home_depth_cap_mm": 0.25})
+    assert strict.policy_value("home_depth_cap_mm") == 0.25
+    assert strict.overridden()["home_depth_cap_mm"].overridden_from == 0.3
+    assert ev.policy_value("home_depth_cap_mm") == 0.3  # the base is untouched
+    assert ev.overridden() == {}
+
+
+def test_policy_override_unknown_or_out_of_bounds(ev: Evidence) -> None:
+    with pytest.raises(PolicyError, match=r"unknown policy 'home_depth_cap'; did you mean 'home_depth_cap_mm'\?"):
+        ev.with_policy({"home_depth_cap": 0.2})
+    with pytest.raises(PolicyError, match=r"'home_depth_cap_mm' = 1.5 mm is outside the allowed 0.1-1 mm"):
+        ev.with_policy({"home_depth_cap_mm": 1.5})
+    with pytest.raises(PolicyError, match="must be a number in days"):
+        ev.with_policy({"isotretinoin_washout_days": "six months"})
+
+
+def test_evidence_values_cannot_be_overridden(ev: Evidence) -> None:
+    with pytest.raises(PolicyError, match="unknown policy 'passes_roller'"):
+        ev.with_policy({"passes_roller": 5})
