@@ -157,8 +157,7 @@ def screen(
     from pinpoint.core.screening import screen as do_screen
 
     ev = evidence_with_policy(policy)
-    day = parse_date(on, "--on", today())
-    assert day is not None
+    day = parse_date(on, "--on", today()) or today()
     raw, text = read_data_file(answers_file, "answers")
     try:
         answers = parse_answers(raw, ev)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib
+import os
+import pickle
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.version import VERSION as PYDANTIC_VERSION
 
 from pinpoint.evidence.schema import (
     AftercareItem,
@@ -273,7 +276,47 @@ def load_from(data_dir: Path) -> Evidence:
     return ev
 
 
+def _fingerprint(data_dir: Path) -> str:
+    """Hash of the data files and of the code that validates them (the cache key)."""
+    digest = hashlib.sha256(PYDANTIC_VERSION.encode())
+    code = Path(__file__).parent
+    for path in (*sorted(data_dir.glob("*.toml")), *sorted(code.glob("*.py"))):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("PINPOINT_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pinpoint"
+
+
 @lru_cache(maxsize=1)
 def load_evidence() -> Evidence:
-    """The packaged evidence base, validated once per process (``load_evidence.cache_clear()`` resets)."""
-    return load_from(DATA_DIR)
+    """The packaged evidence base, validated once per process (``load_evidence.cache_clear()`` resets).
+
+    The validated result is kept in the user's cache directory, keyed by a hash of the data
+    files and the validating code, so a new process skips re-validation when nothing changed
+    (``PINPOINT_NO_CACHE=1`` turns this off). Any problem with the cache falls back to a full load.
+    """
+    cache = _cache_dir()
+    target = cache / f"evidence-{_fingerprint(DATA_DIR)}.pickle" if cache else None
+    if target is not None and target.is_file():
+        try:
+            with target.open("rb") as fh:
+                cached = pickle.load(fh)  # noqa: S301 - written by this function in the user's own cache
+            if isinstance(cached, Evidence):
+                return cached
+        except Exception:  # noqa: BLE001, S110 - a broken cache only costs a full load
+            pass
+    ev = load_from(DATA_DIR)
+    if target is not None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(ev, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(target)
+        except OSError:
+            pass
+    return ev

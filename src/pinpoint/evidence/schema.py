@@ -67,7 +67,7 @@ Unit = Literal[
 class Model(BaseModel):
     """Base of all evidence models: unknown keys are errors, instances are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Sourced(Model):
