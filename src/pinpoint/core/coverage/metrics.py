@@ -1,0 +1,278 @@
+"""Metrics of a puncture field: density and its uniformity, gaps, the largest gap, re-hits, injured area.
+
+Distances use a k-d tree (``scipy.spatial.cKDTree``) over every puncture, including the band laid
+around the zone, so points near the zone's edge are measured against the skin around them.
+
+* Density: punctures inside the zone over its area; uniformity: coefficient of variation of the
+  counts in square cells of about ``cell_mm`` (the cells tile the zone exactly).
+* Gap fraction at r: the fraction of *probe* points farther than r from every puncture. Probes
+  form a jittered grid (one uniform point per grid cell) over the zone, so the estimate is unbiased
+  and its sampling error at most ``sqrt(p (1 - p) / probes)``.
+* Largest gap: radius of the largest circle centred in the zone that holds no puncture. The best
+  probes give a lower bound within ``h sqrt(2)`` (h the probe spacing); the Voronoi vertices
+  (circumcentres of the local Delaunay triangles) around the best probes make it exact.
+* Re-hits: punctures whose centre lies within ``rehit_distance_mm`` of an *earlier* puncture
+  (channels that touch or overlap an existing one when that distance is the needle diameter).
+* Injured fraction: fraction of probes within ``channel_radius_mm`` of a hole.
+* Capture: with ``capture_radius_mm > 0`` a puncture within that distance of an earlier one opens
+  no new hole (Fernandes' "slides into the adjacent hole"); holes are the punctures not captured.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.ndimage import maximum_filter
+from scipy.spatial import Delaunay, QhullError, cKDTree
+
+from pinpoint.core.coverage.field import Progress, PunctureField
+
+__all__ = ["FieldMetrics", "density_grid", "earlier_within", "measure", "probe_grid"]
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+_REFINE_CANDIDATES = 200
+_REFINE_TOLERANCE_MM = 0.002
+_BAND_POINTS = 400_000
+
+
+@dataclass(frozen=True)
+class FieldMetrics:
+    """What :func:`measure` finds; lengths in mm, densities per cm2, fractions of the zone's area."""
+
+    punctures: int
+    holes: int
+    area_cm2: float
+    density_per_cm2: float
+    holes_per_cm2: float
+    density_grid_per_cm2: FloatArray
+    cell_mm: float
+    density_cv: float
+    density_min_cell_per_cm2: float
+    cells_below_target_fraction: float | None
+    gap_r_mm: float
+    gap_fraction: float
+    gap_fraction_se: float
+    largest_gap_mm: float
+    largest_gap_centre_mm: tuple[float, float]
+    rehit_distance_mm: float
+    rehit_fraction: float
+    channel_radius_mm: float
+    injured_fraction: float
+    probes: int
+
+
+def density_grid(xy: FloatArray, side_mm: float, cell_mm: float) -> tuple[FloatArray, float]:
+    """Punctures per cm2 in square cells tiling ``[0, side_mm]^2``; returns the grid and the cell side (mm).
+
+    The cell side is ``cell_mm`` adjusted so a whole number of cells fits the zone; ``xy`` must lie inside.
+    """
+    n = max(1, round(side_mm / cell_mm))
+    cell = side_mm / n
+    ij = np.minimum((xy / cell).astype(np.intp), n - 1)
+    counts = np.bincount(ij[:, 0] * n + ij[:, 1], minlength=n * n).reshape(n, n)
+    return counts.astype(np.float64) * (100.0 / (cell * cell)), cell
+
+
+def probe_grid(side_mm: float, probes: int, rng: np.random.Generator) -> tuple[FloatArray, float]:
+    """About ``probes`` points, one uniform in each cell of a square grid over the zone, and the grid spacing (mm)."""
+    g = max(1, math.ceil(math.sqrt(probes)))
+    h = side_mm / g
+    i, j = np.meshgrid(np.arange(g), np.arange(g), indexing="ij")
+    base = np.column_stack((i.ravel(), j.ravel())).astype(np.float64)
+    return (base + rng.random(base.shape)) * h, h
+
+
+def earlier_within(xy: FloatArray, radius_mm: float, *, workers: int | None = None) -> BoolArray:
+    """Mask of the points that have an earlier point (lower index) within ``radius_mm``.
+
+    Works band by band along x (each band with a margin of ``radius_mm`` on both sides), so the
+    list of close pairs never holds more than one band's worth; bands run on ``workers`` threads
+    (all cores by default). The result does not depend on the number of workers.
+    """
+    n = len(xy)
+    out = np.zeros(n, dtype=bool)
+    if n < 2 or radius_mm <= 0:
+        return out
+    order = np.argsort(xy[:, 0], kind="stable")
+    xs = xy[order, 0]
+    bands = max(1, math.ceil(n / _BAND_POINTS))
+    edges = np.linspace(0, n, bands + 1).astype(np.intp)
+
+    def band(b: int) -> NDArray[np.int64]:
+        lo_x = xs[edges[b]] if b else -np.inf
+        hi_x = xs[edges[b + 1]] if b + 1 < bands else np.inf
+        start = int(np.searchsorted(xs, lo_x - radius_mm, side="left"))
+        stop = int(np.searchsorted(xs, hi_x + radius_mm, side="right"))
+        idx = order[start:stop]
+        pairs = cKDTree(xy[idx]).query_pairs(radius_mm, output_type="ndarray")
+        later = np.maximum(idx[pairs[:, 0]], idx[pairs[:, 1]]).astype(np.int64)
+        x_later = xy[later, 0]
+        inside: NDArray[np.int64] = later[(x_later >= lo_x) & (x_later < hi_x)]
+        return inside
+
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        for later in pool.map(band, range(bands)):
+            out[later] = True
+    return out
+
+
+def _largest_gap(
+    tree: cKDTree, probes: FloatArray, dist: FloatArray, h: float, side_mm: float
+) -> tuple[float, tuple[float, float]]:
+    """Largest empty circle centred in the zone: refine the biggest holes the probes found.
+
+    Candidates are the probes that are local maxima of the probe grid's distance map (one per hole),
+    the largest :data:`_REFINE_CANDIDATES` of them. Around each, a 9 x 9 grid over the probe cell
+    finds a better centre; the grid shrinks fourfold per round until its spacing is below
+    :data:`_REFINE_TOLERANCE_MM`; finally the Voronoi vertices of the few punctures around the
+    refined centres (circumcentres of their Delaunay triangles) snap each to its exact vertex.
+    """
+    g = round(math.sqrt(len(dist)))
+    dmap = dist.reshape(g, g)
+    peaks = np.flatnonzero((dmap == maximum_filter(dmap, size=3, mode="nearest")).ravel())
+    cand = peaks[np.argsort(dist[peaks])[-_REFINE_CANDIDATES:]]
+    centres, values = probes[cand], dist[cand]
+    span = h
+    ticks = np.linspace(-1.0, 1.0, 9)
+    offsets = np.stack(np.meshgrid(ticks, ticks, indexing="ij"), axis=-1).reshape(-1, 2)
+    while True:
+        trial = np.clip(centres[:, None, :] + span * offsets[None, :, :], 0.0, side_mm)
+        d, _ = tree.query(trial.reshape(-1, 2))
+        d = d.reshape(len(centres), -1)
+        best = np.argmax(d, axis=1)
+        rows = np.arange(len(centres))
+        centres, values = trial[rows, best], d[rows, best]
+        span /= 4
+        if span < _REFINE_TOLERANCE_MM:
+            break
+    values, centres = _snap_to_vertices(tree, centres, values, 2 * span, side_mm)
+    k = int(np.argmax(values))
+    return float(values[k]), (float(centres[k, 0]), float(centres[k, 1]))
+
+
+def _snap_to_vertices(
+    tree: cKDTree, centres: FloatArray, values: FloatArray, slack: float, side_mm: float
+) -> tuple[FloatArray, FloatArray]:
+    """Replace each centre by the best Voronoi vertex near it, when one is better."""
+    near = tree.query_ball_point(centres, values + 2 * slack, return_sorted=False)
+    idx = np.unique(np.concatenate([np.asarray(n, dtype=np.intp) for n in near]))
+    if len(idx) < 3:
+        return values, centres
+    pts = tree.data[idx]
+    try:
+        tri = Delaunay(pts)
+    except QhullError:  # all points on a line: no Voronoi vertex to add
+        return values, centres
+    a, b, c = (pts[tri.simplices[:, k]] for k in range(3))
+    vertices = _circumcentres(a, b, c)
+    ok = np.isfinite(vertices).all(axis=1)
+    ok &= (vertices >= 0).all(axis=1) & (vertices <= side_mm).all(axis=1)
+    if not ok.any():
+        return values, centres
+    vertices = vertices[ok]
+    d, _ = tree.query(vertices)
+    return np.concatenate((values, d)), np.concatenate((centres, vertices))
+
+
+def _circumcentres(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
+    bx, by = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+    cx, cy = c[:, 0] - a[:, 0], c[:, 1] - a[:, 1]
+    d = 2 * (bx * cy - by * cx)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ux = (cy * (bx * bx + by * by) - by * (cx * cx + cy * cy)) / d
+        uy = (bx * (cx * cx + cy * cy) - cx * (bx * bx + by * by)) / d
+    return np.column_stack((a[:, 0] + ux, a[:, 1] + uy))
+
+
+def measure(  # noqa: PLR0913 - each distance is a separate, named physical parameter
+    field: PunctureField,
+    *,
+    gap_r_mm: float,
+    cell_mm: float,
+    rehit_distance_mm: float,
+    channel_radius_mm: float,
+    capture_radius_mm: float = 0.0,
+    target_per_cm2: float | None = None,
+    probes: int = 250_000,
+    rng: np.random.Generator | int | None = 0,
+    progress: Progress | None = None,
+) -> FieldMetrics:
+    """Measure ``field`` (see the module docstring for each metric).
+
+    Parameters
+    ----------
+    gap_r_mm
+        Distance r of the gap fraction, mm.
+    cell_mm
+        Side of the uniformity cells, mm (adjusted to tile the zone).
+    rehit_distance_mm
+        A puncture within this distance of an earlier one is a re-hit, mm.
+    channel_radius_mm
+        Radius of injured skin around a hole, mm.
+    capture_radius_mm
+        A puncture within this distance of an earlier one makes no new hole, mm (0: off).
+    target_per_cm2
+        When given, the fraction of cells below it is reported.
+    probes
+        Number of probe points for the gap and injured fractions.
+    rng
+        Seed or generator of the probe positions.
+    """
+    gen = np.random.default_rng(rng)
+    stages = 4
+
+    def step(done: int) -> None:
+        if progress is not None:
+            progress("measuring", done, stages)
+
+    inside = field.inside()
+    area_cm2 = field.side_mm**2 / 100.0
+    n_in = int(inside.sum())
+    captured = earlier_within(field.xy, capture_radius_mm) if capture_radius_mm > 0 else None
+    holes_xy = field.xy if captured is None else field.xy[~captured]
+    n_holes = n_in if captured is None else int((inside & ~captured).sum())
+    grid, cell = density_grid(field.xy[inside], field.side_mm, cell_mm)
+    mean = float(grid.mean())
+    below = float((grid < target_per_cm2).mean()) if target_per_cm2 is not None else None
+    step(1)
+    if len(holes_xy) == 0:
+        msg = "no puncture was laid"
+        raise ValueError(msg)
+    tree = cKDTree(holes_xy, balanced_tree=False, compact_nodes=False)
+    pts, h = probe_grid(field.side_mm, probes, gen)
+    dist, _ = tree.query(pts, workers=-1)
+    gap = float((dist > gap_r_mm).mean())
+    step(2)
+    largest, centre = _largest_gap(tree, pts, dist, h, field.side_mm)
+    step(3)
+    rehit = earlier_within(field.xy, rehit_distance_mm)
+    step(4)
+    return FieldMetrics(
+        punctures=n_in,
+        holes=n_holes,
+        area_cm2=area_cm2,
+        density_per_cm2=n_in / area_cm2,
+        holes_per_cm2=n_holes / area_cm2,
+        density_grid_per_cm2=grid,
+        cell_mm=cell,
+        density_cv=float(grid.std() / mean) if mean > 0 else math.inf,
+        density_min_cell_per_cm2=float(grid.min()),
+        cells_below_target_fraction=below,
+        gap_r_mm=gap_r_mm,
+        gap_fraction=gap,
+        gap_fraction_se=math.sqrt(gap * (1 - gap) / len(pts)),
+        largest_gap_mm=largest,
+        largest_gap_centre_mm=centre,
+        rehit_distance_mm=rehit_distance_mm,
+        rehit_fraction=float(rehit[inside].mean()) if n_in else 0.0,
+        channel_radius_mm=channel_radius_mm,
+        injured_fraction=float((dist <= channel_radius_mm).mean()),
+        probes=len(pts),
+    )
