@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
+from pinpoint.core.coverage.passes import ZoneCoverage, zone_coverage
 from pinpoint.core.errors import InputError, RefusedError, ScreeningBlockedError, UnknownIdError
 from pinpoint.core.screening import PolicyNote, Screening, policy_notes, screen
 from pinpoint.core.zones import expand
@@ -69,6 +70,8 @@ class ZonePlan(BaseModel):
     endpoint: str
     estimate: bool
     sources: tuple[str, ...]
+    coverage: ZoneCoverage | None = None
+    """With a device: the passes that reach the target density on this zone (closed form)."""
 
 
 class ScheduledSession(BaseModel):
@@ -312,6 +315,11 @@ def plan(
                 endpoint=endpoint.text,
                 estimate=rule.depth_mm.estimate,
                 sources=tuple(dict.fromkeys(sources)),
+                coverage=(
+                    zone_coverage(ev, device, ev.zones[zone].area_cm2.value)
+                    if device and isinstance(dev, RollerDevice | PenDevice)
+                    else None
+                ),
             )
         )
     if not zone_plans:
