@@ -1,0 +1,188 @@
+"""`pinpoint coverage`: JSON contract, pictures, recommendations and one-line errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pinpoint.cli.main import main
+from pinpoint.core.coverage import geometry_of, make_treatment, needling_device, recommend_passes
+from pinpoint.core.coverage.geometry import RollerGeometry
+from pinpoint.core.errors import InputError
+from pinpoint.evidence import Evidence
+
+PINPOINT = Path(sys.executable).parent / "pinpoint"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
+    code, out, err = cli(capsys, *argv, "--json")
+    assert (code, err) == (0, "")
+    return json.loads(out)
+
+
+def test_simulate_json_has_the_metrics_with_units_and_echoes_inputs(capsys: pytest.CaptureFixture[str]) -> None:
+    data = cli_json(
+        capsys, "coverage", "simulate", "--device", "roller_192_150", "--passes", "8", "--directions", "h,v",
+        "--area-cm2", "40", "--speed-cm-s", "4", "--seed", "3", "--gap-r-mm", "0.7",
+    )
+    assert data["inputs"] == {
+        "device": "roller_192_150", "kind": "roller", "passes": 8, "directions": ["h", "v"], "pattern": "lines",
+        "zone": None, "area_cm2": 40.0, "speed_cm_s": 4.0, "lateral_jitter_mm": 0.5, "angle_jitter_deg": 5.0,
+        "capture_radius_mm": 0.0, "seed": 3,
+    }
+    for key in ("density_per_cm2", "largest_gap_mm", "rehit_fraction", "seconds", "gap_fraction", "density_cv"):
+        assert key in data["units"], key
+    assert data["passes"] == 8
+    assert data["passes_per_direction"] == {"h": 4, "v": 4}
+    assert data["gap_fraction"]["r_mm"] == 0.7
+    assert 0 < data["gap_fraction"]["value"] < 1
+    assert data["density_per_cm2"] == pytest.approx(8 * 15.279, rel=0.03)
+    assert data["seconds"] == pytest.approx(8 * (4000 / 20) / 40)
+    assert data["rehit_fraction"] < 0.2
+    assert data["largest_gap_mm"] > data["gap_fraction"]["r_mm"]
+    assert data["plots"] == []
+    assert {"doddaballapur2009", "prime2015", "spatstat-fest"} <= set(data["sources"])
+
+
+def test_simulate_zone_area_comes_from_the_evidence(capsys: pytest.CaptureFixture[str], ev: Evidence) -> None:
+    data = cli_json(capsys, "coverage", "simulate", "--device", "pen_6_exceed", "--passes", "1", "--zone", "forehead")
+    assert data["inputs"]["zone"] == "forehead"
+    assert data["inputs"]["area_cm2"] == ev.zones["forehead"].area_cm2.value
+    assert data["inputs"]["directions"] == ["h", "v"]  # pens default to cross-hatching
+
+
+def test_simulate_table_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ("coverage", "simulate", "--device", "roller_192_050", "--passes", "2", "--area-cm2", "20")
+    code, out, err = cli(capsys, *argv)
+    assert (code, err) == (0, "")
+    for text in ("density", "gap fraction (> 0.5 mm)", "largest gap", "re-hits", "injured area", "sources:"):
+        assert text in out
+
+
+def test_simulate_writes_png_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target = tmp_path / "face.png"
+    data = cli_json(
+        capsys, "coverage", "simulate", "--device", "roller_192_150", "--passes", "4", "--area-cm2", "30",
+        "--plot", str(target),
+    )
+    png, svg = tmp_path / "face.png", tmp_path / "face.svg"
+    assert data["plots"] == [str(png), str(svg)]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png.read_bytes()[16:20], "big"), int.from_bytes(png.read_bytes()[20:24], "big")
+    assert (width, height) == (1375, 638)
+    root = ET.parse(svg).getroot()  # noqa: S314 - a file this test just had Pinpoint write
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_recommend_density_target(capsys: pytest.CaptureFixture[str]) -> None:
+    data = cli_json(capsys, "coverage", "recommend", "--device", "roller_192_150", "--target-density", "250")
+    assert (data["passes"], data["passes_for_density"], data["passes_for_gap"]) == (17, 17, None)
+    assert data["passes_per_direction"] == {"h": 5, "v": 4, "d1": 4, "d2": 4}
+    assert data["inputs"]["zone"] == "full_face"
+    assert data["within_published_passes"] is True
+    assert data["density_per_cm2"] == pytest.approx(17 * 15.279, rel=0.02)
+    assert data["achieved"]["passes"] == 17
+    for key in ("gap_fraction", "largest_gap_mm", "rehit_fraction", "seconds", "units"):
+        assert key in data
+
+
+def test_recommend_gap_criterion_is_met_by_the_simulation(capsys: pytest.CaptureFixture[str]) -> None:
+    data = cli_json(
+        capsys, "coverage", "recommend", "--device", "roller_192_150", "--max-gap-mm", "0.6",
+        "--max-gap-fraction", "0.1", "--area-cm2", "60",
+    )
+    assert data["gap_search"][data["passes_for_gap"] - 1]["gap_fraction"] <= 0.1
+    assert data["gap_search"][data["passes_for_gap"] - 2]["gap_fraction"] > 0.1
+    assert data["gap_fraction"]["r_mm"] == 0.6
+    assert data["gap_fraction"]["value"] <= 0.1
+    assert data["passes"] >= data["passes_for_gap"]
+
+
+def test_recommend_for_a_pen_states_it_is_outside_the_published_range(ev: Evidence) -> None:
+    rec = recommend_passes(ev, "pen_14", target_density_per_cm2=300, area_cm2=20, verify=False)
+    assert rec.passes == 1
+    assert rec.achieved is None
+    assert rec.within_published_passes is False
+    assert (rec.published_passes.min, rec.published_passes.max) == (4, 10)
+
+
+BAD: list[tuple[list[str], str]] = [
+    (["simulate", "--device", "roller_192_150", "--passes", "0"], "passes must be a whole number of at least 1"),
+    (["simulate", "--device", "roller_192_150", "--passes", "-3"], "passes must be a whole number of at least 1"),
+    (["simulate", "--device", "roller_192_150", "--passes", "100000"], "passes must be at most 200"),
+    (["simulate", "--device", "pen_14", "--passes", "1", "--speed-cm-s", "0"], "speed_cm_s must be greater than 0"),
+    (["simulate", "--device", "pen_14", "--passes", "1", "--speed-cm-s", "-2"], "speed_cm_s must be greater than 0"),
+    (["simulate", "--device", "pen_14", "--passes", "1", "--area-cm2", "0"], "area_cm2 must be greater than 0"),
+    (["simulate", "--device", "pen_14", "--passes", "1", "--area-cm2", "-5"], "area_cm2 must be greater than 0"),
+    (["simulate", "--device", "pen_14", "--passes", "1", "--area-cm2", "1e9"], "the simulator takes at most"),
+    (["simulate", "--device", "rollr_192_150", "--passes", "1"], "did you mean 'roller_192_150'"),
+    (["simulate", "--device", "roller_192_150", "--passes", "1", "--pattern", "circles"], "is for pens"),
+    (["simulate", "--device", "roller_192_150", "--passes", "1", "--directions", "h,x"], "unknown direction 'x'"),
+    (["simulate", "--device", "roller_192_150", "--passes", "1", "--zone", "cheeck"], "did you mean 'cheek'"),
+    (["simulate", "--device", "roller_192_150", "--passes", "1", "--zone", "cheek", "--area-cm2", "9"], "not both"),
+    (["simulate", "--device", "roller_192_150", "--passes", "1", "--plot", "x.txt"], ".png or .svg"),
+    (["simulate", "--device", "roller_192_150", "--passes", "two"], "Invalid value for '--passes'"),
+    (["recommend", "--device", "roller_192_150", "--target-density", "1000"], "takes 66 passes, more than 20"),
+    (["recommend", "--device", "roller_192_150", "--target-density", "0"], "must be greater than 0"),
+    (["recommend", "--device", "roller_192_150", "--max-gap-mm", "0.5"], "needs both"),
+    (["recommend", "--device", "roller_192_150"], "give a target density"),
+    (["recommend", "--device", "roller_192_150", "--target-density", "250", "--max-passes", "0"], "pass cap"),
+    (
+        ["recommend", "--device", "roller_192_150", "--max-gap-mm", "0.2", "--max-gap-fraction", "0.01"],
+        "after 20 passes (technique passes_roller max)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD, ids=[" ".join(a[:1] + a[3:]) for a, _ in BAD])
+def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, out, err = cli(capsys, "coverage", *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("pinpoint: error:")
+    assert err.count("\n") == 1
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_a_device_of_another_kind_is_refused(ev: Evidence) -> None:
+    other = SimpleNamespace(kind="epilator", name="Needle epilator")
+    fake = dataclasses.replace(ev, devices={**ev.devices, "epilator_1": other})
+    with pytest.raises(InputError, match="is a epilator: coverage needs a roller or a pen"):
+        make_treatment(fake, "epilator_1", 3)
+    assert isinstance(geometry_of(needling_device(fake, "roller_192_020")), RollerGeometry)
+
+
+def test_real_process_json_and_error(tmp_path: Path) -> None:
+    ok = subprocess.run(
+        [str(PINPOINT), "coverage", "simulate", "--device", "pen_11", "--passes", "2", "--area-cm2", "5", "--json"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["inputs"]["device"] == "pen_11"
+    assert ok.stderr == ""
+    bad = subprocess.run(
+        [str(PINPOINT), "coverage", "recommend", "--device", "pen_14", "--target-density", "1e7"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert bad.stderr.startswith("pinpoint: error: 1e+07 punctures/cm2 with pen_14")
