@@ -1,0 +1,346 @@
+"""Rules of the treatment record: session spacing, recorded values, the start gate, roller wear, signing.
+
+Interfaces that keep session records (the web app) call these functions instead of deciding
+for themselves: whether a session date is far enough from its neighbours for the zones and
+depths treated, whether a recorded needle depth fits the zone, the plan, the device and the
+home cap, whether a session may start, when a reusable roller is due for replacement, and how
+signed content is serialised and hashed. Depths are in mm, intervals in days, dates are
+parameters (no clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from pinpoint.core.answers import Answers
+from pinpoint.core.errors import InputError, RefusedError, UnknownIdError
+from pinpoint.core.guide import Guide
+from pinpoint.core.planning import Plan, ZonePlan, get_indication, interval_rule
+from pinpoint.core.screening import Screening, screen
+from pinpoint.evidence.loader import Evidence
+from pinpoint.evidence.schema import PenDevice, RollerDevice
+
+__all__ = [
+    "BookedSession",
+    "RollerStatus",
+    "StartCheck",
+    "ZoneCheck",
+    "ZoneGap",
+    "canonical_json",
+    "check_session_date",
+    "check_zone_record",
+    "content_sha256",
+    "min_gaps",
+    "roller_status",
+    "screen_for_plan",
+    "start_check",
+]
+
+_EPS_MM = 1e-9
+
+
+class ZoneGap(BaseModel):
+    """The minimum spacing after a session that treated ``zone`` at ``depth_mm``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    zone: str
+    depth_mm: float
+    interval_days: int
+    sources: tuple[str, ...]
+
+
+class BookedSession(BaseModel):
+    """Another session of the same course: its date and, once recorded, the depth per zone (mm)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    date: dt.date
+    depths_mm: dict[str, float] | None = None
+
+
+class ZoneCheck(BaseModel):
+    """A recorded zone that passed the checks, with what is worth a second look."""
+
+    model_config = ConfigDict(frozen=True)
+
+    zone: str
+    warnings: tuple[str, ...]
+
+
+class StartCheck(BaseModel):
+    """May the session start? ``reasons`` says why not; ``overridable`` when only a referral blocks."""
+
+    model_config = ConfigDict(frozen=True)
+
+    allowed: bool
+    reasons: tuple[str, ...]
+    overridable: bool
+    overridden: bool
+    consent_needed: bool
+
+
+class RollerStatus(BaseModel):
+    """Wear of one device: uses so far against the limit, days since first use against the limit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    device: str
+    reusable: bool
+    uses: int
+    uses_limit: int | None
+    days_in_use: int | None
+    days_limit: int | None
+    replace: bool
+    reasons: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+def _zone_plan(plan: Plan, zone: str) -> ZonePlan:
+    for zp in plan.zones:
+        if zp.zone == zone:
+            return zp
+    raise InputError("zone", f"zone '{zone}' is not in this plan; planned: {', '.join(z.zone for z in plan.zones)}")
+
+
+def min_gaps(evidence: Evidence, plan: Plan, depths_mm: Mapping[str, float] | None = None) -> tuple[ZoneGap, ...]:
+    """Minimum spacing (days) after a session of ``plan``, zone by zone.
+
+    ``depths_mm`` gives the depth actually recorded per zone (mm); a zone without a recorded
+    depth counts at the deepest depth the plan allows for it. The interval rule is the
+    indication's own for that depth, else the general one (``technique.toml``).
+    """
+    ind = get_indication(evidence, plan.indication)
+    out = []
+    for zp in plan.zones:
+        depth = (depths_mm or {}).get(zp.zone, zp.depth_mm.max)
+        rule = interval_rule(evidence, ind, depth)
+        out.append(
+            ZoneGap(
+                zone=zp.zone,
+                depth_mm=depth,
+                interval_days=math.ceil(rule.interval_days.min),
+                sources=rule.interval_days.sources,
+            )
+        )
+    return tuple(out)
+
+
+def _check_gap(evidence: Evidence, plan: Plan, earlier: BookedSession, later_date: dt.date, what: str) -> None:
+    gaps = min_gaps(evidence, plan, earlier.depths_mm)
+    widest = max(gaps, key=lambda g: g.interval_days)
+    days = (later_date - earlier.date).days
+    if days < widest.interval_days:
+        depth = "recorded" if earlier.depths_mm and widest.zone in earlier.depths_mm else "planned"
+        raise RefusedError(
+            "date",
+            f"{what} is {days} days after session {earlier.number} on {earlier.date}; {widest.zone} at "
+            f"{widest.depth_mm:g} mm ({depth}) needs at least {widest.interval_days} days between sessions "
+            f"(sources: {', '.join(widest.sources)})",
+        )
+
+
+def check_session_date(
+    evidence: Evidence, plan: Plan, number: int, on: dt.date, others: Sequence[BookedSession]
+) -> None:
+    """Refuse date ``on`` for session ``number`` when it is too close to a neighbouring session.
+
+    The session before it (by date) sets the spacing from its recorded depths, or the plan's;
+    the session after it must in turn be far enough from ``on`` at the plan's depths. Raises
+    :class:`RefusedError` on field ``date`` naming the zone, depth, interval and sources.
+    """
+    before = [s for s in others if s.number != number and s.date <= on]
+    after = [s for s in others if s.number != number and s.date > on]
+    if before:
+        prev = max(before, key=lambda s: (s.date, s.number))
+        _check_gap(evidence, plan, prev, on, f"session {number} on {on}")
+    if after:
+        nxt = min(after, key=lambda s: (s.date, s.number))
+        this = BookedSession(number=number, date=on)
+        _check_gap(evidence, plan, this, nxt.date, f"session {nxt.number} on {nxt.date}")
+
+
+def check_zone_record(
+    evidence: Evidence,
+    plan: Plan,
+    zone: str,
+    *,
+    depth_mm: float,
+    passes: int,
+    device: str | None,
+) -> ZoneCheck:
+    """Check what was recorded for one zone against the evidence, the policy and the plan.
+
+    Refused (:class:`RefusedError`, field ``depth_mm`` or ``device``): a depth outside the
+    zone's range, above the home cap in a home plan, deeper than the plan allows for the zone,
+    not the fixed needle length of a roller or outside a pen's range; a device not meant for
+    the plan's setting. Malformed values raise :class:`InputError`. A depth shallower than
+    planned, or a number of passes outside the planned range, is accepted with a warning.
+    """
+    zp = _zone_plan(plan, zone)
+    if not math.isfinite(depth_mm) or depth_mm <= 0:
+        raise InputError("depth_mm", f"needle depth must be a positive number of mm, got {depth_mm:g}")
+    if passes < 1:
+        raise InputError("passes", f"passes must be at least 1, got {passes}")
+    zr = evidence.zones[zone].depth_mm
+    if zr is None or depth_mm < zr.min - _EPS_MM or depth_mm > zr.max + _EPS_MM:
+        span = f"{zr.min:g}-{zr.max:g} mm" if zr else "no needling range"
+        raise RefusedError(
+            "depth_mm",
+            f"{depth_mm:g} mm is outside the range of zone {zone} ({span}; sources: "
+            f"{', '.join(zr.sources) if zr else '-'})",
+        )
+    if plan.setting == "home":
+        cap = evidence.policy_value("home_depth_cap_mm")
+        if depth_mm > cap + _EPS_MM:
+            raise RefusedError(
+                "depth_mm", f"{depth_mm:g} mm is above the home cap of {cap:g} mm (policy home_depth_cap_mm)"
+            )
+    if depth_mm > zp.depth_mm.max + _EPS_MM:
+        raise RefusedError(
+            "depth_mm",
+            f"{depth_mm:g} mm is deeper than the plan allows on {zone} ({zp.depth_mm.min:g}-"
+            f"{zp.depth_mm.max:g} mm); make a new plan to go deeper",
+        )
+    _check_device(evidence, plan, zone, depth_mm, device)
+    warnings = []
+    if depth_mm < zp.depth_mm.min - _EPS_MM:
+        warnings.append(f"{zone}: {depth_mm:g} mm is shallower than planned ({zp.depth_mm.min:g} mm at least)")
+    if not zp.passes.min <= passes <= zp.passes.max:
+        warnings.append(f"{zone}: {passes} passes, outside the planned {zp.passes.min:g}-{zp.passes.max:g}")
+    return ZoneCheck(zone=zone, warnings=tuple(warnings))
+
+
+def _check_device(evidence: Evidence, plan: Plan, zone: str, depth_mm: float, device: str | None) -> None:
+    if not device:
+        return
+    if device not in evidence.devices:
+        raise UnknownIdError("device", "device", device, evidence.devices)
+    dev = evidence.devices[device]
+    if plan.setting not in dev.settings:
+        raise RefusedError("device", f"device '{device}' is for {' and '.join(dev.settings)} use, not {plan.setting}")
+    if isinstance(dev, RollerDevice):
+        length = dev.needle_length_mm.value
+        if abs(length - depth_mm) > _EPS_MM:
+            raise RefusedError(
+                "depth_mm", f"the roller '{device}' has {length:g} mm needles; {depth_mm:g} mm was recorded on {zone}"
+            )
+    elif isinstance(dev, PenDevice) and not dev.depth_mm.min - _EPS_MM <= depth_mm <= dev.depth_mm.max + _EPS_MM:
+        raise RefusedError(
+            "depth_mm",
+            f"the pen '{device}' reaches {dev.depth_mm.min:g}-{dev.depth_mm.max:g} mm; {depth_mm:g} mm was recorded",
+        )
+
+
+def screen_for_plan(answers: Answers, plan: Plan, on: dt.date, evidence: Evidence) -> Screening:
+    """Screen ``answers`` on date ``on`` for the zones of ``plan`` (its parts, so findings are precise)."""
+    if answers.treatment != "microneedling":
+        raise InputError("treatment", "the questionnaire was taken for electrolysis; this course is microneedling")
+    zones = tuple(zp.zone for zp in plan.zones)
+    return screen(answers.model_copy(update={"zones": zones}), on, evidence)
+
+
+def start_check(
+    screening: Screening | None, guide: Guide, *, consent_signed: bool, override_reason: str | None = None
+) -> StartCheck:
+    """May a session start, given its screening on the session date and the consent on file?
+
+    ``defer`` and ``contraindicated`` block; ``refer`` blocks unless ``override_reason`` is a
+    written reason (the interface decides who may give one). A missing screening blocks.
+    Consent is needed when the session's procedure has a consent step (clinic sessions).
+    """
+    reasons: list[str] = []
+    consent_needed = any(step.kind == "consent" for step in guide.steps)
+    if consent_needed and not consent_signed:
+        reasons.append("no signed consent for microneedling is in force on the session date")
+    overridable = overridden = False
+    reason_text = (override_reason or "").strip()
+    if screening is None:
+        reasons.append("no medical-history questionnaire on file: take it before the session")
+    elif screening.verdict == "refer":
+        if reason_text:
+            overridden = True
+        else:
+            overridable = True
+            first = next(f for f in screening.findings if f.verdict == "refer")
+            reasons.append(f"screening verdict 'refer': {first.message}")
+    elif screening.blocking:
+        first = next(f for f in screening.findings if f.verdict == screening.verdict)
+        until = f" until {screening.defer_until}" if screening.defer_until else ""
+        reasons.append(f"screening verdict '{screening.verdict}'{until}: {first.message}")
+    overridable = overridable and len(reasons) == 1
+    return StartCheck(
+        allowed=not reasons,
+        reasons=tuple(reasons),
+        overridable=overridable,
+        overridden=overridden and not reasons,
+        consent_needed=consent_needed,
+    )
+
+
+def roller_status(
+    evidence: Evidence, device: str, uses: int, first_used_on: dt.date | None, on: dt.date
+) -> RollerStatus:
+    """Whether the device ``device`` is due for replacement on date ``on`` after ``uses`` uses.
+
+    A reusable roller is replaced after ``roller_replacement_uses`` uses or
+    ``roller_replacement_days`` days from its first use, whichever comes first (policy
+    defaults); a single-use device is replaced after every use.
+    """
+    if device not in evidence.devices:
+        raise UnknownIdError("device", "device", device, evidence.devices)
+    if uses < 0:
+        raise InputError("uses", f"uses cannot be negative, got {uses}")
+    dev = evidence.devices[device]
+    days_in_use = (on - first_used_on).days if first_used_on is not None else None
+    if dev.reuse != "reusable":
+        return RollerStatus(
+            device=device,
+            reusable=False,
+            uses=uses,
+            uses_limit=1,
+            days_in_use=days_in_use,
+            days_limit=None,
+            replace=uses >= 1,
+            reasons=("single-use: a new sterile unit for every session",) if uses >= 1 else (),
+            sources=(),
+        )
+    uses_item = evidence.policy["roller_replacement_uses"]
+    days_item = evidence.policy["roller_replacement_days"]
+    uses_limit, days_limit = int(uses_item.value), int(days_item.value)
+    reasons = []
+    if uses >= uses_limit:
+        reasons.append(f"used {uses} times; replace after {uses_limit} uses (policy roller_replacement_uses)")
+    if days_in_use is not None and days_in_use >= days_limit:
+        reasons.append(
+            f"first used {days_in_use} days ago; replace after {days_limit} days (policy roller_replacement_days)"
+        )
+    return RollerStatus(
+        device=device,
+        reusable=True,
+        uses=uses,
+        uses_limit=uses_limit,
+        days_in_use=days_in_use,
+        days_limit=days_limit,
+        replace=bool(reasons),
+        reasons=tuple(reasons),
+        sources=tuple(dict.fromkeys((*uses_item.sources, *days_item.sources))),
+    )
+
+
+def canonical_json(content: Mapping[str, Any]) -> str:
+    """The one serialisation of signed content: sorted keys, no whitespace, UTF-8 text, no NaN."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def content_sha256(content: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of :func:`canonical_json` of ``content``."""
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()

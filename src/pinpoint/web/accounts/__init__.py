@@ -1,0 +1,1 @@
+"""Users (email login), organizations (clinic or personal space), memberships with roles, invitations."""

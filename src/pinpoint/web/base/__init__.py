@@ -1,0 +1,1 @@
+"""What every app shares: the permission map, tenancy, submission keys, the evidence in force."""

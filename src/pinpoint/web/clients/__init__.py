@@ -1,0 +1,1 @@
+"""Clients, their dated medical-history questionnaires, and the screening verdict from core."""

@@ -1,0 +1,113 @@
+"""Every change to clients and questionnaires: one transaction, permission checked, audit written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from pinpoint.core.answers import parse_answers
+from pinpoint.core.errors import InputError
+from pinpoint.web.audit.actions import record_event
+from pinpoint.web.base.evidence import evidence_for
+from pinpoint.web.base.idempotency import once
+from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.tenancy import Actor
+from pinpoint.web.clients.models import Client, Questionnaire
+
+__all__ = ["ClientData", "create_client", "record_questionnaire", "update_client"]
+
+
+@dataclass(frozen=True)
+class ClientData:
+    """What a client form collects."""
+
+    full_name: str
+    birth_date: dt.date | None = None
+    email: str = ""
+    phone: str = ""
+    notes: str = ""
+
+
+def _check_email_free(actor: Actor, email: str, exclude: int | None = None) -> None:
+    if not email:
+        return
+    taken = Client.objects.filter(organization=actor.organization, email=email.lower())
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise InputError("email", f"another client of this organization already has the email {email}")
+
+
+def create_client(actor: Actor, data: ClientData, *, key: uuid.UUID | None = None, is_self: bool = False) -> Client:
+    """Register a client in the actor's organization."""
+    actor.require(Perm.CLIENT_EDIT)
+
+    def create() -> Client:
+        _check_email_free(actor, data.email)
+        client = Client.objects.create(
+            organization=actor.organization,
+            full_name=data.full_name.strip(),
+            birth_date=data.birth_date,
+            email=data.email.lower(),
+            phone=data.phone.strip(),
+            notes=data.notes,
+            is_self=is_self,
+            created_by=actor.user,
+        )
+        record_event(actor, "client.create", client, client=client)
+        return client
+
+    with transaction.atomic():
+        return once(actor.user, key, "client.create", Client.objects.filter(organization=actor.organization), create)
+
+
+def update_client(actor: Actor, client: Client, data: ClientData) -> Client:
+    """Change a client's details (the history keeps every earlier version)."""
+    actor.require(Perm.CLIENT_EDIT)
+    with transaction.atomic():
+        locked = Client.objects.select_for_update().get(pk=client.pk, organization=actor.organization)
+        _check_email_free(actor, data.email, exclude=locked.pk)
+        before = {f: getattr(locked, f) for f in ("full_name", "birth_date", "email", "phone", "notes")}
+        locked.full_name = data.full_name.strip()
+        locked.birth_date = data.birth_date
+        locked.email = data.email.lower()
+        locked.phone = data.phone.strip()
+        locked.notes = data.notes
+        locked.updated_at = timezone.now()
+        locked.save()
+        changed = sorted(f for f, v in before.items() if getattr(locked, f) != v)
+        record_event(actor, "client.update", locked, client=locked, detail={"fields": changed})
+        return locked
+
+
+def record_questionnaire(
+    actor: Actor, client: Client, raw: dict[str, Any], taken_on: dt.date, *, key: uuid.UUID | None = None
+) -> Questionnaire:
+    """Store a new dated questionnaire after core has validated it against the answers contract.
+
+    Raises core's ``InputError``/``UnknownIdError`` naming the field at fault.
+    """
+    actor.require(Perm.QUESTIONNAIRE_RECORD)
+    evidence = evidence_for(actor.organization)
+    parse_answers(raw, evidence)
+
+    def create() -> Questionnaire:
+        q = Questionnaire.objects.create(
+            organization=actor.organization,
+            client=client,
+            taken_on=taken_on,
+            answers=raw,
+            evidence_version=evidence.version,
+            recorded_by=actor.user,
+        )
+        record_event(actor, "questionnaire.record", q, client=client, detail={"taken_on": taken_on.isoformat()})
+        return q
+
+    with transaction.atomic():
+        scope = Questionnaire.objects.filter(organization=actor.organization, client=client)
+        return once(actor.user, key, "questionnaire.record", scope, create)

@@ -1,0 +1,142 @@
+"""Client pages: list and search, details, timeline, questionnaires with their screening."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from pinpoint.core.answers import parse_answers
+from pinpoint.core.errors import PinpointError
+from pinpoint.web.audit.actions import record_view
+from pinpoint.web.base.evidence import evidence_for
+from pinpoint.web.base.forms import add_error
+from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.views import actor_of, page
+from pinpoint.web.clients import actions, selectors
+from pinpoint.web.clients.forms import ClientForm, QuestionnaireForm, ScreeningDateForm, initial_from_answers
+
+PAGE_SIZE = 50
+
+
+@page(Perm.CLIENT_VIEW)
+def client_list(request: HttpRequest) -> HttpResponse:
+    """Clients of the organization, searchable, 50 a page."""
+    actor = actor_of(request)
+    search = request.GET.get("q", "")[:100]
+    paginator = Paginator(selectors.client_list(actor, search), PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    return render(request, "clients/list.html", {"page": page_obj, "q": search})
+
+
+def _client_data(form: ClientForm) -> actions.ClientData:
+    d = form.cleaned_data
+    return actions.ClientData(
+        full_name=d["full_name"], birth_date=d["birth_date"], email=d["email"] or "", phone=d["phone"], notes=d["notes"]
+    )
+
+
+@page(Perm.CLIENT_EDIT)
+def client_new(request: HttpRequest) -> HttpResponse:
+    """Register a client."""
+    actor = actor_of(request)
+    form = ClientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = actions.create_client(actor, _client_data(form), key=form.cleaned_data["submission_id"])
+        except PinpointError as exc:
+            add_error(form, exc)
+        else:
+            return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/form.html", {"form": form, "client": None})
+
+
+@page(Perm.CLIENT_EDIT)
+def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a client's details."""
+    actor = actor_of(request)
+    client = selectors.get_client(actor, pk)
+    initial = {f: getattr(client, f) for f in ("full_name", "birth_date", "email", "phone", "notes")}
+    form = ClientForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_client(actor, client, _client_data(form))
+        except PinpointError as exc:
+            add_error(form, exc)
+        else:
+            return redirect("clients:detail", pk=client.pk)
+    return render(request, "clients/form.html", {"form": form, "client": client})
+
+
+@page(Perm.CLIENT_VIEW)
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The client's timeline: questionnaires, consents, courses, sessions; screening today and next session."""
+    actor = actor_of(request)
+    client = selectors.get_client(actor, pk)
+    record_view(actor, client, "timeline")
+    return render(request, "clients/detail.html", {"client": client, "t": selectors.timeline(actor, client)})
+
+
+@page(Perm.QUESTIONNAIRE_RECORD)
+def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a new questionnaire (pre-filled from the last one, if any)."""
+    actor = actor_of(request)
+    client = selectors.get_client(actor, pk)
+    evidence = evidence_for(actor.organization)
+    last = client.questionnaires.filter(organization=actor.organization).first()
+    initial = initial_from_answers(last.answers) if last else {}
+    initial.setdefault("setting", "home" if actor.organization.is_personal else "clinic")
+    initial.setdefault("birth_date", client.birth_date)
+    initial["taken_on"] = actor.today()
+    form = QuestionnaireForm(request.POST or None, initial=initial, evidence=evidence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            q = actions.record_questionnaire(
+                actor, client, form.answers(), form.cleaned_data["taken_on"], key=form.cleaned_data["submission_id"]
+            )
+        except PinpointError as exc:
+            add_error(form, exc, {"radiation_zones": "radiation_zone_1", "isotretinoin_last_dose": "isotretinoin"})
+        else:
+            return redirect("clients:questionnaire", pk=client.pk, qpk=q.pk)
+    return render(request, "clients/questionnaire_form.html", {"form": form, "client": client})
+
+
+@page(Perm.CLIENT_VIEW)
+def questionnaire_detail(request: HttpRequest, pk: int, qpk: int) -> HttpResponse:
+    """A questionnaire as answered, and core's screening of it on a date (default today)."""
+    actor = actor_of(request)
+    client = selectors.get_client(actor, pk)
+    q = selectors.get_questionnaire(actor, client, qpk)
+    form = ScreeningDateForm(request.GET if "on" in request.GET else None, initial={"on": actor.today()})
+    on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else actor.today()
+    evidence = evidence_for(actor.organization)
+    result = selectors.screening_for(actor, client, on, None, [q]) if q.taken_on <= on else None
+    answered = None
+    try:
+        answered = parse_answers(q.answers, evidence)
+    except PinpointError as exc:
+        answered_error = exc.message
+    else:
+        answered_error = ""
+    record_view(actor, client, "questionnaire", q.pk)
+    context = {
+        "client": client,
+        "q": q,
+        "form": form,
+        "on": on,
+        "result": result,
+        "answered": answered,
+        "answered_error": answered_error,
+        "evidence": evidence,
+    }
+    return render(request, "clients/questionnaire_detail.html", context)
+
+
+@page(Perm.AUDIT_VIEW)
+def client_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the client's records (owner only), and who viewed them."""
+    from pinpoint.web.audit.selectors import client_history as history  # noqa: PLC0415 - audit reads every app
+
+    actor = actor_of(request)
+    client = selectors.get_client(actor, pk)
+    return render(request, "clients/history.html", {"client": client, **history(actor, client)})

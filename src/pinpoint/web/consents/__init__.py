@@ -1,0 +1,1 @@
+"""Versioned consent templates per treatment, and signed consents with their text frozen."""

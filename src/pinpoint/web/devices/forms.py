@@ -1,0 +1,24 @@
+"""Device unit form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from pinpoint.evidence.loader import Evidence
+from pinpoint.web.base.forms import OnceForm, set_choices
+
+
+class DeviceUnitForm(OnceForm):
+    """A device unit or consumable lot."""
+
+    catalog_id = forms.ChoiceField(label="Device type")
+    label = forms.CharField(max_length=100, help_text="How you tell this unit apart, e.g. 'Roller A'.")
+    lot_number = forms.CharField(max_length=64, required=False, label="Lot or batch number")
+    expires_on = forms.DateField(required=False, label="Expiry date", help_text="YYYY-MM-DD")
+
+    def __init__(self, *args: Any, evidence: Evidence, setting: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(k, d.name) for k, d in evidence.devices.items() if setting is None or setting in d.settings]
+        set_choices(self, "catalog_id", choices)

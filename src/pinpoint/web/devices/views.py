@@ -1,0 +1,59 @@
+"""Device pages: units with use counts and replacement status; the sessions that used a unit."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from pinpoint.core.errors import PinpointError
+from pinpoint.web.base.evidence import evidence_for
+from pinpoint.web.base.forms import add_error
+from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.views import actor_of, page
+from pinpoint.web.devices import actions, selectors
+from pinpoint.web.devices.forms import DeviceUnitForm
+
+
+@page(Perm.DEVICE_MANAGE)
+def device_list(request: HttpRequest) -> HttpResponse:
+    """Units in the organization; add one."""
+    actor = actor_of(request)
+    setting = "home" if actor.organization.is_personal else None
+    form = DeviceUnitForm(request.POST or None, evidence=evidence_for(actor.organization), setting=setting)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.add_unit(
+                actor,
+                d["catalog_id"],
+                d["label"],
+                lot_number=d["lot_number"],
+                expires_on=d["expires_on"],
+                key=d["submission_id"],
+            )
+        except PinpointError as exc:
+            add_error(form, exc)
+        else:
+            return redirect("devices:list")
+    rows = selectors.with_status(actor, selectors.units(actor), actor.today())
+    return render(request, "devices/list.html", {"form": form, "rows": rows})
+
+
+@page(Perm.DEVICE_MANAGE)
+def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One unit: status and every session that used it."""
+    actor = actor_of(request)
+    unit = selectors.get_unit(actor, pk)
+    row = selectors.with_status(actor, selectors.units(actor).filter(pk=unit.pk), actor.today())[0]
+    sessions = selectors.unit_sessions(actor, unit)
+    return render(request, "devices/detail.html", {"row": row, "sessions": sessions})
+
+
+@require_POST
+@page(Perm.DEVICE_MANAGE)
+def device_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a unit out of service."""
+    actor = actor_of(request)
+    actions.retire_unit(actor, selectors.get_unit(actor, pk), actor.today())
+    return redirect("devices:detail", pk=pk)

@@ -1,0 +1,251 @@
+"""Settings, read from the environment and validated when read.
+
+Two profiles, chosen by ``PINPOINT_PROFILE``:
+
+- ``development`` (default): DEBUG on, a SQLite file under ``$PINPOINT_DATA_DIR`` (``./var``),
+  a fixed development secret key, plain HTTP on 127.0.0.1.
+- ``production``: DEBUG off, ``SECRET_KEY`` and ``ALLOWED_HOSTS`` required (no default), HTTPS
+  only with HSTS and secure cookies; passes ``manage.py check --deploy``.
+
+``DATABASE_URL`` (``postgres://...``) selects PostgreSQL in either profile; without it the
+SQLite database runs in WAL mode.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import available_timezones
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+WEB_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    """The variable ``name``; without a default it is required."""
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if default is None:
+            msg = f"environment variable {name} is required in the {PROFILE} profile"
+            raise ImproperlyConfigured(msg)
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable: 1/true/yes/on or 0/false/no/off."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    msg = f"environment variable {name} must be a yes/no value, got {raw!r}"
+    raise ImproperlyConfigured(msg)
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list."""
+    raw = os.environ.get(name, "")
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    return items or default
+
+
+def env_int(name: str, default: int) -> int:
+    """A whole number."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        msg = f"environment variable {name} must be a whole number, got {raw!r}"
+        raise ImproperlyConfigured(msg) from None
+
+
+PROFILE = os.environ.get("PINPOINT_PROFILE", "development").strip() or "development"
+if PROFILE not in {"development", "production"}:
+    msg = f"PINPOINT_PROFILE must be 'development' or 'production', got {PROFILE!r}"
+    raise ImproperlyConfigured(msg)
+PRODUCTION = PROFILE == "production"
+
+DATA_DIR = Path(env_str("PINPOINT_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY")
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        msg = "SECRET_KEY must be at least 50 characters with at least 5 distinct ones"
+        raise ImproperlyConfigured(msg)
+    DEBUG = False
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+    if not ALLOWED_HOSTS:
+        msg = "ALLOWED_HOSTS is required in the production profile (comma-separated host names)"
+        raise ImproperlyConfigured(msg)
+else:
+    SECRET_KEY = env_str("SECRET_KEY", "development-only-key-never-used-in-production-0123456789abcdef")
+    DEBUG = env_bool("PINPOINT_DEBUG", True)
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "simple_history",
+    "axes",
+    "pinpoint.web.accounts",
+    "pinpoint.web.base",
+    "pinpoint.web.audit",
+    "pinpoint.web.clients",
+    "pinpoint.web.consents",
+    "pinpoint.web.devices",
+    "pinpoint.web.treatments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pinpoint.web.base.tenancy.TenancyMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "pinpoint.web.urls"
+WSGI_APPLICATION = "pinpoint.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "pinpoint.web.base.tenancy.actor_context",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, Any]:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        try:
+            config: dict[str, Any] = dict(
+                dj_database_url.parse(url, conn_max_age=env_int("PINPOINT_DB_CONN_MAX_AGE", 60))
+            )
+        except ValueError as exc:
+            msg = f"DATABASE_URL is not a database URL Pinpoint understands: {exc}"
+            raise ImproperlyConfigured(msg) from None
+        config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("TEST", {})["NAME"] = os.environ.get("PINPOINT_TEST_DB_NAME", "test_pinpoint")
+        return config
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "pinpoint.sqlite3",
+        "OPTIONS": {
+            # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
+            # the start of a transaction, so two writers queue instead of failing mid-way.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Lock-out after repeated failed logins, per account and address (django-axes).
+AXES_FAILURE_LIMIT = env_int("PINPOINT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PINPOINT_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+
+INVITATION_DAYS = env_int("PINPOINT_INVITATION_DAYS", 7)
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+TIME_ZONES = sorted(available_timezones())
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("PINPOINT_SESSION_SECONDS", 12 * 3600)
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("PINPOINT_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("PINPOINT_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    if env_bool("PINPOINT_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PINPOINT_LOG_LEVEL", "WARNING")},
+}

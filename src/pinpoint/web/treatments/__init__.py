@@ -1,0 +1,1 @@
+"""Courses planned by core, booked sessions, the session record, signing and addenda."""

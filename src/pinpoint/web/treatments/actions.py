@@ -1,0 +1,465 @@
+"""Every change to courses and sessions: one transaction, permission checked, audit written.
+
+The rules (spacing, recorded depths, the start gate, hashing) are core's
+(:mod:`pinpoint.core.records`, :mod:`pinpoint.core.planning`); these functions gather the
+inputs from the database, call core, and persist the outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from pinpoint.core.answers import parse_answers
+from pinpoint.core.errors import InputError, PinpointError, RefusedError
+from pinpoint.core.guide import guide_for_plan
+from pinpoint.core.planning import Plan, plan
+from pinpoint.core.records import (
+    StartCheck,
+    canonical_json,
+    check_session_date,
+    check_zone_record,
+    content_sha256,
+    start_check,
+)
+from pinpoint.evidence.schema import Setting
+from pinpoint.web.audit.actions import record_event
+from pinpoint.web.base.evidence import evidence_for
+from pinpoint.web.base.idempotency import once
+from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.tenancy import Actor
+from pinpoint.web.clients.models import Client, Questionnaire
+from pinpoint.web.clients.selectors import screening_for
+from pinpoint.web.devices.models import DeviceUnit
+from pinpoint.web.treatments.models import Addendum, Course, Session, SignedRecordError, ZoneRecord
+from pinpoint.web.treatments.selectors import booked, consent_in_force
+from pinpoint.web.treatments.signing import signed_content
+
+__all__ = [
+    "CourseData",
+    "RecordInput",
+    "RecordInvalidError",
+    "StartRefusedError",
+    "ZoneInput",
+    "add_addendum",
+    "book_sessions",
+    "cancel_session",
+    "create_course",
+    "plan_course",
+    "reschedule_session",
+    "save_record",
+    "sign_session",
+    "start_anaesthetic",
+    "start_session",
+    "start_status",
+]
+
+
+@dataclass(frozen=True)
+class CourseData:
+    """What the course planning form collects."""
+
+    indication: str
+    zones: tuple[str, ...]
+    setting: str
+    start_on: dt.date
+    device: str = ""
+    skin_type: int | None = None
+
+
+@dataclass(frozen=True)
+class ZoneInput:
+    """What the session runner collects for one zone."""
+
+    zone: str
+    treated: bool = True
+    device: str = ""
+    device_unit_id: int | None = None
+    depth_mm: Decimal | None = None
+    passes: int | None = None
+    endpoint_reached: bool = False
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RecordInput:
+    """What the session runner collects: checklist steps done (indexes), notes, zones."""
+
+    checklist: tuple[int, ...]
+    notes: str
+    zones: tuple[ZoneInput, ...]
+
+
+class RecordInvalidError(Exception):
+    """Some zone fields were refused; ``errors`` maps ``(zone, field)`` to the message."""
+
+    def __init__(self, errors: dict[tuple[str, str], str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class StartRefusedError(RefusedError):
+    """The session may not start: ``check`` holds the reasons and whether a referral may be overridden."""
+
+    def __init__(self, check: StartCheck) -> None:
+        super().__init__("start", "; ".join(check.reasons))
+        self.check = check
+
+
+def _latest_questionnaire(actor: Actor, client: Client) -> Questionnaire:
+    q = (
+        Questionnaire.objects.filter(organization=actor.organization, client=client)
+        .order_by("-taken_on", "-pk")
+        .first()
+    )
+    if q is None:
+        raise InputError("questionnaire", "take the client's medical-history questionnaire before planning")
+    return q
+
+
+def plan_course(actor: Actor, client: Client, data: CourseData) -> tuple[Plan, Questionnaire]:
+    """Core's plan for ``data``, screening the latest questionnaire on the start date first (no write)."""
+    actor.require(Perm.COURSE_PLAN)
+    if actor.organization.is_personal and data.setting != "home":
+        raise InputError("setting", "a personal space plans home treatment; a clinic plans clinic treatment")
+    if data.setting not in ("home", "clinic"):
+        raise InputError("setting", f"setting must be home or clinic, got {data.setting!r}")
+    setting: Setting = "home" if data.setting == "home" else "clinic"
+    evidence = evidence_for(actor.organization)
+    q = _latest_questionnaire(actor, client)
+    answers = parse_answers(q.answers, evidence)
+    skin = data.skin_type if data.skin_type is not None else answers.skin_type
+    result = plan(
+        evidence,
+        data.indication,
+        data.zones,
+        setting,
+        device=data.device or None,
+        start=data.start_on,
+        skin_type=skin,
+        answers=answers,
+    )
+    return result, q
+
+
+def create_course(actor: Actor, client: Client, data: CourseData, *, key: uuid.UUID | None = None) -> Course:
+    """Plan with core and keep the plan snapshot with the evidence version it came from."""
+    result, q = plan_course(actor, client, data)
+
+    def create() -> Course:
+        course = Course.objects.create(
+            organization=actor.organization,
+            client=client,
+            questionnaire=q,
+            indication=data.indication,
+            setting=data.setting,
+            device=data.device,
+            zones=list(data.zones),
+            start_on=data.start_on,
+            skin_type=result.skin_type,
+            plan=result.model_dump(mode="json"),
+            evidence_version=result.evidence_version,
+            created_by=actor.user,
+        )
+        record_event(
+            actor,
+            "course.create",
+            course,
+            client=client,
+            detail={
+                "indication": data.indication,
+                "zones": list(data.zones),
+                "evidence_version": course.evidence_version,
+            },
+        )
+        return course
+
+    with transaction.atomic():
+        return once(actor.user, key, "course.create", Course.objects.filter(organization=actor.organization), create)
+
+
+def book_sessions(actor: Actor, course: Course) -> list[Session]:
+    """Book every session of the plan's schedule not booked yet (a repeat books nothing more)."""
+    actor.require(Perm.SESSION_BOOK)
+    with transaction.atomic():
+        Course.objects.select_for_update().get(pk=course.pk, organization=actor.organization)
+        have = set(
+            Session.objects.filter(organization=actor.organization, course=course).values_list("number", flat=True)
+        )
+        created = [
+            Session.objects.create(
+                organization=actor.organization,
+                course=course,
+                client_id=course.client_id,
+                number=s.session,
+                scheduled_on=s.date,
+            )
+            for s in course.plan_obj().schedule
+            if s.session not in have
+        ]
+        if created:
+            record_event(
+                actor,
+                "course.book",
+                course,
+                client=course.client,
+                detail={"sessions": [(s.number, s.scheduled_on.isoformat()) for s in created]},
+            )
+        return created
+
+
+def _lock(actor: Actor, session: Session) -> Session:
+    locked = (
+        Session.objects.select_for_update()
+        .select_related("course", "client")
+        .get(pk=session.pk, organization=actor.organization)
+    )
+    if locked.is_signed:
+        msg = "this session is signed: it cannot change; add an addendum instead"
+        raise SignedRecordError(msg)
+    return locked
+
+
+def reschedule_session(actor: Actor, session: Session, on: dt.date) -> Session:
+    """Move a booked session; a date too close to its neighbours for the zones and depths is refused."""
+    actor.require(Perm.SESSION_BOOK)
+    with transaction.atomic():
+        s = _lock(actor, session)
+        if s.status != Session.Status.BOOKED:
+            raise InputError(
+                "date", f"only a booked session can be moved; this one is {s.get_status_display().lower()}"
+            )
+        evidence = evidence_for(actor.organization)
+        check_session_date(evidence, s.course.plan_obj(), s.number, on, booked(s.course))
+        before = s.scheduled_on
+        s.scheduled_on = on
+        s.save(update_fields=["scheduled_on"])
+        record_event(
+            actor, "session.reschedule", s, client=s.client, detail={"from": before.isoformat(), "to": on.isoformat()}
+        )
+        return s
+
+
+def cancel_session(actor: Actor, session: Session, reason: str) -> Session:
+    """Cancel a booked session (it stays on the record as cancelled)."""
+    actor.require(Perm.SESSION_BOOK)
+    if not reason.strip():
+        raise InputError("reason", "give a reason for cancelling")
+    with transaction.atomic():
+        s = _lock(actor, session)
+        if s.status != Session.Status.BOOKED:
+            raise InputError("reason", "only a booked session can be cancelled")
+        s.status = Session.Status.CANCELLED
+        s.save(update_fields=["status"])
+        record_event(actor, "session.cancel", s, client=s.client, detail={"reason": reason.strip()})
+        return s
+
+
+def start_status(actor: Actor, session: Session, on: dt.date, override_reason: str | None = None) -> StartCheck:
+    """Core's start gate for ``session`` on ``on``: screening on that date, consent in force (no write)."""
+    evidence = evidence_for(actor.organization)
+    course_plan = session.course.plan_obj()
+    try:
+        guide = guide_for_plan(evidence, course_plan)
+    except PinpointError as exc:
+        return StartCheck(
+            allowed=False, reasons=(exc.message,), overridable=False, overridden=False, consent_needed=True
+        )
+    result = screening_for(actor, session.client, on, course_plan)
+    consent = consent_in_force(actor, session.client, "microneedling", on)
+    check = start_check(result.screening, guide, consent_signed=consent is not None, override_reason=override_reason)
+    if result.screening is None and result.questionnaire is not None:  # answers core can no longer read
+        reasons = (*check.reasons, f"the questionnaire could not be screened: {result.error}")
+        return check.model_copy(update={"reasons": reasons})
+    return check
+
+
+def start_session(actor: Actor, session: Session, on: dt.date, override_reason: str | None = None) -> Session:
+    """Start the session on ``on`` if core's start gate and spacing allow it.
+
+    An override of a ``refer`` verdict needs the override permission and a written reason;
+    it is written to the audit trail with the findings it overrode.
+    """
+    actor.require(Perm.SESSION_RUN)
+    reason = (override_reason or "").strip() or None
+    if reason is not None:
+        actor.require(Perm.SCREENING_OVERRIDE_REFER)
+    with transaction.atomic():
+        s = _lock(actor, session)
+        if s.status == Session.Status.IN_PROGRESS:
+            return s
+        if s.status != Session.Status.BOOKED:
+            raise InputError("start", f"this session is {s.get_status_display().lower()}")
+        check = start_status(actor, s, on, reason)
+        if not check.allowed:
+            raise StartRefusedError(check)
+        evidence = evidence_for(actor.organization)
+        check_session_date(evidence, s.course.plan_obj(), s.number, on, booked(s.course))
+        s.status = Session.Status.IN_PROGRESS
+        s.performed_on = on
+        s.started_at = _now()
+        s.started_by = actor.user
+        if check.overridden and reason is not None:
+            s.override_reason = reason
+            s.override_by = actor.user
+        s.save()
+        record_event(actor, "session.start", s, client=s.client, detail={"on": on.isoformat()})
+        if check.overridden:
+            screening = screening_for(actor, s.client, on, s.course.plan_obj()).screening
+            findings = [f.model_dump(mode="json") for f in screening.findings] if screening else []
+            record_event(
+                actor, "screening.override_refer", s, client=s.client, detail={"reason": reason, "findings": findings}
+            )
+        return s
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def start_anaesthetic(actor: Actor, session: Session) -> Session:
+    """Note when the topical anaesthetic went on (the countdown runs from here); a repeat changes nothing."""
+    actor.require(Perm.SESSION_RUN)
+    with transaction.atomic():
+        s = _lock(actor, session)
+        if s.status != Session.Status.IN_PROGRESS:
+            raise InputError("anaesthetic", "start the session first")
+        if s.anaesthetic_started_at is None:
+            s.anaesthetic_started_at = _now()
+            s.save(update_fields=["anaesthetic_started_at"])
+            record_event(actor, "session.anaesthetic", s, client=s.client)
+        return s
+
+
+def _validate_zones(
+    actor: Actor, s: Session, data: RecordInput
+) -> list[tuple[ZoneInput, DeviceUnit | None, list[str]]]:
+    evidence = evidence_for(actor.organization)
+    course_plan = s.course.plan_obj()
+    planned = [zp.zone for zp in course_plan.zones]
+    given = {z.zone: z for z in data.zones}
+    errors: dict[tuple[str, str], str] = {}
+    units = {u.pk: u for u in DeviceUnit.objects.filter(organization=actor.organization, retired_on__isnull=True)}
+    out: list[tuple[ZoneInput, DeviceUnit | None, list[str]]] = []
+    for zone in planned:
+        z = given.get(zone, ZoneInput(zone=zone, treated=False))
+        unit = None
+        if z.device_unit_id is not None:
+            unit = units.get(z.device_unit_id)
+            if unit is None:
+                errors[(zone, "device_unit")] = "choose a device in service in this organization"
+                continue
+        device = z.device or (unit.catalog_id if unit else "")
+        if unit is not None and z.device and z.device != unit.catalog_id:
+            errors[(zone, "device")] = f"{unit.label} is a {unit.catalog_id}, not a {z.device}"
+            continue
+        if not z.treated:
+            out.append((z, unit, []))
+            continue
+        if z.depth_mm is None:
+            errors[(zone, "depth_mm")] = "enter the needle depth used"
+        if z.passes is None:
+            errors[(zone, "passes")] = "enter the number of passes"
+        if z.depth_mm is None or z.passes is None:
+            continue
+        try:
+            check = check_zone_record(
+                evidence, course_plan, zone, depth_mm=float(z.depth_mm), passes=z.passes, device=device or None
+            )
+        except PinpointError as exc:
+            errors[(zone, exc.field)] = exc.message
+            continue
+        out.append((ZoneInput(**{**z.__dict__, "device": device}), unit, list(check.warnings)))
+    unknown = sorted(set(given) - set(planned))
+    if unknown:
+        errors[(unknown[0], "zone")] = f"zone {unknown[0]} is not in this course's plan"
+    if errors:
+        raise RecordInvalidError(errors)
+    return out
+
+
+def _write_record(actor: Actor, s: Session, data: RecordInput) -> None:
+    checked = _validate_zones(actor, s, data)
+    existing = {zr.zone: zr for zr in ZoneRecord.objects.filter(organization=actor.organization, session=s)}
+    for z, unit, warnings in checked:
+        zr = existing.get(z.zone) or ZoneRecord(organization=actor.organization, session=s, zone=z.zone)
+        zr.treated = z.treated
+        zr.device = z.device if z.treated else ""
+        zr.device_unit = unit if z.treated else None
+        zr.lot_number = unit.lot_number if unit is not None and z.treated else ""
+        zr.depth_mm = z.depth_mm if z.treated else None
+        zr.passes = z.passes if z.treated else None
+        zr.endpoint_reached = z.endpoint_reached and z.treated
+        zr.notes = z.notes
+        zr.warnings = warnings
+        zr.save()
+    s.checklist = sorted(set(data.checklist))
+    s.notes = data.notes
+    s.save(update_fields=["checklist", "notes"])
+
+
+def save_record(actor: Actor, session: Session, data: RecordInput) -> Session:
+    """Save the draft record of a running session (zones checked by core; errors per zone and field)."""
+    actor.require(Perm.SESSION_RUN)
+    with transaction.atomic():
+        s = _lock(actor, session)
+        if s.status != Session.Status.IN_PROGRESS:
+            raise InputError("start", "start the session before recording it")
+        _write_record(actor, s, data)
+        record_event(actor, "session.record", s, client=s.client)
+        return s
+
+
+def sign_session(actor: Actor, session: Session, data: RecordInput | None = None) -> Session:
+    """Save the record (if given) and sign it: the content is frozen and its SHA-256 stored."""
+    actor.require(Perm.SESSION_SIGN)
+    actor.require(Perm.SESSION_RUN)
+    with transaction.atomic():
+        s = _lock(actor, session)
+        if s.status != Session.Status.IN_PROGRESS:
+            raise InputError("start", "only a session in progress can be signed")
+        if data is not None:
+            _write_record(actor, s, data)
+        records = list(ZoneRecord.objects.filter(organization=actor.organization, session=s))
+        missing = sorted({zp.zone for zp in s.course.plan_obj().zones} - {zr.zone for zr in records})
+        if missing:
+            raise InputError("zones", f"record every zone before signing; missing: {', '.join(missing)}")
+        s.signed_at = _now()
+        s.signed_by = actor.user
+        content = signed_content(s, records)
+        s.signed_content = canonical_json(content)
+        s.content_hash = content_sha256(content)
+        s.status = Session.Status.SIGNED
+        s.save()
+        day = s.performed_on or s.scheduled_on
+        unit_ids = {zr.device_unit_id for zr in records if zr.device_unit_id is not None}
+        for unit in DeviceUnit.objects.select_for_update().filter(pk__in=unit_ids, first_used_on__isnull=True):
+            unit.first_used_on = day
+            unit.save(update_fields=["first_used_on"])
+        record_event(actor, "session.sign", s, client=s.client, detail={"sha256": s.content_hash})
+        return s
+
+
+def add_addendum(actor: Actor, session: Session, text: str, *, key: uuid.UUID | None = None) -> Addendum:
+    """Add a correction or note to a signed session; the signed record itself stays as it was."""
+    actor.require(Perm.SESSION_ADDENDUM)
+    if not text.strip():
+        raise InputError("text", "the addendum is empty")
+    if not session.is_signed:
+        raise InputError("text", "addenda are for signed sessions; edit the draft instead")
+
+    def create() -> Addendum:
+        add = Addendum.objects.create(
+            organization=actor.organization, session=session, text=text.strip(), author=actor.user
+        )
+        record_event(actor, "session.addendum", add, client=session.client, detail={"session": session.pk})
+        return add
+
+    with transaction.atomic():
+        scope = Addendum.objects.filter(organization=actor.organization, session=session)
+        return once(actor.user, key, "session.addendum", scope, create)

@@ -1,0 +1,96 @@
+"""Course planning, booking changes, session start and the session runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from pinpoint.core.guide import Step
+from pinpoint.evidence.loader import Evidence
+from pinpoint.web.base.forms import OnceForm, set_choices
+from pinpoint.web.devices.models import DeviceUnit
+
+SKIN_TYPES = [
+    ("", "from the questionnaire"),
+    *((str(i), r) for i, r in enumerate(("I", "II", "III", "IV", "V", "VI"), 1)),
+]
+MAX_PASSES = 999  # storage bound of the field, not a clinical limit: core judges the number
+
+
+class CourseForm(OnceForm):
+    """What core's planner needs."""
+
+    indication = forms.ChoiceField()
+    zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    setting = forms.ChoiceField(choices=[("clinic", "In the clinic"), ("home", "At home")])
+    device = forms.ChoiceField(required=False)
+    start_on = forms.DateField(label="First session", help_text="YYYY-MM-DD")
+    skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
+
+    def __init__(self, *args: Any, evidence: Evidence, personal: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "indication", [(k, i.name) for k, i in evidence.indications.items()])
+        set_choices(self, "zones", [(k, z.name) for k, z in evidence.zones.items() if "microneedling" in z.treatments])
+        if personal:
+            set_choices(self, "setting", [("home", "At home")])
+        set_choices(self, "device", [("", "no particular device"), *((k, d.name) for k, d in evidence.devices.items())])
+
+
+class RescheduleForm(forms.Form):
+    """A new date for a booked session."""
+
+    date = forms.DateField(label="New date", help_text="YYYY-MM-DD")
+
+
+class CancelForm(forms.Form):
+    """Why a booked session is cancelled."""
+
+    reason = forms.CharField(max_length=500)
+
+
+class StartForm(forms.Form):
+    """Start the session; an owner or practitioner may override a referral with a written reason."""
+
+    override_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reason for going ahead despite the referral",
+        help_text="e.g. the physician's written approval, with its date",
+    )
+
+
+class AddendumForm(OnceForm):
+    """A correction or note on a signed session."""
+
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")
+
+
+class ZoneForm(forms.Form):
+    """What was done on one zone (prefix: the zone id)."""
+
+    treated = forms.BooleanField(required=False, initial=True, label="Treated")
+    device = forms.ChoiceField(required=False, label="Device")
+    device_unit = forms.ChoiceField(required=False, label="Unit or lot")
+    depth_mm = forms.DecimalField(required=False, max_digits=4, decimal_places=2, label="Needle depth (mm)")
+    passes = forms.IntegerField(required=False, min_value=0, max_value=MAX_PASSES, label="Passes")
+    endpoint_reached = forms.BooleanField(required=False, label="Endpoint reached")
+    notes = forms.CharField(required=False, max_length=2000, label="Notes")
+
+    def __init__(self, *args: Any, evidence: Evidence, setting: str, units: list[DeviceUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        devices = [(k, d.name) for k, d in evidence.devices.items() if setting in d.settings]
+        set_choices(self, "device", [("", "-"), *devices])
+        set_choices(self, "device_unit", [("", "-"), *((str(u.pk), str(u)) for u in units)])
+
+
+class RunnerForm(forms.Form):
+    """The checklist of guide steps done, and session notes."""
+
+    checklist = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+    confirm = forms.BooleanField(required=False, label="I confirm this record is complete and accurate")
+
+    def __init__(self, *args: Any, steps: tuple[Step, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "checklist", [(str(i), s.title) for i, s in enumerate(steps)])

@@ -1,0 +1,19 @@
+"""URL map of the web app; the full list with permissions is in docs/web.md."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pinpoint.web.treatments.views import dashboard
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("accounts/", include("pinpoint.web.accounts.urls")),
+    path("clients/", include("pinpoint.web.clients.urls")),
+    path("consents/", include("pinpoint.web.consents.urls")),
+    path("devices/", include("pinpoint.web.devices.urls")),
+    path("audit/", include("pinpoint.web.audit.urls")),
+    path("", include("pinpoint.web.treatments.urls")),
+    path("admin/", admin.site.urls),
+]

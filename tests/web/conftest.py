@@ -1,0 +1,122 @@
+"""Fixtures of the web suite.
+
+The demo clinic and demo personal space are loaded once per test database (through the
+actions, like ``make run`` does); each test runs in a transaction that is rolled back, so
+every test starts from the same demo data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client as HttpClient
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from pinpoint.web.accounts.models import Organization, User
+from pinpoint.web.base.tenancy import Actor
+from pinpoint.web.clients.models import Client, Questionnaire
+from pinpoint.web.consents.models import Consent
+from pinpoint.web.demo import HOME_LOGIN, LOGINS, load_demo
+from pinpoint.web.devices.models import DeviceUnit
+from pinpoint.web.treatments.models import Course, Session
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+OUR_APPS = ("accounts", "base", "audit", "clients", "consents", "devices", "treatments")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the demo once into the test database."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        load_demo(timezone.localdate())
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@dataclass
+class World:
+    """The demo data, looked up by role and name."""
+
+    today: dt.date
+    clinic: Organization
+    home: Organization
+    owner: User
+    practitioner: User
+    assistant: User
+    home_user: User
+    ada: Client
+    grace: Client
+    mary: Client
+    me: Client
+    ada_course: Course
+    signed: Session
+    today_session: Session
+    grace_session: Session
+    home_session: Session
+    consent: Consent
+    questionnaire: Questionnaire
+    pen: DeviceUnit
+    roller: DeviceUnit
+
+    def actor(self, user: User) -> Actor:
+        """The user acting in their organization."""
+        m = user.memberships.select_related("organization").get()
+        return Actor(user=user, organization=m.organization, role=m.role)
+
+    def login(self, user: User | None) -> HttpClient:
+        """A test client signed in as ``user`` (anonymous for ``None``)."""
+        c = HttpClient()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    """Handles on the demo data."""
+    users = {u.email: u for u in User.objects.all()}
+    clinic = Organization.objects.get(name="Demo Clinic")
+    home = Organization.objects.get(kind="personal", memberships__user__email=HOME_LOGIN[0])
+    ada = Client.objects.get(organization=clinic, full_name="Ada Lovelace")
+    grace = Client.objects.get(organization=clinic, full_name="Grace Hopper")
+    ada_course = Course.objects.get(client=ada)
+    sessions = list(Session.objects.filter(course=ada_course).order_by("number"))
+    return World(
+        today=timezone.localdate(),
+        clinic=clinic,
+        home=home,
+        owner=users[LOGINS[0][0]],
+        practitioner=users[LOGINS[1][0]],
+        assistant=users[LOGINS[2][0]],
+        home_user=users[HOME_LOGIN[0]],
+        ada=ada,
+        grace=grace,
+        mary=Client.objects.get(organization=clinic, full_name="Mary Seacole"),
+        me=Client.objects.get(organization=home, is_self=True),
+        ada_course=ada_course,
+        signed=sessions[0],
+        today_session=sessions[1],
+        grace_session=Session.objects.get(client=grace, number=1),
+        home_session=Session.objects.get(client__organization=home, number=1),
+        consent=Consent.objects.get(client=ada),
+        questionnaire=Questionnaire.objects.filter(client=ada).first(),  # type: ignore[arg-type]
+        pen=DeviceUnit.objects.get(organization=clinic),
+        roller=DeviceUnit.objects.get(organization=home),
+    )
+
+
+def fingerprint() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every Pinpoint table (history and audit included), to assert that nothing changed."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    for label in OUR_APPS:
+        for model in apps.get_app_config(label).get_models():
+            out[model._meta.label] = list(model._default_manager.order_by("pk").values_list())
+    return out

@@ -1,0 +1,270 @@
+"""The authorization matrix, for every URL: anonymous -> login; another organization -> 404;
+a role without the permission -> 403; a role with it -> OK. Denied requests change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from pinpoint.web.accounts.actions import invite
+from pinpoint.web.accounts.models import Invitation, Membership
+from pinpoint.web.base.permissions import ROLE_PERMISSIONS, Perm, Role
+from pinpoint.web.treatments.actions import CourseData, create_course, start_session
+from pinpoint.web.treatments.models import Course
+from tests.web.conftest import World, fingerprint
+
+
+def _start(w: World) -> None:
+    start_session(w.actor(w.practitioner), w.today_session, w.today)
+
+
+def _new_course(w: World) -> None:
+    data = CourseData(
+        indication="fine_lines", zones=("cheek",), setting="clinic", start_on=w.today + dt.timedelta(days=90)
+    )
+    create_course(w.actor(w.practitioner), w.ada, data)
+
+
+def _invitation(w: World) -> None:
+    invite(w.actor(w.owner), "new.person@example.org", "assistant", timezone.now())
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL: how to call it, what it needs, what a permitted call returns."""
+
+    name: str
+    method: str
+    path: Callable[[World], str]
+    perm: Perm
+    scoped: bool = True
+    data: Callable[[World], dict[str, Any]] = field(default=lambda w: {})
+    ok: int = 200
+    prepare: Callable[[World], None] | None = None
+
+
+def _u(name: str, *args: Callable[[World], Any]) -> Callable[[World], str]:
+    return lambda w: reverse(name, args=[a(w) for a in args])
+
+
+CASES = [
+    Case("dashboard", "get", _u("dashboard"), Perm.DASHBOARD_VIEW, scoped=False),
+    Case("clients:list", "get", _u("clients:list"), Perm.CLIENT_VIEW, scoped=False),
+    Case("clients:new", "get", _u("clients:new"), Perm.CLIENT_EDIT, scoped=False),
+    Case("clients:detail", "get", _u("clients:detail", lambda w: w.ada.pk), Perm.CLIENT_VIEW),
+    Case("clients:edit", "get", _u("clients:edit", lambda w: w.ada.pk), Perm.CLIENT_EDIT),
+    Case("clients:history", "get", _u("clients:history", lambda w: w.ada.pk), Perm.AUDIT_VIEW),
+    Case(
+        "clients:questionnaire_new",
+        "get",
+        _u("clients:questionnaire_new", lambda w: w.ada.pk),
+        Perm.QUESTIONNAIRE_RECORD,
+    ),
+    Case(
+        "clients:questionnaire",
+        "get",
+        _u("clients:questionnaire", lambda w: w.ada.pk, lambda w: w.questionnaire.pk),
+        Perm.CLIENT_VIEW,
+    ),
+    Case("consents:templates", "get", _u("consents:templates"), Perm.SETTINGS_MANAGE, scoped=False),
+    Case("consents:new", "get", _u("consents:new", lambda w: w.ada.pk), Perm.CONSENT_RECORD),
+    Case("consents:detail", "get", _u("consents:detail", lambda w: w.consent.pk), Perm.CLIENT_VIEW),
+    Case(
+        "consents:withdraw",
+        "post",
+        _u("consents:withdraw", lambda w: w.consent.pk),
+        Perm.CONSENT_WITHDRAW,
+        data=lambda w: {"reason": "changed her mind"},
+        ok=302,
+    ),
+    Case("devices:list", "get", _u("devices:list"), Perm.DEVICE_MANAGE, scoped=False),
+    Case("devices:detail", "get", _u("devices:detail", lambda w: w.pen.pk), Perm.DEVICE_MANAGE),
+    Case("devices:retire", "post", _u("devices:retire", lambda w: w.pen.pk), Perm.DEVICE_MANAGE, ok=302),
+    Case("audit:log", "get", _u("audit:log"), Perm.AUDIT_VIEW, scoped=False),
+    Case("accounts:settings", "get", _u("accounts:settings"), Perm.SETTINGS_MANAGE, scoped=False),
+    Case("accounts:policy", "get", _u("accounts:policy"), Perm.SETTINGS_MANAGE, scoped=False),
+    Case("accounts:members", "get", _u("accounts:members"), Perm.MEMBERS_MANAGE, scoped=False),
+    Case(
+        "accounts:member_role",
+        "post",
+        _u("accounts:member_role", lambda w: Membership.objects.get(user=w.assistant).pk),
+        Perm.MEMBERS_MANAGE,
+        data=lambda w: {"role": "practitioner"},
+        ok=302,
+    ),
+    Case(
+        "accounts:member_remove",
+        "post",
+        _u("accounts:member_remove", lambda w: Membership.objects.get(user=w.assistant).pk),
+        Perm.MEMBERS_MANAGE,
+        ok=302,
+    ),
+    Case(
+        "accounts:invitation_revoke",
+        "post",
+        _u("accounts:invitation_revoke", lambda w: Invitation.objects.get().pk),
+        Perm.MEMBERS_MANAGE,
+        ok=302,
+        prepare=_invitation,
+    ),
+    Case("treatments:course_new", "get", _u("treatments:course_new", lambda w: w.ada.pk), Perm.COURSE_PLAN),
+    Case("treatments:course", "get", _u("treatments:course", lambda w: w.ada_course.pk), Perm.CLIENT_VIEW),
+    Case(
+        "treatments:book",
+        "post",
+        _u("treatments:book", lambda w: Course.objects.filter(client=w.ada).latest("pk").pk),
+        Perm.SESSION_BOOK,
+        ok=302,
+        prepare=_new_course,
+    ),
+    Case("treatments:session", "get", _u("treatments:session", lambda w: w.today_session.pk), Perm.CLIENT_VIEW),
+    Case(
+        "treatments:reschedule",
+        "post",
+        _u("treatments:reschedule", lambda w: w.today_session.pk),
+        Perm.SESSION_BOOK,
+        data=lambda w: {"date": (w.today - dt.timedelta(days=1)).isoformat()},
+        ok=302,
+    ),
+    Case(
+        "treatments:cancel",
+        "post",
+        _u("treatments:cancel", lambda w: w.today_session.pk),
+        Perm.SESSION_BOOK,
+        data=lambda w: {"reason": "client unwell"},
+        ok=302,
+    ),
+    Case("treatments:start", "post", _u("treatments:start", lambda w: w.today_session.pk), Perm.SESSION_RUN, ok=302),
+    Case("treatments:run", "get", _u("treatments:run", lambda w: w.today_session.pk), Perm.SESSION_RUN, prepare=_start),
+    Case(
+        "treatments:anaesthetic",
+        "post",
+        _u("treatments:anaesthetic", lambda w: w.today_session.pk),
+        Perm.SESSION_RUN,
+        ok=302,
+        prepare=_start,
+    ),
+    Case(
+        "treatments:addendum",
+        "post",
+        _u("treatments:addendum", lambda w: w.signed.pk),
+        Perm.SESSION_ADDENDUM,
+        data=lambda w: {"text": "Photos filed late."},
+        ok=302,
+    ),
+]
+PUBLIC = {"accounts:login", "accounts:logout", "accounts:signup", "accounts:accept"}
+SIGNED_IN_ONLY = {"accounts:start", "accounts:switch"}
+
+
+def _role_without(perm: Perm) -> str | None:
+    return next((r for r in (Role.ASSISTANT, Role.PRACTITIONER) if perm not in ROLE_PERMISSIONS[r]), None)
+
+
+def _user_for(w: World, role: str) -> Any:
+    return {Role.OWNER: w.owner, Role.PRACTITIONER: w.practitioner, Role.ASSISTANT: w.assistant}[role]
+
+
+def _call(w: World, client: Any, case: Case) -> Any:
+    return getattr(client, case.method)(case.path(w), case.data(w))
+
+
+def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    out = set()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{prefix}{p.namespace}:" if p.namespace else prefix
+            if p.namespace != "admin":
+                out |= _names(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            out.add(prefix + p.name)
+    return out
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    """A new URL without a row in the matrix fails here."""
+    assert _names(get_resolver()) == {c.name for c in CASES} | PUBLIC | SIGNED_IN_ONLY
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_anonymous_goes_to_login_and_nothing_changes(world: World, case: Case) -> None:
+    if case.prepare:
+        case.prepare(world)
+    client = world.login(None)
+    before = fingerprint()
+    response = _call(world, client, case)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login") + "?next=")
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.scoped], ids=lambda c: c.name)
+def test_other_organization_gets_404_and_nothing_changes(world: World, case: Case) -> None:
+    if case.prepare:
+        case.prepare(world)
+    client = world.login(world.home_user)  # owner of another organization: holds every permission
+    before = fingerprint()
+    response = _call(world, client, case)
+    assert response.status_code == 404
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if _role_without(c.perm)], ids=lambda c: c.name)
+def test_role_without_permission_gets_403_and_nothing_changes(world: World, case: Case) -> None:
+    if case.prepare:
+        case.prepare(world)
+    role = _role_without(case.perm)
+    assert role is not None
+    client = world.login(_user_for(world, role))
+    before = fingerprint()
+    response = _call(world, client, case)
+    assert response.status_code == 403
+    assert fingerprint() == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_role_with_permission_is_served(world: World, case: Case) -> None:
+    if case.prepare:
+        case.prepare(world)
+    role = next(r for r in (Role.ASSISTANT, Role.PRACTITIONER, Role.OWNER) if case.perm in ROLE_PERMISSIONS[r])
+    client = world.login(_user_for(world, role))
+    before = fingerprint()
+    response = _call(world, client, case)
+    assert response.status_code == case.ok, response.content[:2000]
+    if case.method == "post":
+        assert fingerprint() != before  # the permitted action did change something
+
+
+def test_missing_object_answers_404_like_another_organizations(world: World) -> None:
+    client = world.login(world.owner)
+    assert client.get(reverse("clients:detail", args=[world.me.pk])).status_code == 404
+    assert client.get(reverse("clients:detail", args=[10**9])).status_code == 404
+
+
+def test_client_list_and_search_never_show_another_organization(world: World) -> None:
+    client = world.login(world.home_user)
+    body = client.get(reverse("clients:list"), {"q": "a"}).content.decode()
+    assert "Hana Home" in body
+    assert "Ada Lovelace" not in body
+    assert "Grace Hopper" not in body
+
+
+def test_signed_in_pages_send_anonymous_users_to_login(world: World) -> None:
+    anonymous = world.login(None)
+    response = anonymous.get(reverse("accounts:start"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert anonymous.post(reverse("accounts:switch"), {"organization": world.clinic.pk}).status_code == 302
+
+
+def test_switching_to_an_organization_one_is_not_a_member_of_is_ignored(world: World) -> None:
+    client = world.login(world.owner)
+    client.post(reverse("accounts:switch"), {"organization": world.home.pk})
+    assert client.get(reverse("clients:detail", args=[world.ada.pk])).status_code == 200
+    assert client.get(reverse("clients:detail", args=[world.me.pk])).status_code == 404
