@@ -260,11 +260,9 @@ def _plot(p: Any, path: Path) -> None:
     )
     n = p.model.follicles
     for q, style in zip(("50", "80", "95"), (":", "--", "-."), strict=True):
-        level = n * (1 - int(q) / 100)
-        ax.axhline(level, color="grey", lw=0.8, ls=style)
         when = p.sessions_to[q]
-        label = f"{q}% destroyed" + (f": session {when}" if when else ": not reached")
-        ax.text(months[-1], level, label, ha="right", va="bottom", fontsize=8, color="dimgrey")
+        label = f"{q}% of follicles destroyed" + (f" (session {when}, {p.dates_to[q]})" if when else " (not reached)")
+        ax.axhline(n * (1 - int(q) / 100), color="grey", lw=0.9, ls=style, label=label)
     ax.set_xlim(0, months[-1])
     ax.set_ylim(0, n * 1.05)
     ax.set_xlabel("time since the first session (months)")
