@@ -197,15 +197,17 @@ def _brute_force_earlier(xy: np.ndarray, r: float) -> np.ndarray:
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-def test_earlier_within_matches_brute_force_across_bands(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_earlier_within_matches_brute_force(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     import pinpoint.core.coverage.metrics as metrics
 
-    monkeypatch.setattr(metrics, "_BAND_POINTS", 150)  # force many bands on a small set
+    monkeypatch.setattr(metrics, "_BLOCK_POINTS", 150)  # many blocks on a small set
     rng = np.random.default_rng(seed)
     xy = rng.random((1200, 2)) * 30
-    xy[::7, 0] = np.round(xy[::7, 0])  # ties on x at band edges
+    xy[5::9] = xy[::9][: len(xy[5::9])] + 0.1  # some points just after a close earlier one
     for r in (0.3, 0.8):
-        assert np.array_equal(earlier_within(xy, r), _brute_force_earlier(xy, r))
+        expected = _brute_force_earlier(xy, r)
+        for stamp in (0, 1, 5, 9):
+            assert np.array_equal(earlier_within(xy, r, stamp=stamp, workers=2), expected)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

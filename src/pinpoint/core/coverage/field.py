@@ -36,12 +36,15 @@ class PunctureField:
 
     ``xy`` has shape ``(n, 2)`` in mm; ``pass_index`` shape ``(n,)``. The zone is
     ``[0, side_mm]^2``; punctures up to ``pad_mm`` outside it are kept for distance measurements.
+    Punctures are laid ``stamp_size`` at a time, so the puncture ``stamp_size`` places earlier is
+    usually the same needle's previous one.
     """
 
     xy: FloatArray
     pass_index: NDArray[np.int32]
     side_mm: float
     pad_mm: float
+    stamp_size: int = 0  # punctures per stamp (0: not laid stamp by stamp)
 
     def inside(self) -> NDArray[np.bool_]:
         """Mask of the punctures inside the zone."""
@@ -182,7 +185,11 @@ def lay_punctures(
         if progress is not None:
             progress("laying punctures", i + 1, treatment.passes)
     return PunctureField(
-        xy=np.concatenate(chunks), pass_index=np.concatenate(index), side_mm=side, pad_mm=PAD_MM
+        xy=np.concatenate(chunks),
+        pass_index=np.concatenate(index),
+        side_mm=side,
+        pad_mm=PAD_MM,
+        stamp_size=len(stamp.across),
     )
 
 

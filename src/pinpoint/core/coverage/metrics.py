@@ -37,9 +37,9 @@ __all__ = ["FieldMetrics", "density_grid", "earlier_within", "measure", "probe_g
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
-_REFINE_CANDIDATES = 200
+_REFINE_CANDIDATES = 100
 _REFINE_TOLERANCE_MM = 0.002
-_BAND_POINTS = 400_000
+_BLOCK_POINTS = 200_000
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,9 @@ def density_grid(xy: FloatArray, side_mm: float, cell_mm: float) -> tuple[FloatA
     """
     n = max(1, round(side_mm / cell_mm))
     cell = side_mm / n
-    ij = np.minimum((xy / cell).astype(np.intp), n - 1)
-    counts = np.bincount(ij[:, 0] * n + ij[:, 1], minlength=n * n).reshape(n, n)
+    flat = np.minimum((xy[:, 0] / cell).astype(np.intp), n - 1) * n
+    flat += np.minimum((xy[:, 1] / cell).astype(np.intp), n - 1)
+    counts = np.bincount(flat, minlength=n * n).reshape(n, n)
     return counts.astype(np.float64) * (100.0 / (cell * cell)), cell
 
 
@@ -89,37 +90,43 @@ def probe_grid(side_mm: float, probes: int, rng: np.random.Generator) -> tuple[F
     return (base + rng.random(base.shape)) * h, h
 
 
-def earlier_within(xy: FloatArray, radius_mm: float, *, workers: int | None = None) -> BoolArray:
+def earlier_within(
+    xy: FloatArray,
+    radius_mm: float,
+    *,
+    tree: cKDTree | None = None,
+    stamp: int = 0,
+    workers: int | None = None,
+) -> BoolArray:
     """Mask of the points that have an earlier point (lower index) within ``radius_mm``.
 
-    Works band by band along x (each band with a margin of ``radius_mm`` on both sides), so the
-    list of close pairs never holds more than one band's worth; bands run on ``workers`` threads
-    (all cores by default). The result does not depend on the number of workers.
+    With ``stamp > 0`` the point ``stamp`` places earlier (the same needle's previous puncture
+    when points are laid stamp by stamp) is checked for every point at once; that settles most
+    re-hits of a slow pen. The remaining points are checked exactly against the k-d tree ``tree``
+    of all of ``xy`` (built when not given), in blocks run on ``workers`` threads (all cores by
+    default); the result does not depend on ``stamp`` or the number of workers.
     """
     n = len(xy)
     out = np.zeros(n, dtype=bool)
     if n < 2 or radius_mm <= 0:
         return out
-    order = np.argsort(xy[:, 0], kind="stable")
-    xs = xy[order, 0]
-    bands = max(1, math.ceil(n / _BAND_POINTS))
-    edges = np.linspace(0, n, bands + 1).astype(np.intp)
+    if 0 < stamp < n:
+        dx = xy[stamp:, 0] - xy[:-stamp, 0]
+        dy = xy[stamp:, 1] - xy[:-stamp, 1]
+        out[stamp:] = dx * dx + dy * dy <= radius_mm * radius_mm
+    todo = np.flatnonzero(~out)
+    whole = cKDTree(xy, balanced_tree=False, compact_nodes=False) if tree is None else tree
 
-    def band(b: int) -> NDArray[np.int64]:
-        lo_x = xs[edges[b]] if b else -np.inf
-        hi_x = xs[edges[b + 1]] if b + 1 < bands else np.inf
-        start = int(np.searchsorted(xs, lo_x - radius_mm, side="left"))
-        stop = int(np.searchsorted(xs, hi_x + radius_mm, side="right"))
-        idx = order[start:stop]
-        pairs = cKDTree(xy[idx]).query_pairs(radius_mm, output_type="ndarray")
-        later = np.maximum(idx[pairs[:, 0]], idx[pairs[:, 1]]).astype(np.int64)
-        x_later = xy[later, 0]
-        inside: NDArray[np.int64] = later[(x_later >= lo_x) & (x_later < hi_x)]
-        return inside
+    def block(idx: NDArray[np.intp]) -> NDArray[np.intp]:
+        near = cKDTree(xy[idx]).sparse_distance_matrix(whole, radius_mm, output_type="ndarray")
+        later = idx[near["i"]]
+        found: NDArray[np.intp] = later[near["j"] < later]
+        return found
 
+    blocks = [todo[s : s + _BLOCK_POINTS] for s in range(0, len(todo), _BLOCK_POINTS)]
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for later in pool.map(band, range(bands)):
-            out[later] = True
+        for found in pool.map(block, blocks):
+            out[found] = True
     return out
 
 
@@ -129,8 +136,8 @@ def _largest_gap(
     """Largest empty circle centred in the zone: refine the biggest holes the probes found.
 
     Candidates are the probes that are local maxima of the probe grid's distance map (one per hole),
-    the largest :data:`_REFINE_CANDIDATES` of them. Around each, a 9 x 9 grid over the probe cell
-    finds a better centre; the grid shrinks fourfold per round until its spacing is below
+    the largest :data:`_REFINE_CANDIDATES` of them. Around each, a 7 x 7 grid over the probe cell
+    finds a better centre; the grid shrinks threefold per round until its spacing is below
     :data:`_REFINE_TOLERANCE_MM`; finally the Voronoi vertices of the few punctures around the
     refined centres (circumcentres of their Delaunay triangles) snap each to its exact vertex.
     """
@@ -140,7 +147,7 @@ def _largest_gap(
     cand = peaks[np.argsort(dist[peaks])[-_REFINE_CANDIDATES:]]
     centres, values = probes[cand], dist[cand]
     span = h
-    ticks = np.linspace(-1.0, 1.0, 9)
+    ticks = np.linspace(-1.0, 1.0, 7)
     offsets = np.stack(np.meshgrid(ticks, ticks, indexing="ij"), axis=-1).reshape(-1, 2)
     while True:
         trial = np.clip(centres[:, None, :] + span * offsets[None, :, :], 0.0, side_mm)
@@ -149,7 +156,7 @@ def _largest_gap(
         best = np.argmax(d, axis=1)
         rows = np.arange(len(centres))
         centres, values = trial[rows, best], d[rows, best]
-        span /= 4
+        span /= 3
         if span < _REFINE_TOLERANCE_MM:
             break
     values, centres = _snap_to_vertices(tree, centres, values, 2 * span, side_mm)
@@ -232,27 +239,30 @@ def measure(  # noqa: PLR0913 - each distance is a separate, named physical para
         if progress is not None:
             progress("measuring", done, stages)
 
+    if len(field.xy) == 0:
+        msg = "no puncture was laid"
+        raise ValueError(msg)
     inside = field.inside()
     area_cm2 = field.side_mm**2 / 100.0
     n_in = int(inside.sum())
-    captured = earlier_within(field.xy, capture_radius_mm) if capture_radius_mm > 0 else None
+    whole = cKDTree(field.xy, balanced_tree=False, compact_nodes=False)
+    captured = None
+    if capture_radius_mm > 0:
+        captured = earlier_within(field.xy, capture_radius_mm, tree=whole, stamp=field.stamp_size)
     holes_xy = field.xy if captured is None else field.xy[~captured]
     n_holes = n_in if captured is None else int((inside & ~captured).sum())
     grid, cell = density_grid(field.xy[inside], field.side_mm, cell_mm)
     mean = float(grid.mean())
     below = float((grid < target_per_cm2).mean()) if target_per_cm2 is not None else None
     step(1)
-    if len(holes_xy) == 0:
-        msg = "no puncture was laid"
-        raise ValueError(msg)
-    tree = cKDTree(holes_xy, balanced_tree=False, compact_nodes=False)
+    tree = whole if captured is None else cKDTree(holes_xy, balanced_tree=False, compact_nodes=False)
     pts, h = probe_grid(field.side_mm, probes, gen)
     dist, _ = tree.query(pts, workers=-1)
     gap = float((dist > gap_r_mm).mean())
     step(2)
     largest, centre = _largest_gap(tree, pts, dist, h, field.side_mm)
     step(3)
-    rehit = earlier_within(field.xy, rehit_distance_mm)
+    rehit = earlier_within(field.xy, rehit_distance_mm, tree=whole, stamp=field.stamp_size)
     step(4)
     return FieldMetrics(
         punctures=n_in,
