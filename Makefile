@@ -6,7 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck contracts pytest bench clean
+.PHONY: run demo test lint typecheck contracts pytest pytest-postgres bench clean
+
+# The web suite runs a second time on PostgreSQL (CI exports PINPOINT_TEST_POSTGRES).
+PG_URL ?= $(or $(PINPOINT_TEST_POSTGRES),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +17,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-run: demo
+# The web app: migrate var/pinpoint.sqlite3, load the demo clinic (once), serve http://127.0.0.1:8000.
+run: $(STAMP)
+	$(BIN)/pinpoint serve
 
 demo: $(STAMP)
 	$(BIN)/python -m pinpoint.demo
@@ -29,9 +34,17 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest
 
-test: lint typecheck contracts pytest
+pytest-postgres: $(STAMP)
+	@if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=3).close()' '$(PG_URL)' 2>/dev/null; then \
+		echo "Web suite on PostgreSQL:"; \
+		DATABASE_URL='$(PG_URL)' $(BIN)/pytest tests/web -p no:cacheprovider; \
+	else \
+		echo "SKIPPED: no PostgreSQL server is reachable (set PINPOINT_TEST_POSTGRES); the web suite ran on SQLite only."; \
+	fi
+
+test: lint typecheck contracts pytest pytest-postgres
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

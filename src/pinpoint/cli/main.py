@@ -276,6 +276,31 @@ def guide(
     _print_aftercare(result.aftercare)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load the demo clinic and personal space.")] = True,
+    prepare_only: Annotated[
+        bool, typer.Option("--prepare-only", help="Migrate the database and load the demo, then exit.")
+    ] = False,
+) -> None:
+    """Serve the web app: migrate the database (./var by default), load the demo, print the logins, serve."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import OperationalError
+
+    from pinpoint.web.serve import prepare
+    from pinpoint.web.serve import serve as run_server
+
+    try:
+        if prepare_only:
+            prepare(demo=demo)
+        else:
+            run_server(host, port, demo=demo)
+    except (ImproperlyConfigured, OperationalError) as exc:
+        raise InputError("environment", f"cannot start the web app: {str(exc).splitlines()[0]}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app; user errors print one line on stderr and exit 2."""
     try:

@@ -120,7 +120,7 @@ def _clinic(today: dt.date) -> None:
         prac,
         ada,
         tx.CourseData(
-            indication="fine_lines", zones=("full_face",), setting="clinic", start_on=month_ago, device="pen_14"
+            indication="acne_scars", zones=("full_face",), setting="clinic", start_on=month_ago, device="pen_14"
         ),
     )
     first, *_ = tx.book_sessions(prac, course)

@@ -23,6 +23,10 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     username = forms.EmailField(label="Email address", widget=forms.EmailInput(attrs={"autofocus": True}))
 
+    def clean_username(self) -> str:
+        """Email addresses are stored in lower case."""
+        return str(self.cleaned_data["username"]).strip().lower()
+
 
 class PasswordPairMixin(forms.Form):
     """Password typed twice, checked by Django's validators."""

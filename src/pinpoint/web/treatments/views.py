@@ -386,7 +386,8 @@ def session_run(request: HttpRequest, pk: int) -> HttpResponse:
         "ends": ends,
         "device_rows": device_rows,
     }
-    record_view(actor, session.client, "session runner", session.pk)
+    if request.method == "GET":
+        record_view(actor, session.client, "session runner", session.pk)
     return render(request, "treatments/run.html", context)
 
 
