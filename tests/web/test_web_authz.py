@@ -127,7 +127,7 @@ CASES = [
     Case(
         "treatments:reschedule",
         "post",
-        _u("treatments:reschedule", lambda w: w.today_session.pk),
+        _u("treatments:reschedule", lambda w: w.grace_session.pk),
         Perm.SESSION_BOOK,
         data=lambda w: {"date": (w.today - dt.timedelta(days=1)).isoformat()},
         ok=302,
