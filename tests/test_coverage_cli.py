@@ -140,6 +140,7 @@ BAD: list[tuple[list[str], str]] = [
     (["simulate", "--device", "roller_192_150", "--passes", "1", "--zone", "cheek", "--area-cm2", "9"], "not both"),
     (["simulate", "--device", "roller_192_150", "--passes", "1", "--plot", "x.txt"], ".png or .svg"),
     (["simulate", "--device", "roller_192_150", "--passes", "two"], "Invalid value for '--passes'"),
+    (["simulate", "--device", "roller_192_150", "--passes", "1", "--gap-r-mm", "0"], "gap_r_mm must be greater than 0"),
     (["recommend", "--device", "roller_192_150", "--target-density", "1000"], "takes 66 passes, more than 20"),
     (["recommend", "--device", "roller_192_150", "--target-density", "0"], "must be greater than 0"),
     (["recommend", "--device", "roller_192_150", "--max-gap-mm", "0.5"], "needs both"),

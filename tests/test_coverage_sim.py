@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import statistics
+from typing import Any
 
 import numpy as np
 import pytest
@@ -41,7 +42,7 @@ from pinpoint.core.coverage.geometry import PenGeometry, RollerGeometry
 from pinpoint.core.coverage.metrics import earlier_within, measure
 from pinpoint.evidence import Evidence
 
-STILL = {"lateral_jitter_mm": 0.0, "angle_jitter_deg": 0.0}
+STILL: dict[str, Any] = {"lateral_jitter_mm": 0.0, "angle_jitter_deg": 0.0}
 
 
 def roller(ev: Evidence) -> RollerGeometry:
@@ -57,7 +58,7 @@ def pen(ev: Evidence) -> PenGeometry:
 
 
 @pytest.mark.parametrize(("direction", "jitter"), [("h", STILL), ("d1", STILL), ("v", {})])
-def test_one_roller_pass_lays_15_3_per_cm2(ev: Evidence, direction: str, jitter: dict[str, float]) -> None:
+def test_one_roller_pass_lays_15_3_per_cm2(ev: Evidence, direction: str, jitter: dict[str, Any]) -> None:
     res = simulate(ev, make_treatment(ev, "roller_192_150", 1, directions=direction, **jitter)).result
     expected = roller(ev).density_per_pass_per_cm2
     assert res.density_per_cm2 == pytest.approx(expected, rel=0.02)
@@ -193,7 +194,8 @@ def test_injured_fraction_matches_the_boolean_model(ev: Evidence) -> None:
 def _brute_force_earlier(xy: np.ndarray, r: float) -> np.ndarray:
     d = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
     earlier = np.tril(np.ones_like(d, dtype=bool), k=-1)
-    return ((d <= r) & earlier).any(axis=1)
+    found: np.ndarray = ((d <= r) & earlier).any(axis=1)
+    return found
 
 
 @pytest.mark.parametrize("seed", [0, 1])

@@ -158,7 +158,7 @@ def simulate(
     speed_cm_s: SpeedOpt = None,
     seed: SeedOpt = 0,
     gap_r_mm: Annotated[
-        float | None, typer.Option("--gap-r-mm", help="Distance r (mm) of the gap fraction (default 0.5).")
+        float | None, typer.Option("--gap-r-mm", help="Distance r (mm) of the gap fraction (default: the model's).")
     ] = None,
     lateral_jitter_mm: Annotated[
         float | None, typer.Option("--lateral-jitter-mm", help="Spacing error between lanes, SD in mm.")
@@ -177,7 +177,7 @@ def simulate(
     """Simulate passes of a roller or pen over a zone: density, uniformity, gaps, re-hits, time."""
     from pinpoint.core.coverage import make_treatment
     from pinpoint.core.coverage.engine import simulate as run
-    from pinpoint.core.coverage.treatment import PAD_MM
+    from pinpoint.core.coverage.treatment import check_gap_r, expected_punctures
     from pinpoint.evidence.loader import load_evidence
 
     if plot is not None:
@@ -188,13 +188,8 @@ def simulate(
         speed_cm_s=speed_cm_s, lateral_jitter_mm=lateral_jitter_mm, angle_jitter_deg=angle_jitter_deg,
         capture_radius_mm=capture_radius_mm, seed=seed,
     )
-    if gap_r_mm is not None and not 0 < gap_r_mm <= 5:
-        raise InputError("--gap-r-mm", f"--gap-r-mm must be between 0 and 5 mm, got {gap_r_mm:g}")
-    from pinpoint.core.coverage import device_summary
-
-    per_pass = device_summary(ev, device, treatment.speed_cm_s, treatment.pattern).density_per_pass_per_cm2
-    expected = passes * per_pass * (treatment.side_mm + 2 * PAD_MM) ** 2 / 100
-    bar, update = _progress(not as_json and expected > _PROGRESS_FROM)
+    check_gap_r(gap_r_mm)
+    bar, update = _progress(not as_json and expected_punctures(ev, treatment) > _PROGRESS_FROM)
     with bar:
         sim = run(ev, treatment, gap_r_mm=gap_r_mm, progress=update)
         written = _write_plots(sim, plot) if plot is not None else []
@@ -208,7 +203,7 @@ def simulate(
 def recommend(
     device: DeviceOpt,
     target_density: Annotated[
-        float | None, typer.Option("--target-density", help="Punctures per cm2 to reach (practice aims at 250-300).")
+        float | None, typer.Option("--target-density", help="Punctures per cm2 to reach (the aim: docs/coverage.md).")
     ] = None,
     max_gap_mm: Annotated[
         float | None, typer.Option("--max-gap-mm", help="Gap criterion: distance r in mm ...")

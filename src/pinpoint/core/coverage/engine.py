@@ -23,7 +23,7 @@ from pinpoint.core.coverage.metrics import FieldMetrics, measure
 from pinpoint.core.coverage.passes import Span
 from pinpoint.core.coverage.results import UNITS, CoverageResult, GapFraction, Reference
 from pinpoint.core.coverage.summary import device_summary
-from pinpoint.core.coverage.treatment import Treatment
+from pinpoint.core.coverage.treatment import Treatment, check_gap_r
 from pinpoint.evidence.loader import Evidence
 
 __all__ = ["DEFAULT_PROBES", "Simulation", "simulate"]
@@ -55,6 +55,7 @@ def simulate(
     random stream is seeded with ``treatment.seed``: the same inputs give the same result.
     Densities are per cm2, lengths in mm, time in s (see ``result.units``).
     """
+    check_gap_r(gap_r_mm)
     params = coverage_params(evidence)
     device = needling_device(evidence, treatment.device)
     geometry = geometry_of(device)

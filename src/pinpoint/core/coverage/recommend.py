@@ -22,7 +22,7 @@ from pinpoint.core.coverage.geometry import (
 )
 from pinpoint.core.coverage.passes import Span, published_passes
 from pinpoint.core.coverage.results import UNITS, CoverageResult, GapFraction
-from pinpoint.core.coverage.treatment import MAX_PASSES, Treatment, make_treatment
+from pinpoint.core.coverage.treatment import MAX_GAP_R_MM, MAX_PASSES, Treatment, make_treatment
 from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.evidence.loader import Evidence
 
@@ -86,8 +86,10 @@ def _check_criteria(
         raise InputError("max_gap", "a gap criterion needs both the distance (mm) and the largest fraction allowed")
     if target is not None and not (math.isfinite(target) and target > 0):
         raise InputError("target_density", f"the target density must be greater than 0 per cm2, got {target:g}")
-    if max_gap_mm is not None and not (math.isfinite(max_gap_mm) and 0 < max_gap_mm <= 5):
-        raise InputError("max_gap_mm", f"the gap distance must be between 0 and 5 mm, got {max_gap_mm:g}")
+    if max_gap_mm is not None and not (math.isfinite(max_gap_mm) and 0 < max_gap_mm <= MAX_GAP_R_MM):
+        raise InputError(
+            "max_gap_mm", f"the gap distance must be between 0 and {MAX_GAP_R_MM:g} mm, got {max_gap_mm:g}"
+        )
     if max_gap_fraction is not None and not 0 < max_gap_fraction < 1:
         raise InputError("max_gap_fraction", f"the gap fraction must lie between 0 and 1, got {max_gap_fraction:g}")
 

@@ -19,13 +19,26 @@ from pinpoint.core.coverage.geometry import (
 from pinpoint.core.errors import InputError, UnknownIdError
 from pinpoint.evidence.loader import Evidence
 
-__all__ = ["MAX_PASSES", "MAX_PUNCTURES", "MIN_AREA_CM2", "PAD_MM", "Treatment", "make_treatment"]
+__all__ = [
+    "MAX_GAP_R_MM",
+    "MAX_PASSES",
+    "MAX_PUNCTURES",
+    "MIN_AREA_CM2",
+    "PAD_MM",
+    "Treatment",
+    "check_gap_r",
+    "expected_punctures",
+    "make_treatment",
+]
 
 MAX_PASSES = 200
 """Guard of the simulator (not a clinical limit): more passes than this is an input error."""
 
 MAX_PUNCTURES = 30_000_000
 """Guard of the simulator's memory: a treatment that would lay more punctures is refused."""
+
+MAX_GAP_R_MM = 5.0
+"""Largest distance r of a gap fraction (beyond the band laid around the zone it would mislead)."""
 
 MIN_AREA_CM2 = 1.0
 """Smallest area simulated: below it a single roller lattice cell would not fit."""
@@ -61,6 +74,19 @@ class Treatment(BaseModel):
     def pass_directions(self) -> list[str]:
         """The direction of each pass, in order."""
         return [self.directions[i % len(self.directions)] for i in range(self.passes)]
+
+
+def _expected(passes: int, density_per_pass_per_cm2: float, area_cm2: float) -> float:
+    side = math.sqrt(100.0 * area_cm2) + 2 * PAD_MM
+    return passes * density_per_pass_per_cm2 * side**2 / 100.0
+
+
+def expected_punctures(evidence: Evidence, treatment: Treatment) -> float:
+    """About how many punctures simulating ``treatment`` lays (zone and the band around it)."""
+    geometry = geometry_of(needling_device(evidence, treatment.device))
+    circle = coverage_params(evidence).pen_circle_radius_mm.value
+    motion = motion_of(geometry, treatment.pattern, treatment.speed_cm_s, circle)
+    return _expected(treatment.passes, motion.density_per_pass_per_cm2, treatment.area_cm2)
 
 
 def _number(field: str, value: float, *, positive: bool = True, upper: float | None = None) -> float:
@@ -163,8 +189,7 @@ def make_treatment(  # noqa: PLR0913 - the treatment's inputs are the CLI contra
     )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise InputError("seed", f"seed must be a whole number of at least 0, got {seed!r}")
-    side = math.sqrt(100.0 * area) + 2 * PAD_MM
-    expected = passes * motion.density_per_pass_per_cm2 * side**2 / 100.0
+    expected = _expected(passes, motion.density_per_pass_per_cm2, area)
     if expected > MAX_PUNCTURES:
         raise InputError(
             "passes",
@@ -187,3 +212,8 @@ def make_treatment(  # noqa: PLR0913 - the treatment's inputs are the CLI contra
     )
 
 
+def check_gap_r(r_mm: float | None) -> float | None:
+    """``r_mm`` if it is a usable gap distance (mm), else :class:`InputError`."""
+    if r_mm is not None:
+        _number("gap_r_mm", r_mm, upper=MAX_GAP_R_MM)
+    return r_mm
