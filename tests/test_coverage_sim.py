@@ -27,6 +27,7 @@ import pytest
 from scipy.spatial import Delaunay, cKDTree
 
 from pinpoint.core.coverage import (
+    coverage_params,
     gap_fraction_se,
     geometry_of,
     make_treatment,
@@ -184,11 +185,16 @@ def test_same_seed_same_result_other_seed_other_field(ev: Evidence) -> None:
     assert a.gap_fraction.value != c.gap_fraction.value
 
 
-def test_injured_fraction_matches_the_boolean_model(ev: Evidence) -> None:
-    res = simulate(ev, make_treatment(ev, "roller_192_150", 100, area_cm2=50, seed=5)).result
+@pytest.mark.parametrize("channel_radius_mm", [None, 0.3])
+def test_injured_fraction_matches_the_boolean_model(ev: Evidence, channel_radius_mm: float | None) -> None:
+    t = make_treatment(ev, "roller_192_150", 100, area_cm2=50, seed=5)
+    res = simulate(ev, t, channel_radius_mm=channel_radius_mm).result
     a = res.channel_radius_mm
+    margin = coverage_params(ev).injury_margin_mm.value
+    assert a == (channel_radius_mm or roller(ev).needle_diameter_mm / 2 + margin)
     expected = 1 - poisson_gap_fraction(res.holes_per_cm2, a)
     assert res.injured_fraction == pytest.approx(expected, abs=4 * math.sqrt(expected * (1 - expected) / res.probes))
+    assert res.reference.boolean_injured_fraction == pytest.approx(expected)
 
 
 def _brute_force_earlier(xy: np.ndarray, r: float) -> np.ndarray:

@@ -160,6 +160,10 @@ def simulate(
     gap_r_mm: Annotated[
         float | None, typer.Option("--gap-r-mm", help="Distance r (mm) of the gap fraction (default: the model's).")
     ] = None,
+    channel_radius_mm: Annotated[
+        float | None,
+        typer.Option("--channel-radius-mm", help="Injury radius around a hole, mm (default: needle + margin)."),
+    ] = None,
     lateral_jitter_mm: Annotated[
         float | None, typer.Option("--lateral-jitter-mm", help="Spacing error between lanes, SD in mm.")
     ] = None,
@@ -177,7 +181,7 @@ def simulate(
     """Simulate passes of a roller or pen over a zone: density, uniformity, gaps, re-hits, time."""
     from pinpoint.core.coverage import make_treatment
     from pinpoint.core.coverage.engine import simulate as run
-    from pinpoint.core.coverage.treatment import check_gap_r, expected_punctures
+    from pinpoint.core.coverage.treatment import check_channel_radius, check_gap_r, expected_punctures
     from pinpoint.evidence.loader import load_evidence
 
     if plot is not None:
@@ -189,9 +193,10 @@ def simulate(
         capture_radius_mm=capture_radius_mm, seed=seed,
     )
     check_gap_r(gap_r_mm)
+    check_channel_radius(channel_radius_mm)
     bar, update = _progress(not as_json and expected_punctures(ev, treatment) > _PROGRESS_FROM)
     with bar:
-        sim = run(ev, treatment, gap_r_mm=gap_r_mm, progress=update)
+        sim = run(ev, treatment, gap_r_mm=gap_r_mm, channel_radius_mm=channel_radius_mm, progress=update)
         written = _write_plots(sim, plot) if plot is not None else []
     if as_json:
         emit_json({**sim.result.model_dump(mode="json"), "plots": written})

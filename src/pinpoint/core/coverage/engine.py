@@ -23,7 +23,7 @@ from pinpoint.core.coverage.metrics import FieldMetrics, measure
 from pinpoint.core.coverage.passes import Span
 from pinpoint.core.coverage.results import UNITS, CoverageResult, GapFraction, Reference
 from pinpoint.core.coverage.summary import device_summary
-from pinpoint.core.coverage.treatment import Treatment, check_gap_r
+from pinpoint.core.coverage.treatment import Treatment, check_channel_radius, check_gap_r
 from pinpoint.evidence.loader import Evidence
 
 __all__ = ["DEFAULT_PROBES", "Simulation", "simulate"]
@@ -46,16 +46,20 @@ def simulate(
     treatment: Treatment,
     *,
     gap_r_mm: float | None = None,
+    channel_radius_mm: float | None = None,
     probes: int = DEFAULT_PROBES,
     progress: Progress | None = None,
 ) -> Simulation:
     """Simulate ``treatment`` (from :func:`make_treatment`) and measure the puncture field.
 
-    ``gap_r_mm`` is the distance r of the gap fraction (mm; default from ``coverage.toml``). The
-    random stream is seeded with ``treatment.seed``: the same inputs give the same result.
-    Densities are per cm2, lengths in mm, time in s (see ``result.units``).
+    ``gap_r_mm`` is the distance r of the gap fraction (mm; default from ``coverage.toml``);
+    ``channel_radius_mm`` the radius of injured skin around a hole (mm; default the needle radius
+    plus the injury margin of ``coverage.toml``). The random stream is seeded with
+    ``treatment.seed``: the same inputs give the same result. Densities are per cm2, lengths in
+    mm, time in s (see ``result.units``).
     """
     check_gap_r(gap_r_mm)
+    check_channel_radius(channel_radius_mm)
     params = coverage_params(evidence)
     device = needling_device(evidence, treatment.device)
     geometry = geometry_of(device)
@@ -63,7 +67,7 @@ def simulate(
     rng = np.random.default_rng(treatment.seed)
     field = lay_punctures(treatment, geometry, circle_radius_mm=circle, rng=rng, progress=progress)
     r = params.gap_radius_mm.value if gap_r_mm is None else gap_r_mm
-    channel = geometry.needle_diameter_mm / 2 + params.injury_margin_mm.value
+    channel = channel_radius_mm or geometry.needle_diameter_mm / 2 + params.injury_margin_mm.value
     target = params.target_density_per_cm2
     m = measure(
         field,
@@ -87,12 +91,13 @@ def simulate(
     used = [
         params.gap_radius_mm,
         params.uniformity_cell_mm,
-        params.injury_margin_mm,
         target,
         params.lateral_jitter_mm,
         params.angle_jitter_deg,
         params.roller_speed_cm_s if treatment.kind == "roller" else params.pen_speed_cm_s,
     ]
+    if channel_radius_mm is None:
+        used.append(params.injury_margin_mm)
     if treatment.capture_radius_mm:
         used.append(params.capture_radius_mm)
     if treatment.pattern == "circles":

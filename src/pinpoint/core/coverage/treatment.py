@@ -20,12 +20,14 @@ from pinpoint.core.errors import InputError, UnknownIdError
 from pinpoint.evidence.loader import Evidence
 
 __all__ = [
+    "MAX_CHANNEL_RADIUS_MM",
     "MAX_GAP_R_MM",
     "MAX_PASSES",
     "MAX_PUNCTURES",
     "MIN_AREA_CM2",
     "PAD_MM",
     "Treatment",
+    "check_channel_radius",
     "check_gap_r",
     "expected_punctures",
     "make_treatment",
@@ -36,6 +38,9 @@ MAX_PASSES = 200
 
 MAX_PUNCTURES = 30_000_000
 """Guard of the simulator's memory: a treatment that would lay more punctures is refused."""
+
+MAX_CHANNEL_RADIUS_MM = 2.0
+"""Largest channel radius accepted (a needle of 4 mm would not be a microneedle)."""
 
 MAX_GAP_R_MM = 5.0
 """Largest distance r of a gap fraction (beyond the band laid around the zone it would mislead)."""
@@ -216,4 +221,11 @@ def check_gap_r(r_mm: float | None) -> float | None:
     """``r_mm`` if it is a usable gap distance (mm), else :class:`InputError`."""
     if r_mm is not None:
         _number("gap_r_mm", r_mm, upper=MAX_GAP_R_MM)
+    return r_mm
+
+
+def check_channel_radius(r_mm: float | None) -> float | None:
+    """``r_mm`` if it is a usable channel radius (mm), else :class:`InputError`."""
+    if r_mm is not None:
+        _number("channel_radius_mm", r_mm, upper=MAX_CHANNEL_RADIUS_MM)
     return r_mm
