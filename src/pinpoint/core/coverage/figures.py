@@ -58,19 +58,28 @@ def _heatmap(fig: Figure, ax: Axes, cax: Axes, sim: Simulation) -> None:
     res, m = sim.result, sim.metrics
     side = sim.field.side_mm
     grid = m.density_grid_per_cm2
+    target = res.target_density_per_cm2
+    top = 1.05 * float(grid.max()) if grid.max() > 0 else 1.0
     image = ax.imshow(
         grid.T, origin="lower", extent=(0.0, side, 0.0, side), cmap="viridis", interpolation="nearest",
-        vmin=0.0, vmax=1.05 * max(float(grid.max()), res.target_density_per_cm2.max),
+        vmin=0.0, vmax=top,
     )
     bar = fig.colorbar(image, cax=cax)
     bar.set_label("punctures per cm²")
-    for level in (res.target_density_per_cm2.min, res.target_density_per_cm2.max):
+    shown = [level for level in (target.min, target.max) if level <= top]
+    for level in shown:
         bar.ax.axhline(level, color="white", linewidth=1.2, linestyle="--")
-    zone = res.inputs.zone or f"{res.inputs.area_cm2:g} cm²"
+    aim = f"target {target.min:g}-{target.max:g}/cm²"
+    if shown:
+        aim += " dashed"
+    elif top < target.min:
+        aim = "all below the " + aim
+    else:
+        aim = "all above the " + aim
+    zone = res.inputs.zone or "zone"
     ax.set_title(
         f"Density over {zone} ({res.inputs.area_cm2:g} cm², shown as a square)\n"
-        f"mean {res.density_per_cm2:.0f}/cm², CV {res.density_cv:.2f} over {m.cell_mm:.1f} mm cells; "
-        "target dashed",
+        f"mean {res.density_per_cm2:.0f}/cm², CV {res.density_cv:.2f} over {m.cell_mm:.1f} mm cells; {aim}",
         fontsize=10,
     )
     ax.set_xlabel("x (mm)")
@@ -96,7 +105,8 @@ def _scatter(fig: Figure, ax: Axes, cax: Axes, sim: Simulation) -> None:
     n_pass = res.passes
     cmap = "tab20" if n_pass <= 20 else "viridis"
     norm = BoundaryNorm(np.arange(0.5, n_pass + 1.5), n_pass if n_pass > 1 else 2, clip=True)
-    size = res.device.needle_diameter_mm
+    needle = res.device.needle_diameter_mm
+    size = max(needle, w / 150)  # too small to see at this scale: drawn larger, and said so
     dots = EllipseCollection(
         widths=size, heights=size, angles=0.0, units="xy", offsets=pts, offset_transform=ax.transData,
         array=passes.astype(float), cmap=cmap, norm=norm, edgecolors="black", linewidths=0.3,
@@ -108,11 +118,12 @@ def _scatter(fig: Figure, ax: Axes, cax: Axes, sim: Simulation) -> None:
         bar.set_ticks(list(range(1, n_pass + 1, max(1, n_pass // 8))))
     cx, cy = sim.metrics.largest_gap_centre_mm
     ax.add_patch(Circle((cx, cy), res.largest_gap_mm, fill=False, edgecolor="red", linewidth=1.5, zorder=4))
+    drawn = f"dots at needle size ({needle:g} mm)" if size == needle else f"dots {size:.2f} mm ({needle:g} mm needles)"
     ax.set_xlim(x0, x0 + w)
     ax.set_ylim(y0, y0 + w)
     ax.set_aspect("equal")
     ax.set_title(
-        f"Punctures in a {w:.1f} mm window, dots at needle size ({size:g} mm)\n"
+        f"Punctures in a {w:.1f} mm window, {drawn}\n"
         f"red: largest gap in the zone, radius {res.largest_gap_mm:.2f} mm",
         fontsize=10,
     )
@@ -138,7 +149,8 @@ def render(sim: Simulation, fmt: Format = "png", *, dpi: int = 110) -> bytes:
     _scatter(fig, dots, dots_bar, sim)
     per_direction = ", ".join(f"{k}×{v}" for k, v in res.passes_per_direction.items() if v)
     fig.suptitle(
-        f"{res.device.name}: {res.passes} passes ({per_direction}), {res.inputs.speed_cm_s:g} cm/s, "
+        f"{res.device.name}: {res.passes} pass{'' if res.passes == 1 else 'es'} ({per_direction}), "
+        f"{res.inputs.speed_cm_s:g} cm/s, "
         f"seed {res.inputs.seed}",
         fontsize=11,
         y=0.985,
