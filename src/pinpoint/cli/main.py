@@ -224,7 +224,7 @@ def plan(
         [
             z.zone + (f" ({z.part_of})" if z.part_of != z.zone else ""),
             fmt_span(z.depth_mm, "mm"),
-            fmt_span(z.passes),
+            fmt_span(z.passes) + _device_passes(z.coverage),
             fmt_span(z.interval_days, "d"),
             fmt_span(z.sessions),
             z.endpoint,
@@ -237,6 +237,18 @@ def plan(
     _print_aftercare(result.aftercare)
     for w in result.warnings:
         con.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _device_passes(cov: Any) -> str:
+    """The device-specific passes of a zone, as shown under the literature range."""
+    if cov is None:
+        return ""
+    flag = "" if cov.within_published_passes else ", outside the published range"
+    est = " (estimate)" if cov.estimate else ""
+    return (
+        f"\n{cov.device}: {cov.passes} to {cov.target_density_per_cm2:g}/cm2, "
+        f"~{cov.seconds / 60:.1f} min{flag}{est}"
+    )
 
 
 def _print_aftercare(items: Any) -> None:
