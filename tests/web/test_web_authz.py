@@ -268,3 +268,10 @@ def test_switching_to_an_organization_one_is_not_a_member_of_is_ignored(world: W
     client.post(reverse("accounts:switch"), {"organization": world.home.pk})
     assert client.get(reverse("clients:detail", args=[world.ada.pk])).status_code == 200
     assert client.get(reverse("clients:detail", args=[world.me.pk])).status_code == 404
+
+
+def test_huge_and_odd_ids_answer_404(world: World) -> None:
+    client = world.login(world.owner)
+    for path in ("/clients/99999999999999999999999/", "/sessions/9223372036854775808/", "/courses/0/"):
+        assert client.get(path).status_code == 404
+    assert client.get("/accounts/invitations/%00/").status_code == 404

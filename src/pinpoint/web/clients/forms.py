@@ -14,7 +14,7 @@ from django import forms
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.forms import OnceForm, set_choices
 
-__all__ = ["RADIATION_ROWS", "ClientForm", "QuestionnaireForm", "ScreeningDateForm"]
+__all__ = ["RADIATION_ROWS", "ClientForm", "QuestionnaireForm", "ScreeningDateForm", "SearchForm"]
 
 RADIATION_ROWS = 3
 YES_NO = [("", "not answered"), ("yes", "Yes"), ("no", "No")]
@@ -45,6 +45,12 @@ class ClientForm(OnceForm):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SearchForm(forms.Form):
+    """The client search box."""
+
+    q = forms.CharField(max_length=100, required=False, label="Search by name, email or phone")
 
 
 class ScreeningDateForm(forms.Form):

@@ -14,7 +14,13 @@ from pinpoint.web.base.forms import add_error
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients import actions, selectors
-from pinpoint.web.clients.forms import ClientForm, QuestionnaireForm, ScreeningDateForm, initial_from_answers
+from pinpoint.web.clients.forms import (
+    ClientForm,
+    QuestionnaireForm,
+    ScreeningDateForm,
+    SearchForm,
+    initial_from_answers,
+)
 
 PAGE_SIZE = 50
 
@@ -23,10 +29,11 @@ PAGE_SIZE = 50
 def client_list(request: HttpRequest) -> HttpResponse:
     """Clients of the organization, searchable, 50 a page."""
     actor = actor_of(request)
-    search = request.GET.get("q", "")[:100]
+    form = SearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     paginator = Paginator(selectors.client_list(actor, search), PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
-    return render(request, "clients/list.html", {"page": page_obj, "q": search})
+    return render(request, "clients/list.html", {"page": page_obj, "q": search, "form": form})
 
 
 def _client_data(form: ClientForm) -> actions.ClientData:

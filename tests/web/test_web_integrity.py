@@ -1,0 +1,217 @@
+"""Duplicate submissions create nothing twice; a failure mid-action leaves nothing half-written;
+list pages keep a constant number of queries as rows grow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from pinpoint.web.clients.actions import ClientData, create_client, record_questionnaire
+from pinpoint.web.clients.models import Client
+from pinpoint.web.consents.actions import sign_consent
+from pinpoint.web.treatments import actions as tx
+from pinpoint.web.treatments.models import Course, Session
+from tests.web.conftest import World, fingerprint
+from tests.web.test_web_clients import QUESTIONNAIRE
+from tests.web.test_web_sessions import runner_post
+
+KEY = "3a1f9d2c-5b6e-4c7d-8e9f-0a1b2c3d4e5f"
+
+
+def _forms(w: World) -> list[tuple[str, str, dict[str, Any], Callable[[], int]]]:
+    """(who, url, data, count of what it creates)."""
+    course = {"indication": "fine_lines", "zones": ["cheek"], "setting": "clinic", "start_on": "2027-01-04"}
+    return [
+        ("assistant", reverse("clients:new"), {"full_name": "Dup Licate"}, lambda: Client.objects.count()),
+        (
+            "assistant",
+            reverse("clients:questionnaire_new", args=[w.mary.pk]),
+            QUESTIONNAIRE,
+            lambda: w.mary.questionnaires.count(),
+        ),
+        (
+            "assistant",
+            reverse("consents:new", args=[w.mary.pk]),
+            {
+                "signed_name": "Mary Seacole",
+                "signer": "client",
+                "photo_clinical": "no",
+                "photo_marketing": "no",
+                "agree": "on",
+            },
+            lambda: w.mary.consents.count(),
+        ),
+        (
+            "practitioner",
+            reverse("treatments:course_new", args=[w.ada.pk]),
+            course | {"action": "create"},
+            lambda: Course.objects.count(),
+        ),
+        (
+            "owner",
+            reverse("devices:list"),
+            {"catalog_id": "pen_11", "label": "Pen B", "lot_number": "L1"},
+            lambda: w.pen.__class__.objects.count(),
+        ),
+        (
+            "owner",
+            reverse("consents:templates"),
+            {"treatment": "electrolysis", "title": "Electrolysis v2", "body": "Text."},
+            lambda: w.consent.template.__class__.objects.count(),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_a_double_submission_creates_once(world: World, index: int) -> None:
+    who, url, data, count = _forms(world)[index]
+    client = world.login(getattr(world, who))
+    before = count()
+    first = client.post(url, data | {"submission_id": KEY})
+    second = client.post(url, data | {"submission_id": KEY})
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert count() == before + 1
+
+
+def test_booking_twice_books_once(world: World) -> None:
+    course = tx.create_course(
+        world.actor(world.practitioner),
+        world.ada,
+        tx.CourseData(indication="fine_lines", zones=("cheek",), setting="clinic", start_on=world.today),
+    )
+    client = world.login(world.assistant)
+    client.post(reverse("treatments:book", args=[course.pk]))
+    client.post(reverse("treatments:book", args=[course.pk]))
+    assert Session.objects.filter(course=course).count() == len(course.plan_obj().schedule)
+
+
+def _fail_on(monkeypatch: Any, module: Any, action: str) -> None:
+    real = module.record_event
+
+    def failing(actor: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == action:
+            msg = "disk full"
+            raise OSError(msg)
+        return real(actor, name, *args, **kwargs)
+
+    monkeypatch.setattr(module, "record_event", failing)
+
+
+def test_a_failure_while_signing_leaves_the_session_as_it_was(world: World, monkeypatch: Any) -> None:
+    tx.start_session(world.actor(world.practitioner), world.today_session, world.today)
+    client = world.login(world.practitioner)
+    client.raise_request_exception = True
+    _fail_on(monkeypatch, tx, "session.sign")
+    before = fingerprint()
+    with pytest.raises(OSError, match="disk full"):
+        client.post(reverse("treatments:run", args=[world.today_session.pk]), runner_post(world.ada_course, "sign"))
+    assert fingerprint() == before
+    assert Session.objects.get(pk=world.today_session.pk).status == "in_progress"
+
+
+def test_a_failure_while_booking_books_nothing(world: World, monkeypatch: Any) -> None:
+    course = tx.create_course(
+        world.actor(world.practitioner),
+        world.ada,
+        tx.CourseData(indication="fine_lines", zones=("cheek",), setting="clinic", start_on=world.today),
+    )
+    _fail_on(monkeypatch, tx, "course.book")
+    client = world.login(world.assistant)
+    before = fingerprint()
+    with pytest.raises(OSError, match="disk full"):
+        client.post(reverse("treatments:book", args=[course.pk]))
+    assert fingerprint() == before
+
+
+def test_a_failure_while_creating_a_course_creates_nothing(world: World, monkeypatch: Any) -> None:
+    _fail_on(monkeypatch, tx, "course.create")
+    client = world.login(world.practitioner)
+    before = fingerprint()
+    data = {"indication": "fine_lines", "zones": ["cheek"], "setting": "clinic", "start_on": "2027-01-04"}
+    with pytest.raises(OSError, match="disk full"):
+        client.post(
+            reverse("treatments:course_new", args=[world.ada.pk]), data | {"action": "create", "submission_id": KEY}
+        )
+    assert fingerprint() == before  # the submission key too: a retry can succeed
+
+
+def _grow(world: World, clients: int, sessions_each: int) -> None:
+    """Add clients with a questionnaire, a consent and booked sessions (today included)."""
+    actor = world.actor(world.practitioner)
+    for i in range(clients):
+        c = create_client(actor, ClientData(full_name=f"Grown {i:03}", birth_date=dt.date(1980, 1, 1)))
+        answers = dict(world.questionnaire.answers, zones=["cheek"])
+        record_questionnaire(actor, c, answers, world.today - dt.timedelta(days=1))
+        sign_consent(
+            actor,
+            c,
+            "microneedling",
+            signed_name=c.full_name,
+            signer="client",
+            photo_clinical=False,
+            photo_marketing=False,
+            now=world.consent.signed_at,
+        )
+        course = tx.create_course(
+            actor, c, tx.CourseData(indication="fine_lines", zones=("cheek",), setting="clinic", start_on=world.today)
+        )
+        for n in range(sessions_each):
+            Session.objects.create(
+                organization=world.clinic,
+                course=course,
+                client=c,
+                number=n + 1,
+                scheduled_on=world.today + dt.timedelta(days=28 * n),
+            )
+
+
+def _count(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("page", ["clients:list", "dashboard"])
+def test_list_pages_keep_a_constant_number_of_queries(world: World, page: str, django_assert_num_queries: Any) -> None:
+    client = world.login(world.owner)
+    url = reverse(page)
+    _count(client, url)  # warm caches (evidence, content types)
+    _grow(world, 2, 2)
+    small = _count(client, url)
+    _grow(world, 12, 4)
+    with django_assert_num_queries(small):
+        client.get(url)
+    # 3 to authenticate (session, user, memberships) + list: count and page; dashboard: sessions and questionnaires
+    assert small == {"clients:list": 5, "dashboard": 5}[page]
+
+
+def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert_num_queries: Any) -> None:
+    client = world.login(world.owner)
+    _grow(world, 1, 1)
+    grown = Client.objects.get(full_name="Grown 000")
+    url = reverse("clients:detail", args=[grown.pk])
+    _count(client, url)
+    small = _count(client, url)
+    course = grown.courses.get()
+    for n in range(2, 30):
+        Session.objects.create(
+            organization=world.clinic,
+            course=course,
+            client=grown,
+            number=n,
+            scheduled_on=world.today + dt.timedelta(days=28 * n),
+        )
+    actor = world.actor(world.practitioner)
+    for _ in range(5):
+        record_questionnaire(actor, grown, dict(world.questionnaire.answers), world.today)
+    with django_assert_num_queries(small):
+        client.get(url)
+    # 3 to authenticate + the client, the view log insert, questionnaires, consents, courses, sessions
+    assert small == 9
