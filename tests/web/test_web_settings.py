@@ -1,0 +1,101 @@
+"""Settings profiles, ``pinpoint serve``, and the demo loaded once."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from pinpoint.cli.main import main
+from pinpoint.web.demo import load_demo
+from tests.web.conftest import World, fingerprint
+
+VENV_BIN = Path(sys.executable).parent
+PRODUCTION = {
+    "PINPOINT_PROFILE": "production",
+    "SECRET_KEY": "k3x!9qv#s2m@f8w$z1r%t6y^u4i&o0p*l7j(h5g)d-a_s=e+c~b" * 2,
+    "ALLOWED_HOSTS": "pinpoint.example",
+}
+
+
+def _run(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "PINPOINT_PROFILE", "SECRET_KEY"}}
+    return subprocess.run(
+        args,
+        env=clean | {"PINPOINT_DATA_DIR": str(tmp_path)} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_profile_passes_the_deployment_check(tmp_path: Path) -> None:
+    done = _run(
+        [sys.executable, "-m", "pinpoint.web", "check", "--deploy", "--fail-level", "WARNING"], PRODUCTION, tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": ""}, "environment variable SECRET_KEY is required in the production profile"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required in the production profile"),
+        ({"PINPOINT_PROFILE": "staging"}, "PINPOINT_PROFILE must be 'development' or 'production'"),
+        ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL is not a database URL Pinpoint understands"),
+    ],
+)
+def test_a_bad_environment_is_named_in_one_line(tmp_path: Path, change: dict[str, str], message: str) -> None:
+    done = _run([str(VENV_BIN / "pinpoint"), "serve", "--prepare-only"], PRODUCTION | change, tmp_path)
+    assert done.returncode == 2
+    assert done.stderr.startswith("pinpoint: error: cannot start the web app: ")
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_prepares_a_sqlite_database_in_wal_mode_and_loads_the_demo_once(tmp_path: Path) -> None:
+    first = _run([str(VENV_BIN / "pinpoint"), "serve", "--prepare-only"], {}, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Demo loaded." in first.stdout
+    assert "owner@demo-clinic.example" in first.stdout
+    db = tmp_path / "pinpoint.sqlite3"
+    tables = ("clients_client", "treatments_session", "audit_auditevent", "treatments_historicalsession")
+
+    def counts() -> list[int]:
+        with sqlite3.connect(db) as con:
+            return [con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]  # noqa: S608 - fixed names
+
+    before = counts()
+    second = _run([str(VENV_BIN / "pinpoint"), "serve", "--prepare-only"], {}, tmp_path)
+    assert "Demo already present: nothing changed." in second.stdout
+    assert counts() == before
+    assert before[0] == 4  # three clinic clients and the home user
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_loading_the_demo_again_changes_nothing(world: World) -> None:
+    before = fingerprint()
+    result = load_demo(timezone.localdate())
+    assert not result.created
+    assert fingerprint() == before
+
+
+def test_serve_in_process_prepares_without_changing_anything(world: World, capsys: Any) -> None:
+    before = fingerprint()
+    main(["serve", "--prepare-only"])
+    out = capsys.readouterr().out
+    assert "Demo already present: nothing changed." in out
+    assert fingerprint() == before
+    with pytest.raises(SystemExit) as exc:
+        main(["serve", "--port", "0"])
+    assert exc.value.code == 2
