@@ -21,6 +21,7 @@ from pinpoint.web.clients.actions import ClientData, create_client, record_quest
 from pinpoint.web.clients.models import Client
 from pinpoint.web.consents.actions import add_template_version, sign_consent
 from pinpoint.web.devices.actions import add_unit
+from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.treatments import actions as tx
 from pinpoint.web.treatments.models import Course
 
@@ -98,7 +99,7 @@ def _clinic(today: dt.date) -> None:
     prac = Actor(user=User.objects.get(email=LOGINS[1][0]), organization=org, role=Role.PRACTITIONER)
     add_template_version(boss, "microneedling", "Consent to microneedling", MICRONEEDLING_CONSENT)
     add_template_version(boss, "electrolysis", "Consent to needle electrolysis", ELECTROLYSIS_CONSENT)
-    add_unit(boss, "pen_14", "Pen cartridges", lot_number="CART-2407-A")
+    cartridges = add_unit(boss, "pen_14", "Pen cartridges", lot_number="CART-2407-A")
     month_ago = today - dt.timedelta(days=28)
     then = timezone.now() - dt.timedelta(days=28)
 
@@ -124,7 +125,7 @@ def _clinic(today: dt.date) -> None:
         ),
     )
     first, *_ = tx.book_sessions(prac, course)
-    _run_first_session(prac, course, first, month_ago)
+    _run_first_session(prac, course, first, month_ago, cartridges)
 
     grace = create_client(prac, ClientData(full_name="Grace Hopper", birth_date=dt.date(1976, 12, 9)))
     record_questionnaire(prac, grace, _answers(["cheek"], dt.date(1976, 12, 9), "clinic"), month_ago)
@@ -150,7 +151,7 @@ def _clinic(today: dt.date) -> None:
     record_questionnaire(prac, mary, partial, today)
 
 
-def _run_first_session(actor: Actor, course: Course, session: object, on: dt.date) -> None:
+def _run_first_session(actor: Actor, course: Course, session: object, on: dt.date, unit: DeviceUnit) -> None:
     from pinpoint.web.treatments.models import Session  # noqa: PLC0415 - keeps the demo's imports short
 
     assert isinstance(session, Session)  # noqa: S101 - narrows the type for the checker
@@ -162,6 +163,7 @@ def _run_first_session(actor: Actor, course: Course, session: object, on: dt.dat
             tx.ZoneInput(
                 zone=zp.zone,
                 device="pen_14",
+                device_unit_id=unit.pk,
                 depth_mm=Decimal(str(zp.depth_mm.min)),
                 passes=int(zp.passes.min),
                 endpoint_reached=True,

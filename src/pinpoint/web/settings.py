@@ -206,6 +206,7 @@ AXES_VERBOSE = False
 INVITATION_DAYS = env_int("PINPOINT_INVITATION_DAYS", 7)
 
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["pinpoint.web.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True

@@ -7,7 +7,12 @@ from collections.abc import Mapping
 
 from django import forms
 
-__all__ = ["OnceForm", "add_error", "set_choices"]
+__all__ = ["OnceForm", "add_error", "date_input", "set_choices"]
+
+
+def date_input() -> forms.DateInput:
+    """A date picker on phones and desks; the value travels as YYYY-MM-DD."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class OnceForm(forms.Form):

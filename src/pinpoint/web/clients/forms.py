@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, set_choices
+from pinpoint.web.base.forms import OnceForm, date_input, set_choices
 
 __all__ = ["RADIATION_ROWS", "ClientForm", "QuestionnaireForm", "ScreeningDateForm", "SearchForm"]
 
@@ -41,7 +41,7 @@ class ClientForm(OnceForm):
     """A client's details."""
 
     full_name = forms.CharField(max_length=150, label="Full name")
-    birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD")
+    birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD", widget=date_input())
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -56,7 +56,7 @@ class SearchForm(forms.Form):
 class ScreeningDateForm(forms.Form):
     """The date a questionnaire is screened on."""
 
-    on = forms.DateField(label="Screen on", help_text="YYYY-MM-DD")
+    on = forms.DateField(label="Screen on", help_text="YYYY-MM-DD", widget=date_input())
 
 
 def _zone_choices(evidence: Evidence) -> list[tuple[str, str]]:
@@ -66,11 +66,11 @@ def _zone_choices(evidence: Evidence) -> list[tuple[str, str]]:
 class QuestionnaireForm(OnceForm):
     """The questionnaire of the screening contract (see ``pinpoint.core.answers``)."""
 
-    taken_on = forms.DateField(label="Questionnaire date", help_text="YYYY-MM-DD")
+    taken_on = forms.DateField(label="Questionnaire date", help_text="YYYY-MM-DD", widget=date_input())
     treatment = forms.ChoiceField(choices=[("microneedling", "Microneedling"), ("electrolysis", "Needle electrolysis")])
     setting = forms.ChoiceField(choices=[("clinic", "In a clinic"), ("home", "At home")])
     zones = forms.MultipleChoiceField(label="Zones to treat", widget=forms.CheckboxSelectMultiple)
-    birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD")
+    birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD", widget=date_input())
     skin_type = forms.ChoiceField(
         required=False,
         label="Fitzpatrick skin type",
@@ -81,7 +81,9 @@ class QuestionnaireForm(OnceForm):
         label="Isotretinoin (e.g. Roaccutane)?",
         choices=[("", "not answered"), ("never", "Never, or not recently"), ("taken", "Yes: last dose on")],
     )
-    isotretinoin_last_dose = forms.DateField(required=False, label="Last isotretinoin dose", help_text="YYYY-MM-DD")
+    isotretinoin_last_dose = forms.DateField(
+        required=False, label="Last isotretinoin dose", help_text="YYYY-MM-DD", widget=date_input()
+    )
     diabetes = forms.ChoiceField(
         required=False,
         label="Diabetes?",
@@ -110,7 +112,7 @@ class QuestionnaireForm(OnceForm):
                 required=False, label=f"Irradiated zone {i}", choices=[("", "-"), *choices]
             )
             self.fields[f"radiation_date_{i}"] = forms.DateField(
-                required=False, label=f"Last radiotherapy on zone {i}", help_text="YYYY-MM-DD"
+                required=False, label=f"Last radiotherapy on zone {i}", help_text="YYYY-MM-DD", widget=date_input()
             )
 
     def flag_fields(self) -> list[forms.BoundField]:

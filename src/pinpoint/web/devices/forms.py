@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, set_choices
+from pinpoint.web.base.forms import OnceForm, date_input, set_choices
 
 
 class DeviceUnitForm(OnceForm):
@@ -16,7 +16,7 @@ class DeviceUnitForm(OnceForm):
     catalog_id = forms.ChoiceField(label="Device type")
     label = forms.CharField(max_length=100, help_text="How you tell this unit apart, e.g. 'Roller A'.")
     lot_number = forms.CharField(max_length=64, required=False, label="Lot or batch number")
-    expires_on = forms.DateField(required=False, label="Expiry date", help_text="YYYY-MM-DD")
+    expires_on = forms.DateField(required=False, label="Expiry date", help_text="YYYY-MM-DD", widget=date_input())
 
     def __init__(self, *args: Any, evidence: Evidence, setting: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

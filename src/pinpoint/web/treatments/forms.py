@@ -8,7 +8,7 @@ from django import forms
 
 from pinpoint.core.guide import Step
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, set_choices
+from pinpoint.web.base.forms import OnceForm, date_input, set_choices
 from pinpoint.web.devices.models import DeviceUnit
 
 SKIN_TYPES = [
@@ -25,7 +25,7 @@ class CourseForm(OnceForm):
     zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     setting = forms.ChoiceField(choices=[("clinic", "In the clinic"), ("home", "At home")])
     device = forms.ChoiceField(required=False)
-    start_on = forms.DateField(label="First session", help_text="YYYY-MM-DD")
+    start_on = forms.DateField(label="First session", help_text="YYYY-MM-DD", widget=date_input())
     skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
 
     def __init__(self, *args: Any, evidence: Evidence, personal: bool, **kwargs: Any) -> None:
@@ -40,7 +40,7 @@ class CourseForm(OnceForm):
 class RescheduleForm(forms.Form):
     """A new date for a booked session."""
 
-    date = forms.DateField(label="New date", help_text="YYYY-MM-DD")
+    date = forms.DateField(label="New date", help_text="YYYY-MM-DD", widget=date_input())
 
 
 class CancelForm(forms.Form):

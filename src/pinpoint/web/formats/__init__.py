@@ -1,0 +1,1 @@
+"""Display formats: ISO dates and 24-hour times, unambiguous in every country."""
