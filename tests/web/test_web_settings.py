@@ -99,3 +99,9 @@ def test_serve_in_process_prepares_without_changing_anything(world: World, capsy
     with pytest.raises(SystemExit) as exc:
         main(["serve", "--port", "0"])
     assert exc.value.code == 2
+
+
+def test_no_migration_is_missing(db: Any) -> None:
+    from django.core.management import call_command
+
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits non-zero when one is missing
