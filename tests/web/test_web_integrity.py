@@ -80,6 +80,18 @@ def test_a_double_submission_creates_once(world: World, index: int) -> None:
     assert count() == before + 1
 
 
+def test_a_key_reused_for_another_form_is_an_error_not_a_crash(world: World) -> None:
+    client = world.login(world.owner)
+    client.post(reverse("clients:new"), {"full_name": "Key Holder", "submission_id": KEY})
+    before = fingerprint()
+    reused = client.post(reverse("devices:list"), {"catalog_id": "pen_11", "label": "Pen C", "submission_id": KEY})
+    assert reused.status_code == 200
+    assert reused.context["form"].non_field_errors() == [
+        "this form was already used for something else; reload the page"
+    ]
+    assert fingerprint() == before
+
+
 def test_booking_twice_books_once(world: World) -> None:
     course = tx.create_course(
         world.actor(world.practitioner),

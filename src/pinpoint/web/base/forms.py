@@ -36,4 +36,5 @@ def add_error(form: forms.Form, exc: Exception, fields: Mapping[str, str] | None
     if field is not None and fields:
         field = fields.get(field, field)
     message = getattr(exc, "message", None) or str(exc)
-    form.add_error(field if field in form.fields else None, message)
+    visible = field in form.fields and not form.fields[field].widget.is_hidden
+    form.add_error(field if visible else None, message)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, models, transaction
 
+from pinpoint.core.errors import InputError
 from pinpoint.web.base.models import Submission
 
 if TYPE_CHECKING:
@@ -32,15 +33,13 @@ def once(user: User, key: uuid.UUID | None, kind: str, queryset: models.QuerySet
             claim = Submission.objects.create(user=user, key=key, kind=kind)
     except IntegrityError:
         prior = Submission.objects.get(user=user, key=key)
-        if prior.kind != kind or prior.object_id is None:
-            msg = "this form was already submitted for something else; reload the page"
-            raise DuplicateSubmissionError(msg) from None
-        return queryset.get(pk=prior.object_id)
+        found = queryset.filter(pk=prior.object_id).first() if prior.kind == kind else None
+        if found is None:
+            raise InputError(
+                "submission_id", "this form was already used for something else; reload the page"
+            ) from None
+        return found
     obj = create()
     claim.object_id = obj.pk
     claim.save(update_fields=["object_id"])
     return obj
-
-
-class DuplicateSubmissionError(Exception):
-    """A submission key was reused for a different kind of form."""
