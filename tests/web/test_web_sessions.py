@@ -312,3 +312,34 @@ def test_starting_early_is_refused_by_the_spacing_rule(world: World) -> None:
     error = response.context["start_form"].non_field_errors()[0]
     assert error.startswith(f"session 3 on {world.today} is 0 days after session 2 on {world.today}")
     assert Session.objects.get(pk=s.pk).status == "booked"
+
+
+def test_a_referred_client_is_planned_only_with_a_written_reason(world: World) -> None:
+    client = world.login(world.practitioner)
+    url = reverse("treatments:course_new", args=[world.grace.pk])
+    data = {"indication": "fine_lines", "zones": ["cheek"], "setting": "clinic", "start_on": "2027-01-04"}
+    refused = client.post(url, data | {"action": "create"})
+    assert "screening verdict 'refer'" in refused.context["form"].non_field_errors()[0]
+    reason = "Dr Ng approves in writing, 2026-11-20"
+    created = client.post(url, data | {"action": "create", "override_reason": reason})
+    course = Course.objects.filter(client=world.grace).latest("pk")
+    assert created["Location"] == reverse("treatments:course", args=[course.pk])
+    assert course.override_reason == reason
+    assert course.plan_obj().screening.verdict == "refer"  # type: ignore[union-attr]
+    event = AuditEvent.objects.get(action="screening.override_refer", target_type="treatments.course")
+    assert (event.actor, event.detail["reason"]) == (world.practitioner, reason)
+
+
+def test_a_contraindication_is_never_planned(world: World) -> None:
+    record_questionnaire(
+        world.actor(world.practitioner), world.mary, dict(world.questionnaire.answers, pregnant=True), world.today
+    )
+    client = world.login(world.owner)
+    data = {"indication": "fine_lines", "zones": ["cheek"], "setting": "clinic", "start_on": world.today.isoformat()}
+    before = fingerprint()
+    response = client.post(
+        reverse("treatments:course_new", args=[world.mary.pk]),
+        data | {"action": "create", "override_reason": "insists"},
+    )
+    assert "screening verdict 'contraindicated'" in response.context["form"].non_field_errors()[0]
+    assert fingerprint() == before

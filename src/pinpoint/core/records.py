@@ -37,6 +37,7 @@ __all__ = [
     "check_session_date",
     "check_zone_record",
     "content_sha256",
+    "may_override",
     "min_gaps",
     "roller_status",
     "screen_for_plan",
@@ -248,6 +249,15 @@ def screen_for_plan(answers: Answers, plan: Plan, on: dt.date, evidence: Evidenc
     return screen(answers.model_copy(update={"zones": zones}), on, evidence)
 
 
+def may_override(screening: Screening) -> bool:
+    """True when the verdict may be overridden with a written reason: a referral only.
+
+    ``defer`` waits for a date or an answer, ``contraindicated`` never proceeds; a ``refer`` asks
+    for another professional's approval, which a practitioner can record.
+    """
+    return screening.verdict == "refer"
+
+
 def start_check(
     screening: Screening | None, guide: Guide, *, consent_signed: bool, override_reason: str | None = None
 ) -> StartCheck:
@@ -265,7 +275,7 @@ def start_check(
     reason_text = (override_reason or "").strip()
     if screening is None:
         reasons.append("no medical-history questionnaire on file: take it before the session")
-    elif screening.verdict == "refer":
+    elif may_override(screening):
         if reason_text:
             overridden = True
         else:

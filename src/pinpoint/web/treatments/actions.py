@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pinpoint.core.answers import parse_answers
-from pinpoint.core.errors import InputError, PinpointError, RefusedError
+from pinpoint.core.errors import InputError, PinpointError, RefusedError, ScreeningBlockedError
 from pinpoint.core.guide import guide_for_plan
 from pinpoint.core.planning import Plan, plan
 from pinpoint.core.records import (
@@ -25,8 +25,11 @@ from pinpoint.core.records import (
     check_session_date,
     check_zone_record,
     content_sha256,
+    may_override,
+    screen_for_plan,
     start_check,
 )
+from pinpoint.core.screening import Screening
 from pinpoint.evidence.schema import Setting
 from pinpoint.web.audit.actions import record_event
 from pinpoint.web.base.evidence import evidence_for
@@ -122,8 +125,14 @@ def _latest_questionnaire(actor: Actor, client: Client) -> Questionnaire:
     return q
 
 
-def plan_course(actor: Actor, client: Client, data: CourseData) -> tuple[Plan, Questionnaire]:
-    """Core's plan for ``data``, screening the latest questionnaire on the start date first (no write)."""
+def plan_course(
+    actor: Actor, client: Client, data: CourseData, override_reason: str = ""
+) -> tuple[Plan, Questionnaire, Screening | None]:
+    """Core's plan for ``data``, screening the latest questionnaire on the start date first (no write).
+
+    A ``refer`` verdict stops planning unless an owner or practitioner gives a written reason; the
+    screening that was overridden is returned so it can be recorded. Other blocking verdicts stop it.
+    """
     actor.require(Perm.COURSE_PLAN)
     if actor.organization.is_personal and data.setting != "home":
         raise InputError("setting", "a personal space plans home treatment; a clinic plans clinic treatment")
@@ -134,22 +143,37 @@ def plan_course(actor: Actor, client: Client, data: CourseData) -> tuple[Plan, Q
     q = _latest_questionnaire(actor, client)
     answers = parse_answers(q.answers, evidence)
     skin = data.skin_type if data.skin_type is not None else answers.skin_type
-    result = plan(
-        evidence,
-        data.indication,
-        data.zones,
-        setting,
-        device=data.device or None,
-        start=data.start_on,
-        skin_type=skin,
-        answers=answers,
-    )
-    return result, q
+    device = data.device or None
+    try:
+        result = plan(
+            evidence,
+            data.indication,
+            data.zones,
+            setting,
+            device=device,
+            start=data.start_on,
+            skin_type=skin,
+            answers=answers,
+        )
+    except ScreeningBlockedError:
+        if not override_reason.strip():
+            raise
+        unscreened = plan(
+            evidence, data.indication, data.zones, setting, device=device, start=data.start_on, skin_type=skin
+        )
+        screening = screen_for_plan(answers, unscreened, data.start_on, evidence)
+        if not may_override(screening):
+            raise
+        actor.require(Perm.SCREENING_OVERRIDE_REFER)
+        return unscreened.model_copy(update={"screening": screening}), q, screening
+    return result, q, None
 
 
-def create_course(actor: Actor, client: Client, data: CourseData, *, key: uuid.UUID | None = None) -> Course:
+def create_course(
+    actor: Actor, client: Client, data: CourseData, *, key: uuid.UUID | None = None, override_reason: str = ""
+) -> Course:
     """Plan with core and keep the plan snapshot with the evidence version it came from."""
-    result, q = plan_course(actor, client, data)
+    result, q, overridden = plan_course(actor, client, data, override_reason)
 
     def create() -> Course:
         course = Course.objects.create(
@@ -164,6 +188,7 @@ def create_course(actor: Actor, client: Client, data: CourseData, *, key: uuid.U
             skin_type=result.skin_type,
             plan=result.model_dump(mode="json"),
             evidence_version=result.evidence_version,
+            override_reason=override_reason.strip() if overridden else "",
             created_by=actor.user,
         )
         record_event(
@@ -177,6 +202,10 @@ def create_course(actor: Actor, client: Client, data: CourseData, *, key: uuid.U
                 "evidence_version": course.evidence_version,
             },
         )
+        if overridden is not None:
+            findings = [f.model_dump(mode="json") for f in overridden.findings]
+            detail = {"reason": course.override_reason, "findings": findings, "on": data.start_on.isoformat()}
+            record_event(actor, "screening.override_refer", course, client=client, detail=detail)
         return course
 
     with transaction.atomic():

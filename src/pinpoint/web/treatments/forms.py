@@ -27,6 +27,13 @@ class CourseForm(OnceForm):
     device = forms.ChoiceField(required=False)
     start_on = forms.DateField(label="First session", help_text="YYYY-MM-DD", widget=date_input())
     skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
+    override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Only if screening refers the client: the reason to plan anyway",
+        help_text="e.g. the physician's written approval, with its date; recorded in the audit trail",
+    )
 
     def __init__(self, *args: Any, evidence: Evidence, personal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

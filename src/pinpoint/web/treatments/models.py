@@ -38,6 +38,7 @@ class Course(models.Model):
     skin_type = models.PositiveSmallIntegerField(null=True, blank=True)
     plan = models.JSONField(encoder=DjangoJSONEncoder)
     evidence_version = models.CharField(max_length=32)
+    override_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -106,10 +106,13 @@ def course_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = _course_data(form)
         try:
+            reason = form.cleaned_data["override_reason"]
             if request.POST.get("action") == "create":
-                course = actions.create_course(actor, client, data, key=form.cleaned_data["submission_id"])
+                course = actions.create_course(
+                    actor, client, data, key=form.cleaned_data["submission_id"], override_reason=reason
+                )
                 return redirect("treatments:course", pk=course.pk)
-            preview, _ = actions.plan_course(actor, client, data)
+            preview, _, _ = actions.plan_course(actor, client, data, reason)
         except PinpointError as exc:
             add_error(
                 form, exc, {"zone": "zones", "answers": "__all__", "questionnaire": "__all__", "start": "start_on"}
