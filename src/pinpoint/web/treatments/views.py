@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.guide import Guide, guide_for_plan
+from pinpoint.core.planning import Plan
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.forms import add_error
@@ -54,12 +55,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for q in Questionnaire.objects.filter(organization=actor.organization, client_id__in=client_ids):
         questionnaires.setdefault(q.client_id, []).append(q)
     alerts = []
+    plans: dict[int, Plan] = {}
     for s in window:
         if s.scheduled_on < today:
             continue
-        result = screening_for(
-            actor, s.client, s.scheduled_on, s.course.plan_obj(), questionnaires.get(s.client_id, [])
-        )
+        plan = plans.setdefault(s.course_id, s.course.plan_obj())
+        result = screening_for(actor, s.client, s.scheduled_on, plan, questionnaires.get(s.client_id, []))
         if result.screening is None or result.screening.verdict != "proceed":
             alerts.append((s, result))
     self_client = None
