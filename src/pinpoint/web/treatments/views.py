@@ -59,7 +59,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for s in window:
         if s.scheduled_on < today:
             continue
-        plan = plans.setdefault(s.course_id, s.course.plan_obj())
+        if s.course_id not in plans:
+            plans[s.course_id] = s.course.plan_obj()
+        plan = plans[s.course_id]
         result = screening_for(actor, s.client, s.scheduled_on, plan, questionnaires.get(s.client_id, []))
         if result.screening is None or result.screening.verdict != "proceed":
             alerts.append((s, result))
