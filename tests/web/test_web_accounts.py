@@ -46,6 +46,15 @@ def test_personal_signup_creates_the_space_its_owner_and_their_own_client(world:
     assert b'id="step-questionnaire"' in dashboard.content
 
 
+def test_a_repeated_signup_signs_in_and_creates_nothing_twice(world: World) -> None:
+    client = world.login(None)
+    first = client.post(reverse("accounts:signup"), SIGNUP)
+    second = world.login(None).post(reverse("accounts:signup"), SIGNUP)
+    assert first["Location"] == second["Location"] == reverse("dashboard")
+    assert Membership.objects.filter(user__email="sam@example.org").count() == 1
+    assert Organization.objects.filter(memberships__user__email="sam@example.org").count() == 1
+
+
 def test_signup_errors_are_beside_their_fields_and_create_nothing(world: World) -> None:
     client = world.login(None)
     before = fingerprint()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -58,6 +58,15 @@ def signup(request: HttpRequest) -> HttpResponse:
         try:
             user, _ = actions.sign_up(d["email"], d["password1"], d["full_name"], data)
         except InputError as exc:
+            # A repeated submission (double click, reload) finds its account: sign in instead of failing.
+            again = (
+                authenticate(request, username=d["email"].lower(), password=d["password1"])
+                if exc.field == "email"
+                else None
+            )
+            if again is not None:
+                login(request, again, backend=BACKEND)
+                return redirect("dashboard")
             add_error(form, exc, {"name": "organization_name"})
         else:
             login(request, user, backend=BACKEND)
