@@ -31,6 +31,9 @@ def prepare(*, demo: bool = True, out: TextIO = sys.stdout) -> None:
     out.write(f"Database ready: {where}\n")
     if not demo:
         return
+    if settings.PRODUCTION:
+        out.write("Production profile: the demo (with its published passwords) is not loaded.\n")
+        return
     result = load_demo(timezone.localdate())
     out.write("Demo loaded.\n" if result.created else "Demo already present: nothing changed.\n")
     out.write(f"Demo logins (password for all: {result.logins[0][1]}):\n")
