@@ -7,31 +7,17 @@ The topical anaesthetic, where used, goes on before needling and comes off befor
 
 from __future__ import annotations
 
+from typing import get_args
+
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.planning import AftercareLine, Plan, Span, ZonePlan, get_device, plan
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import Anaesthetic, ProcedureStep, Setting
+from pinpoint.evidence.schema import Anaesthetic, ProcedureStep, Setting, StepKind
 
 __all__ = ["STEP_KINDS", "Guide", "Step", "guide", "guide_for_plan"]
 
-STEP_KINDS: tuple[str, ...] = (
-    "consent",
-    "screening",
-    "photo",
-    "cleanse",
-    "anaesthetic-apply",
-    "anaesthetic-remove",
-    "antisepsis",
-    "device-check",
-    "device-clean",
-    "needling",
-    "endpoint-check",
-    "post-care",
-    "device-dispose",
-    "device-log",
-    "aftercare-handout",
-)
+STEP_KINDS: tuple[str, ...] = get_args(StepKind)
 
 
 class Step(BaseModel):
