@@ -105,3 +105,11 @@ def test_no_migration_is_missing(db: Any) -> None:
     from django.core.management import call_command
 
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)  # exits non-zero when one is missing
+
+
+def test_the_production_profile_never_loads_the_demo(tmp_path: Path) -> None:
+    done = _run([str(VENV_BIN / "pinpoint"), "serve", "--prepare-only"], PRODUCTION, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Production profile: the demo (with its published passwords) is not loaded." in done.stdout
+    with sqlite3.connect(tmp_path / "pinpoint.sqlite3") as con:
+        assert con.execute("SELECT count(*) FROM accounts_user").fetchone()[0] == 0
