@@ -198,12 +198,13 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     page.get_by_role("button", name="Anaesthetic applied: start the countdown").click()
     timer = page.locator("#anaesthetic-countdown")
     expect(timer).to_have_text(re.compile(r"^\d\d:\d\d$"))
-    first = countdown_seconds(timer.inner_text())
+    shown = timer.inner_text()
+    first = countdown_seconds(shown)
     full = round(numbing.minutes.min * 60)
-    assert full - 5 <= first <= full, f"countdown starts at {first} s, the anaesthetic needs {full} s"
-    time.sleep(1.2)
+    assert full - 15 <= first <= full, f"countdown starts at {first} s, the anaesthetic needs {full} s"
+    expect(timer).not_to_have_text(shown)  # it ticks
     later = countdown_seconds(timer.inner_text())
-    assert 1 <= first - later <= 3, f"countdown went from {first} s to {later} s in 1.2 s"
+    assert 1 <= first - later <= 5, f"countdown went from {first} s to {later} s"
     shot(page, shots_dir, "session_runner")
     phone_shot(context, page.url, shots_dir, "phone_session_runner")
     page.clock.fast_forward(full * 1000)
