@@ -42,6 +42,7 @@ class Guide(BaseModel):
     setting: Setting
     device: str | None
     anaesthetic: str | None
+    anaesthetic_name: str | None = None
     steps: tuple[Step, ...]
     aftercare: tuple[AftercareLine, ...]
     warnings: tuple[str, ...]
@@ -113,6 +114,7 @@ def guide_for_plan(evidence: Evidence, p: Plan) -> Guide:
         setting=p.setting,
         device=p.device,
         anaesthetic=agent_id,
+        anaesthetic_name=agent.name if agent else None,
         steps=tuple(steps),
         aftercare=p.aftercare,
         warnings=p.warnings,
