@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.records import BookedSession
@@ -14,7 +14,15 @@ from pinpoint.web.clients.models import Client
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.treatments.models import Course, Session
 
-__all__ = ["booked", "consent_in_force", "course_sessions", "get_course", "get_session", "sessions_between"]
+__all__ = [
+    "booked",
+    "consent_in_force",
+    "count_between",
+    "course_sessions",
+    "get_course",
+    "get_session",
+    "sessions_between",
+]
 
 
 def get_course(actor: Actor, pk: int) -> Course:
@@ -70,3 +78,14 @@ def sessions_between(actor: Actor, first: dt.date, last: dt.date) -> QuerySet[Se
         .select_related("client", "course")
         .order_by("scheduled_on", "client__full_name", "number")
     )
+
+
+def count_between(actor: Actor, spans: dict[str, tuple[dt.date, dt.date]]) -> dict[str, int]:
+    """For each named span ``(first, last)`` (inclusive), how many booked or running sessions it holds; one query."""
+    first = min(a for a, _ in spans.values())
+    last = max(b for _, b in spans.values())
+    aggregates = {
+        name: Count("pk", filter=Q(scheduled_on__gte=a, scheduled_on__lte=b)) for name, (a, b) in spans.items()
+    }
+    row = sessions_between(actor, first, last).order_by().aggregate(**aggregates)
+    return {name: int(row[name]) for name in spans}

@@ -37,28 +37,47 @@ from pinpoint.web.treatments.signing import verify
 
 ALERT_DAYS = 14
 DUE_DAYS = 7
-DASHBOARD_LIMIT = 100
+OVERDUE_DAYS = 30
+DUE_LIMIT = 50
+ALERT_LIMIT = 100
 
 
 @page(Perm.DASHBOARD_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Today's sessions, sessions due soon or overdue, and screening alerts for the coming sessions."""
+    """Today's sessions, sessions due soon or overdue, and screening alerts for the coming sessions.
+
+    Today's sessions are all shown. The overdue list (most recent first), the due-soon list and the
+    sessions screened for alerts (soonest first) are bounded; what a bound leaves out is counted on the page.
+    """
     actor = actor_of(request)
     today = actor.today()
-    window = list(
-        selectors.sessions_between(actor, today - dt.timedelta(days=30), today + dt.timedelta(days=ALERT_DAYS))[
-            :DASHBOARD_LIMIT
-        ]
+    todays = list(selectors.sessions_between(actor, today, today))
+    overdue_first = today - dt.timedelta(days=OVERDUE_DAYS)
+    soon_last = today + dt.timedelta(days=DUE_DAYS)
+    alert_last = today + dt.timedelta(days=ALERT_DAYS)
+    counts = selectors.count_between(
+        actor,
+        {
+            "overdue": (overdue_first, today - dt.timedelta(days=1)),
+            "soon": (today + dt.timedelta(days=1), soon_last),
+            "coming": (today + dt.timedelta(days=1), alert_last),
+        },
     )
-    client_ids = {s.client_id for s in window}
+    overdue = list(
+        selectors.sessions_between(actor, overdue_first, today - dt.timedelta(days=1)).order_by(
+            "-scheduled_on", "client__full_name", "number"
+        )[:DUE_LIMIT]
+    )
+    coming = list(selectors.sessions_between(actor, today + dt.timedelta(days=1), alert_last)[:ALERT_LIMIT])
+    soon = [s for s in coming if s.scheduled_on <= soon_last][:DUE_LIMIT]
+    screened = todays + coming
+    client_ids = {s.client_id for s in screened}
     questionnaires: dict[int, list[Questionnaire]] = {}
     for q in Questionnaire.objects.filter(organization=actor.organization, client_id__in=client_ids):
         questionnaires.setdefault(q.client_id, []).append(q)
     alerts = []
     plans: dict[int, Plan] = {}
-    for s in window:
-        if s.scheduled_on < today:
-            continue
+    for s in screened:
         if s.course_id not in plans:
             plans[s.course_id] = s.course.plan_obj()
         plan = plans[s.course_id]
@@ -70,11 +89,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         self_client = Client.objects.filter(organization=actor.organization, is_self=True).first()
     context = {
         "today": today,
-        "todays": [s for s in window if s.scheduled_on == today],
-        "due": [
-            s for s in window if s.scheduled_on < today or today < s.scheduled_on <= today + dt.timedelta(days=DUE_DAYS)
-        ],
+        "todays": todays,
+        "overdue": overdue,
+        "overdue_more": counts["overdue"] - len(overdue),
+        "soon": soon,
+        "soon_more": counts["soon"] - len(soon),
         "alerts": alerts,
+        "alerts_unscreened": counts["coming"] - len(coming),
+        "alert_last": alert_last,
         "self_client": self_client,
     }
     return render(request, "dashboard.html", context)
