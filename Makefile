@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run demo test lint typecheck contracts pytest pytest-postgres bench clean
+.PHONY: run demo test lint typecheck contracts pytest pytest-postgres screenshots bench clean
 
 # The web suite runs a second time on PostgreSQL (CI exports PINPOINT_TEST_POSTGRES).
 PG_URL ?= $(or $(PINPOINT_TEST_POSTGRES),$(DATABASE_URL),postgres://postgres@127.0.0.1:5432/postgres)
@@ -45,6 +45,10 @@ pytest-postgres: $(STAMP)
 	fi
 
 test: lint typecheck contracts pytest pytest-postgres
+
+# The browser stories, saving the screenshots the documentation shows (plain runs save to var/screenshots).
+screenshots: $(STAMP)
+	PINPOINT_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/browser -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -5,7 +5,8 @@ port of 127.0.0.1, with its own SQLite file in a temporary directory, so the bro
 touch the test database of the rest of the suite. Chromium must be installed (``.ci/run``
 installs it); without it the browser tests fail with a message saying so, they do not skip.
 
-Screenshots go to ``docs/screenshots/`` (``PINPOINT_SCREENSHOTS_DIR`` moves them elsewhere).
+Screenshots go to ``var/screenshots/`` (ignored by git); ``PINPOINT_SCREENSHOTS_DIR`` moves them elsewhere
+(``make screenshots`` writes the ones the documentation shows, in ``docs/screenshots/``).
 """
 
 from __future__ import annotations
@@ -104,8 +105,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def shots_dir() -> Path:
-    """Where screenshots go: docs/screenshots unless PINPOINT_SCREENSHOTS_DIR says otherwise."""
-    path = Path(os.environ.get("PINPOINT_SCREENSHOTS_DIR") or ROOT / "docs" / "screenshots")
+    """Where screenshots go: var/screenshots (ignored by git) unless PINPOINT_SCREENSHOTS_DIR says otherwise."""
+    path = Path(os.environ.get("PINPOINT_SCREENSHOTS_DIR") or ROOT / "var" / "screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -4,7 +4,8 @@ Clinic: sign in, new client, questionnaire, consent, plan a course, book, run th
 the anaesthetic countdown, sign, see the signed record. Home: create a personal space, answer
 the questionnaire, plan (never deeper than the home cap), run a session, the roller's use counted.
 The values the pages must show are worked out here from the evidence base and core, never read
-back from the page under test. Each main page is saved to docs/screenshots/.
+back from the page under test. Each main page is saved to var/screenshots/
+(docs/screenshots/ with ``make screenshots``).
 """
 
 from __future__ import annotations
