@@ -42,6 +42,11 @@ class CourseForm(OnceForm):
         if personal:
             set_choices(self, "setting", [("home", "At home")])
         set_choices(self, "device", [("", "no particular device"), *((k, d.name) for k, d in evidence.devices.items())])
+        if personal:
+            # only the devices the evidence base allows at home are offered; another one, posted anyway,
+            # still reaches core, which refuses it with its reason beside the field
+            home = [(k, d.name) for k, d in evidence.devices.items() if "home" in d.settings]
+            self.fields["device"].widget.choices = [("", "no particular device"), *home]
 
 
 class RescheduleForm(forms.Form):
