@@ -231,6 +231,7 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     assert server.query("SELECT status FROM treatments_session WHERE id = ?", int(session_url.split("/")[-2])) == [
         ("in_progress",)
     ]
+    expect(page.get_by_label("I confirm this record is complete and accurate")).not_to_be_checked()
     unit_id = page.locator("#id_cheek-device_unit").input_value()
     [(unit_label, lot)] = server.query("SELECT label, lot_number FROM devices_deviceunit WHERE id = ?", int(unit_id))
 
@@ -256,7 +257,8 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     assert signed["checklist"] == list(range(len(guide.steps)))
     records = cells(page, "#zone-records tbody tr")
     assert [r[:7] for r in records] == [
-        [z, "yes", f"pen_14 ({unit_label})", lot, f"{depths[z]:.2f} mm", str(passes[z]), "reached"] for z in zones
+        [evidence.zones[z].name, "yes", f"pen_14 ({unit_label})", lot, f"{depths[z]:.2f} mm", str(passes[z]), "reached"]
+        for z in zones
     ]
     expect(page.locator("#signed-record")).to_contain_text(f"Signed by {PRACTITIONER[1]}")
     expect(page.locator("#signed-record")).to_contain_text("Notes: Tolerated well.")
@@ -410,7 +412,8 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     session_url = page.url
     expect(page.locator("#session-status")).to_have_text("Booked")
     expect(page.locator("main")).to_contain_text(f"booked for {day(today)}")
-    expect(page.locator("#session-start")).to_contain_text("Screening and consent allow the session today.")
+    expect(page.locator("#session-start")).to_contain_text("Screening allows the session today.")
+    expect(page.locator("#consent-not-required")).to_have_text("Consent: not required for a home session")
     page.get_by_role("button", name="Start the session").click()
     expect(page).to_have_url(session_url + "run/")
 
@@ -438,6 +441,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     expect(page.locator(f"#zone-{roller.zone} .errorlist")).to_have_text(
         refused(evidence, expected, roller.zone, too_deep, int(roller.passes.min), "roller_192_025_home")
     )
+    expect(page.get_by_label("I confirm this record is complete and accurate")).not_to_be_checked()
     shot(page, shots_dir, "home_session_runner")
     phone_shot(context, page.url, shots_dir, "phone_home_session_runner")
 
@@ -449,7 +453,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     expect(page.locator("#hash-ok")).to_be_visible()
     records = cells(page, "#zone-records tbody tr")
     assert [(r[0], r[4], r[5]) for r in records] == [
-        (z.zone, f"{z.depth_mm.min:.2f} mm", str(int(z.passes.min))) for z in expected.zones
+        (evidence.zones[z.zone].name, f"{z.depth_mm.min:.2f} mm", str(int(z.passes.min))) for z in expected.zones
     ]
     shot(page, shots_dir, "home_signed_record")
 

@@ -204,6 +204,7 @@ def _session_page(
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "addendum_form": forms.get("addendum_form") or AddendumForm(),
         "error": forms.get("error", ""),
+        "evidence": evidence_for(actor.organization),
     }
     return render(request, "treatments/session.html", context, status=status)
 
@@ -392,6 +393,11 @@ def session_run(request: HttpRequest, pk: int) -> HttpResponse:
                             runner.add_error(None, message)
                 except PinpointError as exc:
                     add_error(runner, exc)
+        # a refused submission shows the confirmation unticked, so the next click cannot sign by accident
+        runner.errors  # noqa: B018  # validated (and refusals added) before its data changes
+        unconfirmed = request.POST.copy()
+        unconfirmed.pop("confirm", None)
+        runner.data = unconfirmed
     anaesthetic = next((s for s in steps if s.kind == "anaesthetic-apply"), None)
     ends = None
     if anaesthetic is not None and anaesthetic.minutes is not None and session.anaesthetic_started_at is not None:
@@ -413,6 +419,7 @@ def session_run(request: HttpRequest, pk: int) -> HttpResponse:
         "anaesthetic": anaesthetic,
         "ends": ends,
         "device_rows": device_rows,
+        "evidence": evidence_for(actor.organization),
     }
     if request.method == "GET":
         record_view(actor, session.client, "session runner", session.pk)

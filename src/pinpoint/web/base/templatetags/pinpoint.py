@@ -38,3 +38,10 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping[key]
     except (KeyError, IndexError, TypeError):
         return None
+
+
+@register.filter
+def zone_name(zone: str, evidence: Any) -> str:
+    """The evidence base's name of the zone ``zone`` (the id itself when the evidence has no such zone)."""
+    found = getattr(evidence, "zones", {}).get(zone)
+    return str(found.name) if found is not None else zone
