@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.urls import reverse
 
 from pinpoint.web.base.evidence import evidence_for
+from pinpoint.web.clients.models import Questionnaire
 from pinpoint.web.treatments.actions import start_session
 from pinpoint.web.treatments.models import Session
 from tests.web.conftest import World
+from tests.web.test_web_clients import QUESTIONNAIRE
 from tests.web.test_web_sessions import runner_post
 
 
@@ -89,3 +91,18 @@ def test_a_home_session_says_consent_is_not_required(world: World) -> None:
     clinic = world.login(world.practitioner).get(reverse("treatments:session", args=[world.today_session.pk]))
     assert b"Consent in force: " in clinic.content
     assert b"Screening and consent allow the session today." in clinic.content
+
+
+def test_questionnaire_answers_read_as_words_not_python_lists(world: World) -> None:
+    client = world.login(world.practitioner)
+    answers = QUESTIONNAIRE | {"zones": ["forehead", "cheek"], "active_acne_zones_any": "no", "active_acne_zones": []}
+    client.post(reverse("clients:questionnaire_new", args=[world.mary.pk]), answers)
+    q = Questionnaire.objects.filter(client=world.mary).latest("pk")
+    stored = q.answers
+    assert stored["active_acne_zones"] == []
+    page = client.get(reverse("clients:questionnaire", args=[world.mary.pk, q.pk])).content.decode()
+    zones = ", ".join(stored["zones"])
+    assert zones in {"forehead, cheek", "cheek, forehead"}
+    assert f"<tr><th>zones</th><td>{zones}</td></tr>" in page
+    assert "<tr><th>active_acne_zones</th><td>none</td></tr>" in page
+    assert "[" not in page.split('id="answers"')[1].split("</table>")[0]

@@ -45,3 +45,17 @@ def zone_name(zone: str, evidence: Any) -> str:
     """The evidence base's name of the zone ``zone`` (the id itself when the evidence has no such zone)."""
     found = getattr(evidence, "zones", {}).get(zone)
     return str(found.name) if found is not None else zone
+
+
+@register.filter
+def answer(value: Any) -> str:
+    """A questionnaire answer as a person reads it: yes/no, a list joined with commas (``none`` when empty)."""
+    if value is None:
+        return "never, or not recently"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value) if value != "" else "-"
