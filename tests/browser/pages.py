@@ -58,6 +58,11 @@ def phone_shot(context: Any, url: str, folder: Path, name: str) -> None:
         tab.screenshot(path=str(folder / f"{name}.png"), full_page=True)
         overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name}: the page is {overflow} px wider than a {PHONE['width']} px phone screen"
+        hidden = tab.evaluate(
+            "[...document.querySelectorAll('table.stack')].filter(t => t.scrollWidth > t.parentElement.clientWidth)"
+            ".map(t => t.id)"
+        )
+        assert hidden == [], f"{name}: columns of {hidden} are off-screen on a phone"
     finally:
         tab.close()
 

@@ -168,6 +168,7 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
         evidence, "acne_scars", zones, "clinic", device="pen_14", start=today, answers=parse_answers(answers, evidence)
     )
     check_plan_table(page, "#plan-preview-result", expected)
+    expect(page.locator("#plan-zones td.num").first).to_have_css("white-space", "nowrap")
     shot(page, shots_dir, "course_planning")
     page.get_by_role("button", name="Create this course").click()
     expect(page.locator("#sessions")).to_have_count(0)

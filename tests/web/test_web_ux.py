@@ -78,7 +78,7 @@ def test_zone_headings_and_record_rows_name_the_zone(world: World) -> None:
     client.post(url, runner_post(world.ada_course, "sign"))
     record = client.get(reverse("treatments:session", args=[world.today_session.pk])).content.decode()
     for zp in world.ada_course.plan_obj().zones:
-        assert f"<tr><td>{evidence.zones[zp.zone].name}</td><td>yes</td>" in record
+        assert f'<td data-label="Zone">{evidence.zones[zp.zone].name}</td><td data-label="Treated">yes</td>' in record
 
 
 def test_a_home_session_says_consent_is_not_required(world: World) -> None:
