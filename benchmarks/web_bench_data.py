@@ -18,6 +18,8 @@ import sys
 import time
 from typing import Any
 
+from pinpoint.core.answers import NO_RISKS
+
 CLIENTS = 1000
 SESSIONS_PER_CLIENT = 50
 INTERVAL_DAYS = 28
@@ -31,22 +33,7 @@ ANSWERS: dict[str, Any] = {
     "setting": "clinic",
     "zones": ["full_face"],
     "skin_type": "III",
-    "pregnant": False,
-    "breastfeeding": False,
-    "isotretinoin_last_dose": None,
-    "anticoagulants": False,
-    "bleeding_disorder": False,
-    "keloid_history": False,
-    "herpes_history": False,
-    "active_infection_zones": [],
-    "active_acne_zones": [],
-    "eczema_psoriasis_zones": [],
-    "skin_cancer_zones": [],
-    "radiation_zones": [],
-    "diabetes": "none",
-    "immunosuppressed": False,
-    "metal_allergy": False,
-    "pacemaker_or_implant": False,
+    **NO_RISKS,
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from pinpoint.core.answers import NO_RISKS
 from pinpoint.evidence import Evidence, load_evidence
 
 SAFE_ANSWERS: dict[str, Any] = {
@@ -15,22 +16,7 @@ SAFE_ANSWERS: dict[str, Any] = {
     "zones": ["cheek"],
     "birth_date": "1985-06-15",
     "skin_type": "III",
-    "pregnant": False,
-    "breastfeeding": False,
-    "isotretinoin_last_dose": None,
-    "anticoagulants": False,
-    "bleeding_disorder": False,
-    "keloid_history": False,
-    "herpes_history": False,
-    "active_infection_zones": [],
-    "active_acne_zones": [],
-    "eczema_psoriasis_zones": [],
-    "skin_cancer_zones": [],
-    "radiation_zones": [],
-    "diabetes": "none",
-    "immunosuppressed": False,
-    "metal_allergy": False,
-    "pacemaker_or_implant": False,
+    **NO_RISKS,
 }
 
 TODAY = dt.date(2026, 11, 25)

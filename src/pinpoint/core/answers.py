@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -17,7 +18,7 @@ from pinpoint.core.errors import InputError, UnknownIdError
 from pinpoint.evidence.loader import Evidence, suggest
 from pinpoint.evidence.schema import Setting, Treatment
 
-__all__ = ["ANSWER_FIELDS", "Answers", "RadiationEntry", "parse_answers"]
+__all__ = ["ANSWER_FIELDS", "NO_RISKS", "Answers", "RadiationEntry", "parse_answers"]
 
 
 class RadiationEntry(BaseModel):
@@ -65,6 +66,31 @@ class Answers(BaseModel):
 
 
 ANSWER_FIELDS: tuple[str, ...] = tuple(f for f in Answers.model_fields if f != "answered")
+
+NO_RISKS: Mapping[str, object] = MappingProxyType(
+    {
+        "pregnant": False,
+        "breastfeeding": False,
+        "isotretinoin_last_dose": None,
+        "anticoagulants": False,
+        "bleeding_disorder": False,
+        "keloid_history": False,
+        "herpes_history": False,
+        "active_infection_zones": (),
+        "active_acne_zones": (),
+        "eczema_psoriasis_zones": (),
+        "skin_cancer_zones": (),
+        "radiation_zones": (),
+        "diabetes": "none",
+        "immunosuppressed": False,
+        "metal_allergy": False,
+        "pacemaker_or_implant": False,
+    }
+)
+"""Every risk question answered "no": the answers of a client with nothing to report (demos, tests).
+
+Immutable (lists are tuples); copy it into a dict to build a questionnaire.
+"""
 ZONE_LIST_FIELDS = (
     "zones",
     "active_infection_zones",

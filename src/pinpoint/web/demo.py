@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from pinpoint.core.answers import NO_RISKS
 from pinpoint.web.accounts.actions import OrganizationData, create_organization
 from pinpoint.web.accounts.models import Membership, User
 from pinpoint.web.base.permissions import Role
@@ -46,24 +47,7 @@ ELECTROLYSIS_CONSENT = (
     "the expected course, possible side effects and the alternatives have been explained to me. I may withdraw "
     "this consent at any time."
 )
-ALL_NO: dict[str, object] = {
-    "pregnant": False,
-    "breastfeeding": False,
-    "isotretinoin_last_dose": None,
-    "anticoagulants": False,
-    "bleeding_disorder": False,
-    "keloid_history": False,
-    "herpes_history": False,
-    "active_infection_zones": [],
-    "active_acne_zones": [],
-    "eczema_psoriasis_zones": [],
-    "skin_cancer_zones": [],
-    "radiation_zones": [],
-    "diabetes": "none",
-    "immunosuppressed": False,
-    "metal_allergy": False,
-    "pacemaker_or_implant": False,
-}
+ALL_NO: dict[str, object] = dict(NO_RISKS)
 
 
 @dataclass(frozen=True)
