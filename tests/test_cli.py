@@ -6,30 +6,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from pinpoint.cli.main import main
+from tests.cli_helpers import cli, cli_json
 from tests.conftest import SAFE_ANSWERS
 
 EXAMPLES = Path(__file__).parents[1] / "src" / "pinpoint" / "examples"
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = cli(capsys, *argv, "--json")
-    assert (code, err) == (0, "")
-    return json.loads(out)
 
 
 @pytest.fixture

@@ -9,33 +9,18 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 
-from pinpoint.cli.main import main
 from pinpoint.core.coverage import geometry_of, make_treatment, needling_device, recommend_passes
 from pinpoint.core.coverage.geometry import RollerGeometry
 from pinpoint.core.errors import InputError
 from pinpoint.evidence import Evidence
+from tests.cli_helpers import cli, cli_json
 
 PINPOINT = Path(sys.executable).parent / "pinpoint"
 
 
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def cli_json(capsys: pytest.CaptureFixture[str], *argv: str) -> Any:
-    code, out, err = cli(capsys, *argv, "--json")
-    assert (code, err) == (0, "")
-    return json.loads(out)
 
 
 def test_simulate_json_has_the_metrics_with_units_and_echoes_inputs(capsys: pytest.CaptureFixture[str]) -> None:
