@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
 
 SQLITE_UP = [
@@ -87,8 +88,8 @@ def _run(statements: dict[str, list[str]]) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         vendor = schema_editor.connection.vendor
         if vendor not in statements:
-            msg = f"no immutability triggers written for the {vendor} database"
-            raise NotImplementedError(msg)
+            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no signed-record triggers"
+            raise ImproperlyConfigured(msg)
         for sql in statements[vendor]:
             schema_editor.execute(sql)
 
