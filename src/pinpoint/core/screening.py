@@ -14,7 +14,7 @@ from pinpoint.core.answers import Answers
 from pinpoint.core.errors import InputError
 from pinpoint.core.zones import descendants, overlap
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import ContraindicationRule, Treatment, Verdict
+from pinpoint.evidence.schema import ContraindicationRule, Forbiddable, Treatment, Verdict
 
 __all__ = [
     "BLOCKING",
@@ -48,6 +48,8 @@ class Finding(BaseModel):
     message: str
     sources: tuple[str, ...]
     defer_until: dt.date | None = None
+    forbids: tuple[Forbiddable, ...] = ()
+    """Session steps this finding removes (the guide leaves them out and says why)."""
 
 
 class PolicyNote(BaseModel):
@@ -79,6 +81,10 @@ class Screening(BaseModel):
         """True when treatment may not go ahead on this date."""
         return self.verdict in BLOCKING
 
+    def forbidding(self, what: Forbiddable) -> tuple[Finding, ...]:
+        """The findings that take ``what`` (e.g. ``anaesthetic``) out of the session."""
+        return tuple(f for f in self.findings if what in f.forbids)
+
 
 def policy_notes(evidence: Evidence) -> tuple[PolicyNote, ...]:
     """The policy overrides in force, for display beside any result."""
@@ -104,7 +110,13 @@ def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date,
 
     def finding(verdict: Verdict, zones: tuple[str, ...], message: str, until: dt.date | None = None) -> Finding:
         return Finding(
-            rule=rule_id, verdict=verdict, zones=zones, message=message, sources=rule.sources, defer_until=until
+            rule=rule_id,
+            verdict=verdict,
+            zones=zones,
+            message=message,
+            sources=rule.sources,
+            defer_until=until,
+            forbids=rule.forbids,
         )
 
     value = getattr(a, rule.field)

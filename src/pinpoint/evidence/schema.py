@@ -18,6 +18,7 @@ __all__ = [
     "DepthRule",
     "Device",
     "Endpoint",
+    "Forbiddable",
     "Grade",
     "Indication",
     "IntervalRule",
@@ -245,6 +246,10 @@ class RuleBand(Model):
     message: str
 
 
+Forbiddable = Literal["anaesthetic"]
+"""What a screening finding can take out of a session (the guide drops the matching steps)."""
+
+
 class ContraindicationRule(Model):
     """One screening rule over one answer field.
 
@@ -262,6 +267,8 @@ class ContraindicationRule(Model):
     washout_policy: str | None = None
     reassess_policy: str | None = None
     regions: tuple[str, ...] = ()
+    forbids: tuple[Forbiddable, ...] = ()
+    """Steps of the session this rule removes when it fires (e.g. ``anaesthetic``: no topical anaesthetic)."""
     message: str
     sources: tuple[str, ...] = Field(min_length=1)
 
