@@ -18,6 +18,7 @@ from pinpoint.core.errors import PinpointError
 from pinpoint.core.planning import Plan
 from pinpoint.core.records import screen_for_plan
 from pinpoint.core.screening import Screening, screen
+from pinpoint.evidence.schema import Treatment
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
@@ -32,6 +33,7 @@ __all__ = [
     "get_client",
     "get_questionnaire",
     "latest_on",
+    "latest_questionnaire",
     "screening_for",
     "timeline",
 ]
@@ -77,10 +79,30 @@ def get_questionnaire(actor: Actor, client: Client, pk: int) -> Questionnaire:
     return get_object_or_404(Questionnaire, organization=actor.organization, client=client, pk=pk)
 
 
-def latest_on(questionnaires: Iterable[Questionnaire], on: dt.date) -> Questionnaire | None:
-    """The latest questionnaire taken on or before ``on``."""
-    taken = [q for q in questionnaires if q.taken_on <= on]
+def latest_on(
+    questionnaires: Iterable[Questionnaire], on: dt.date, treatment: Treatment | None = None
+) -> Questionnaire | None:
+    """The latest questionnaire taken on or before ``on``, for ``treatment`` when given.
+
+    A client may answer a microneedling and an electrolysis questionnaire on the same day: each
+    treatment is screened from its own.
+    """
+    taken = [
+        q
+        for q in questionnaires
+        if q.taken_on <= on and (treatment is None or q.answers.get("treatment") == treatment)
+    ]
     return max(taken, key=lambda q: (q.taken_on, q.pk), default=None)
+
+
+def latest_questionnaire(actor: Actor, client: Client, treatment: Treatment) -> Questionnaire | None:
+    """The client's most recent questionnaire for ``treatment`` (any date), or ``None``."""
+    actor.require(Perm.CLIENT_VIEW)
+    return (
+        Questionnaire.objects.filter(organization=actor.organization, client=client, answers__treatment=treatment)
+        .order_by("-taken_on", "-pk")
+        .first()
+    )
 
 
 def screening_for(
@@ -92,15 +114,20 @@ def screening_for(
 ) -> ScreeningResult:
     """Screen ``client`` on ``on`` with core, from the latest questionnaire taken by then.
 
-    With ``plan``, the zones screened are the plan's; otherwise those the client answered for.
+    With ``plan``, the questionnaire is the latest for the plan's treatment and the zones screened
+    are the plan's; otherwise the latest of any treatment, on the zones the client answered for.
     ``questionnaires`` may be passed already fetched (list pages), else they are read.
     """
+    evidence = evidence_for(actor.organization)
+    treatment = evidence.indications[plan.indication].treatment if plan is not None else None
     if questionnaires is None:
         questionnaires = Questionnaire.objects.filter(organization=actor.organization, client=client, taken_on__lte=on)
-    q = latest_on(questionnaires, on)
+        if treatment is not None:
+            questionnaires = questionnaires.filter(answers__treatment=treatment)
+    q = latest_on(questionnaires, on, treatment)
     if q is None:
-        return ScreeningResult(on=on, questionnaire=None, screening=None, error="no questionnaire taken by this date")
-    evidence = evidence_for(actor.organization)
+        missing = f"no {treatment} questionnaire" if treatment else "no questionnaire"
+        return ScreeningResult(on=on, questionnaire=None, screening=None, error=f"{missing} taken by this date")
     try:
         answers = parse_answers(q.answers, evidence)
         result = screen_for_plan(answers, plan, on, evidence) if plan is not None else screen(answers, on, evidence)

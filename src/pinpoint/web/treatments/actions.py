@@ -18,7 +18,7 @@ from django.utils import timezone
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import InputError, PinpointError, RefusedError, ScreeningBlockedError
 from pinpoint.core.guide import guide_for_plan
-from pinpoint.core.planning import Plan, plan
+from pinpoint.core.planning import Plan, get_indication, plan
 from pinpoint.core.records import (
     StartCheck,
     canonical_json,
@@ -30,14 +30,14 @@ from pinpoint.core.records import (
     start_check,
 )
 from pinpoint.core.screening import Screening
-from pinpoint.evidence.schema import Setting
+from pinpoint.evidence.schema import Setting, Treatment
 from pinpoint.web.audit.actions import record_event
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
-from pinpoint.web.clients.selectors import screening_for
+from pinpoint.web.clients.selectors import latest_questionnaire, screening_for
 from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.treatments.models import Addendum, Course, Session, SignedRecordError, ZoneRecord
 from pinpoint.web.treatments.selectors import booked, consent_in_force
@@ -114,14 +114,10 @@ class StartRefusedError(RefusedError):
         self.check = check
 
 
-def _latest_questionnaire(actor: Actor, client: Client) -> Questionnaire:
-    q = (
-        Questionnaire.objects.filter(organization=actor.organization, client=client)
-        .order_by("-taken_on", "-pk")
-        .first()
-    )
+def _latest_questionnaire(actor: Actor, client: Client, treatment: Treatment) -> Questionnaire:
+    q = latest_questionnaire(actor, client, treatment)
     if q is None:
-        raise InputError("questionnaire", "take the client's medical-history questionnaire before planning")
+        raise InputError("questionnaire", f"take the client's {treatment} questionnaire before planning")
     return q
 
 
@@ -140,7 +136,7 @@ def plan_course(
         raise InputError("setting", f"setting must be home or clinic, got {data.setting!r}")
     setting: Setting = "home" if data.setting == "home" else "clinic"
     evidence = evidence_for(actor.organization)
-    q = _latest_questionnaire(actor, client)
+    q = _latest_questionnaire(actor, client, get_indication(evidence, data.indication).treatment)
     answers = parse_answers(q.answers, evidence)
     skin = data.skin_type if data.skin_type is not None else answers.skin_type
     device = data.device or None
