@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from pinpoint.cli.main import main
 from pinpoint.web.demo import load_demo
+from pinpoint.web.settings import DEVELOPMENT_SECRET_KEY
 from tests.web.conftest import World, fingerprint
 
 VENV_BIN = Path(sys.executable).parent
@@ -48,7 +49,13 @@ def test_production_profile_passes_the_deployment_check(tmp_path: Path) -> None:
     ("change", "message"),
     [
         ({"SECRET_KEY": ""}, "environment variable SECRET_KEY is required in the production profile"),
-        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least 50 characters (this one has 5)"),
+        ({"SECRET_KEY": DEVELOPMENT_SECRET_KEY}, "SECRET_KEY is the published development key"),
+        ({"SECRET_KEY": "django-insecure-" + "x7Gq2" * 10}, "SECRET_KEY is the published development key"),
+        ({"SECRET_KEY": "abcd" * 20}, "SECRET_KEY must have at least 5 distinct characters"),
+        ({"SECRET_KEY": "abcde" * 11}, "SECRET_KEY must not be a pattern of 5 characters repeated"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS must name the site's host names; '*' accepts any host"),
+        ({"ALLOWED_HOSTS": "pinpoint.example, *"}, "ALLOWED_HOSTS must name the site's host names; '*' accepts"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required in the production profile"),
         ({"PINPOINT_PROFILE": "staging"}, "PINPOINT_PROFILE must be 'development' or 'production'"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL is not a database URL Pinpoint understands"),
@@ -60,6 +67,36 @@ def test_a_bad_environment_is_named_in_one_line(tmp_path: Path, change: dict[str
     assert done.stderr.startswith("pinpoint: error: cannot start the web app: ")
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "change", "message"),
+    [
+        (
+            [sys.executable, "-m", "pinpoint.web", "check", "--deploy"],
+            {"SECRET_KEY": DEVELOPMENT_SECRET_KEY},
+            "SECRET_KEY is the published development key",
+        ),
+        (
+            [sys.executable, "-m", "pinpoint.web", "migrate"],
+            {"ALLOWED_HOSTS": "*"},
+            "ALLOWED_HOSTS must name the site's host names",
+        ),
+        (
+            [str(VENV_BIN / "gunicorn"), "--bind", "127.0.0.1:0", "--workers", "1", "pinpoint.web.wsgi"],
+            {"SECRET_KEY": "abcde" * 11},
+            "SECRET_KEY must not be a pattern of 5 characters repeated",
+        ),
+    ],
+    ids=["manage-check", "manage-migrate", "gunicorn"],
+)
+def test_manage_and_gunicorn_refuse_a_weak_production_setting(
+    tmp_path: Path, command: list[str], change: dict[str, str], message: str
+) -> None:
+    done = _run(command, PRODUCTION | change, tmp_path)
+    assert done.returncode != 0
+    assert f"django.core.exceptions.ImproperlyConfigured: {message}" in done.stderr
+    assert not (tmp_path / "pinpoint.sqlite3").exists()  # refused before anything was written
 
 
 def test_serve_prepares_a_sqlite_database_in_wal_mode_and_loads_the_demo_once(tmp_path: Path) -> None:

@@ -76,18 +76,44 @@ PRODUCTION = PROFILE == "production"
 
 DATA_DIR = Path(env_str("PINPOINT_DATA_DIR", str(Path.cwd() / "var"))).resolve()
 
+# Published in this repository: anyone could forge sessions, CSRF tokens and signed links with it.
+DEVELOPMENT_SECRET_KEY = "development-only-key-never-used-in-production-0123456789abcdef"  # noqa: S105
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why ``key`` is too weak to sign anything in production, or ``None`` when it is acceptable."""
+    if key == DEVELOPMENT_SECRET_KEY or key.startswith("django-insecure-"):
+        return "is the published development key; generate a new one"
+    if len(key) < 50:
+        return f"must be at least 50 characters (this one has {len(key)})"
+    if len(set(key)) < 5:
+        return "must have at least 5 distinct characters"
+    unit = next(n for n in range(1, len(key) + 1) if len(key) % n == 0 and key[:n] * (len(key) // n) == key)
+    if unit < 50:
+        return f"must not be a pattern of {unit} characters repeated"
+    return None
+
+
+def open_hosts(hosts: list[str]) -> list[str]:
+    """The entries of ``hosts`` that accept any host name (``*``): they allow host-header attacks."""
+    return [h for h in hosts if "*" in h]
+
+
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
-    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        msg = "SECRET_KEY must be at least 50 characters with at least 5 distinct ones"
+    if (weakness := weak_secret_key(SECRET_KEY)) is not None:
+        msg = f"SECRET_KEY {weakness} (for example: python -c 'import secrets; print(secrets.token_urlsafe(50))')"
         raise ImproperlyConfigured(msg)
     DEBUG = False
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
         msg = "ALLOWED_HOSTS is required in the production profile (comma-separated host names)"
         raise ImproperlyConfigured(msg)
+    if open_hosts(ALLOWED_HOSTS):
+        msg = "ALLOWED_HOSTS must name the site's host names; '*' accepts any host and is refused in production"
+        raise ImproperlyConfigured(msg)
 else:
-    SECRET_KEY = env_str("SECRET_KEY", "development-only-key-never-used-in-production-0123456789abcdef")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
     DEBUG = env_bool("PINPOINT_DEBUG", True)
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 
