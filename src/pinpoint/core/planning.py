@@ -148,8 +148,13 @@ def schedule_dates(start: dt.date, sessions: int, interval_days: int) -> tuple[S
     """``sessions`` dated sessions from ``start``, ``interval_days`` apart."""
     if sessions < 1 or interval_days < 1:
         raise InputError("schedule", "a schedule needs at least one session and an interval of at least a day")
-    step = dt.timedelta(days=interval_days)
-    return tuple(ScheduledSession(session=i + 1, date=start + i * step) for i in range(sessions))
+    try:  # the last session must still fall inside the calendar (years 1 to 9999)
+        step = dt.timedelta(days=interval_days)
+        return tuple(ScheduledSession(session=i + 1, date=start + i * step) for i in range(sessions))
+    except OverflowError:
+        raise InputError(
+            "start", f"a course of {sessions} sessions {interval_days} days apart from {start} ends past year 9999"
+        ) from None
 
 
 def aftercare_for(evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float) -> tuple[AftercareLine, ...]:
