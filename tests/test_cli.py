@@ -55,7 +55,7 @@ def test_screen_defer_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
         "rule": "isotretinoin",
         "verdict": "defer",
         "zones": ["cheek"],
-        "sources": ["projectlead", "mysore2017"],
+        "sources": ["projectlead", "skinpen-labelling"],
     }
 
 

@@ -33,7 +33,7 @@ def test_isotretinoin_within_washout_defers_until_last_dose_plus_washout(
     assert result.defer_until == dt.date(2026, 9, 1) + dt.timedelta(days=182) == dt.date(2027, 3, 2)
     (finding,) = result.findings
     assert finding.rule == "isotretinoin"
-    assert finding.sources == ("projectlead", "mysore2017")
+    assert finding.sources == ("projectlead", "skinpen-labelling")
 
 
 def test_isotretinoin_washout_follows_the_policy(ev: Evidence, safe_answers: dict[str, Any]) -> None:

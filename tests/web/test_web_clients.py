@@ -90,7 +90,7 @@ def test_questionnaire_screening_is_re_evaluated_on_the_date_asked(world: World)
     assert (early.verdict, early.defer_until) == ("defer", dt.date(2026, 2, 1) + dt.timedelta(days=182))
     assert early.findings[0].rule == "isotretinoin"
     assert early.findings[0].zones == ("cheek", "forehead")
-    assert early.findings[0].sources == ("projectlead", "mysore2017")
+    assert early.findings[0].sources == ("projectlead", "skinpen-labelling")
     late = client.get(url, {"on": "2026-09-01"}).context["result"].screening
     assert late.verdict == "caution"  # controlled diabetes remains
     before_taken = client.get(url, {"on": "2026-02-01"})
