@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
+from pinpoint.core.dates import check_future_date, check_past_date
 from pinpoint.core.errors import InputError, RefusedError, UnknownIdError
 from pinpoint.core.guide import Guide
 from pinpoint.core.planning import Plan, ZonePlan, get_indication, interval_rule
@@ -34,6 +35,7 @@ __all__ = [
     "ZoneCheck",
     "ZoneGap",
     "canonical_json",
+    "check_questionnaire_date",
     "check_session_date",
     "check_zone_record",
     "content_sha256",
@@ -59,13 +61,14 @@ class ZoneGap(BaseModel):
 
 
 class BookedSession(BaseModel):
-    """Another session of the same course: its date and, once recorded, the depth per zone (mm)."""
+    """Another session of the same course: its date, whether it is signed, and its recorded depth per zone (mm)."""
 
     model_config = ConfigDict(frozen=True)
 
     number: int
     date: dt.date
     depths_mm: dict[str, float] | None = None
+    signed: bool = False
 
 
 class ZoneCheck(BaseModel):
@@ -150,23 +153,61 @@ def _check_gap(evidence: Evidence, plan: Plan, earlier: BookedSession, later_dat
 
 
 def check_session_date(
-    evidence: Evidence, plan: Plan, number: int, on: dt.date, others: Sequence[BookedSession]
+    evidence: Evidence,
+    plan: Plan,
+    number: int,
+    on: dt.date,
+    others: Sequence[BookedSession],
+    *,
+    today: dt.date | None = None,
 ) -> None:
-    """Refuse date ``on`` for session ``number`` when it is too close to a neighbouring session.
+    """Refuse date ``on`` for session ``number`` of a course whose other sessions are ``others``.
 
-    The session before it (by date) sets the spacing from its recorded depths, or the plan's;
-    the session after it must in turn be far enough from ``on`` at the plan's depths. Raises
-    :class:`RefusedError` on field ``date`` naming the zone, depth, interval and sources.
+    With ``today`` given, ``on`` must be a date one can book (:func:`check_future_date`). The
+    session keeps its place in the course: after the session numbered before it and before the
+    one numbered after it, and never on or before the date of a signed session. It must be far
+    enough from both neighbours: the one before sets the spacing from its recorded depths (or
+    the plan's), and the one after must in turn be far enough from ``on`` at the plan's depths.
+    Raises :class:`InputError` (an implausible date) or :class:`RefusedError`, on field ``date``,
+    naming the session, the zone, depth, interval and sources.
     """
-    before = [s for s in others if s.number != number and s.date <= on]
-    after = [s for s in others if s.number != number and s.date > on]
-    if before:
-        prev = max(before, key=lambda s: (s.date, s.number))
+    if today is not None:
+        check_future_date("date", on, today, label=f"session {number} on")
+    rest = [s for s in others if s.number != number]
+    signed = [s for s in rest if s.signed and s.date >= on]
+    if signed:
+        last = max(signed, key=lambda s: (s.date, s.number))
+        raise RefusedError(
+            "date",
+            f"session {number} cannot be moved to {on}: session {last.number} was signed on {last.date}, "
+            "and a session cannot go on or before a signed one",
+        )
+    before = [s for s in rest if s.number < number]
+    after = [s for s in rest if s.number > number]
+    prev = max(before, key=lambda s: s.number) if before else None
+    nxt = min(after, key=lambda s: s.number) if after else None
+    # course order; the same day as a neighbour is refused by the spacing below, with its reason
+    if prev is not None and on < prev.date:
+        raise RefusedError(
+            "date", f"session {number} cannot be moved to {on}: it must come after session {prev.number} on {prev.date}"
+        )
+    if nxt is not None and on > nxt.date:
+        raise RefusedError(
+            "date", f"session {number} cannot be moved to {on}: it must come before session {nxt.number} on {nxt.date}"
+        )
+    if prev is not None:
         _check_gap(evidence, plan, prev, on, f"session {number} on {on}")
-    if after:
-        nxt = min(after, key=lambda s: (s.date, s.number))
+    if nxt is not None:
         this = BookedSession(number=number, date=on)
         _check_gap(evidence, plan, this, nxt.date, f"session {nxt.number} on {nxt.date}")
+
+
+def check_questionnaire_date(taken_on: dt.date, today: dt.date, birth_date: dt.date | None = None) -> dt.date:
+    """A questionnaire is answered on a past day (or today), not before the client's birth date.
+
+    Raises :class:`InputError` on field ``taken_on``.
+    """
+    return check_past_date("taken_on", taken_on, today, not_before=birth_date, label="questionnaire date")
 
 
 def check_zone_record(

@@ -11,7 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from pinpoint.core.answers import parse_answers
+from pinpoint.core.dates import check_birth_date
 from pinpoint.core.errors import InputError
+from pinpoint.core.records import check_questionnaire_date
 from pinpoint.web.audit.actions import record_event
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
@@ -43,9 +45,15 @@ def _check_email_free(actor: Actor, email: str, exclude: int | None = None) -> N
         raise InputError("email", f"another client of this organization already has the email {email}")
 
 
+def _check_birth_date(actor: Actor, data: ClientData) -> None:
+    if data.birth_date is not None:
+        check_birth_date("birth_date", data.birth_date, actor.today(), label="date of birth")
+
+
 def create_client(actor: Actor, data: ClientData, *, key: uuid.UUID | None = None, is_self: bool = False) -> Client:
     """Register a client in the actor's organization."""
     actor.require(Perm.CLIENT_EDIT)
+    _check_birth_date(actor, data)
 
     def create() -> Client:
         _check_email_free(actor, data.email)
@@ -69,6 +77,7 @@ def create_client(actor: Actor, data: ClientData, *, key: uuid.UUID | None = Non
 def update_client(actor: Actor, client: Client, data: ClientData) -> Client:
     """Change a client's details (the history keeps every earlier version)."""
     actor.require(Perm.CLIENT_EDIT)
+    _check_birth_date(actor, data)
     with transaction.atomic():
         locked = Client.objects.select_for_update().get(pk=client.pk, organization=actor.organization)
         _check_email_free(actor, data.email, exclude=locked.pk)
@@ -93,6 +102,7 @@ def record_questionnaire(
     Raises core's ``InputError``/``UnknownIdError`` naming the field at fault.
     """
     actor.require(Perm.QUESTIONNAIRE_RECORD)
+    check_questionnaire_date(taken_on, actor.today(), client.birth_date)
     evidence = evidence_for(actor.organization)
     parse_answers(raw, evidence)
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pinpoint.core.answers import parse_answers
+from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError, PinpointError, RefusedError, ScreeningBlockedError
 from pinpoint.core.guide import guide_for_plan
 from pinpoint.core.planning import Plan, get_indication, plan
@@ -135,6 +136,7 @@ def plan_course(
     if data.setting not in ("home", "clinic"):
         raise InputError("setting", f"setting must be home or clinic, got {data.setting!r}")
     setting: Setting = "home" if data.setting == "home" else "clinic"
+    check_future_date("start_on", data.start_on, actor.today(), label="first session on")
     evidence = evidence_for(actor.organization)
     q = _latest_questionnaire(actor, client, get_indication(evidence, data.indication).treatment)
     answers = parse_answers(q.answers, evidence)
@@ -260,7 +262,7 @@ def reschedule_session(actor: Actor, session: Session, on: dt.date) -> Session:
                 "date", f"only a booked session can be moved; this one is {s.get_status_display().lower()}"
             )
         evidence = evidence_for(actor.organization)
-        check_session_date(evidence, s.course.plan_obj(), s.number, on, booked(s.course))
+        check_session_date(evidence, s.course.plan_obj(), s.number, on, booked(s.course), today=actor.today())
         before = s.scheduled_on
         s.scheduled_on = on
         s.save(update_fields=["scheduled_on"])
@@ -324,7 +326,7 @@ def start_session(actor: Actor, session: Session, on: dt.date, override_reason: 
         if not check.allowed:
             raise StartRefusedError(check)
         evidence = evidence_for(actor.organization)
-        check_session_date(evidence, s.course.plan_obj(), s.number, on, booked(s.course))
+        check_session_date(evidence, s.course.plan_obj(), s.number, on, booked(s.course), today=actor.today())
         s.status = Session.Status.IN_PROGRESS
         s.performed_on = on
         s.started_at = _now()

@@ -56,7 +56,7 @@ def booked(course: Course) -> list[BookedSession]:
             depths = {
                 zr.zone: float(zr.depth_mm) for zr in s.zone_records.all() if zr.treated and zr.depth_mm is not None
             }
-        out.append(BookedSession(number=s.number, date=s.date, depths_mm=depths or None))
+        out.append(BookedSession(number=s.number, date=s.date, depths_mm=depths or None, signed=s.is_signed))
     return out
 
 
