@@ -24,7 +24,7 @@ from pinpoint.core.hair_sim import (
 )
 from pinpoint.evidence import Evidence
 
-LIP = Cycle(anagen_days=112, catagen_days=17.5, telogen_days=42, latency_days=0.8, emergence_days=4.6, cv=0.3)
+LIP = Cycle(anagen_days=112, catagen_days=17.5, telogen_days=42, latency_days=0.8, emergence_days=63, cv=0.3)
 THERMOLYSIS = Treatment(seconds_per_follicle=5.0, destroy_probability=0.55, resting_factor=0.1)
 MONTHLY = tuple(range(0, 366, 30))
 
@@ -111,7 +111,7 @@ def test_a_session_treats_as_many_hairs_as_its_budget_allows() -> None:
 
 
 def test_resting_hairs_are_treated_only_when_time_is_left_and_only_if_allowed() -> None:
-    small = Cycle(112, 17.5, 42, 0.8, 4.6, 0.3)
+    small = Cycle(112, 17.5, 42, 0.8, 63, 0.3)
     treat = simulate(small, 500, horizon_days=21, treatment=THERMOLYSIS, regimen=Regimen(60.0, 7), rng=9)
     first = treat.sessions[0]
     assert first.treated_growing == first.growing_visible

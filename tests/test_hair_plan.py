@@ -81,6 +81,40 @@ def test_a_latency_that_does_not_reconcile_fails_loudly(ev: Evidence, tmp_path: 
         load_from(tmp_path)
 
 
+def test_new_hairs_take_the_sourced_6_to_12_weeks_to_surface(ev: Evidence) -> None:
+    """Papilla to surface takes 6-12 weeks (silhouet-5hd, milica), not depth / growth rate (4.6 days on the lip)."""
+    data = hair_data(ev)
+    for key, area in data.areas.items():
+        if key == "eyebrows":
+            continue
+        assert (area.emergence_days.min, area.emergence_days.max) == (42, 84), key
+        assert area.emergence_days.sources == ("silhouet-5hd", "milica"), key
+        assert not area.emergence_days.estimate, key
+    lip = cycle_for(data, data.areas["upper_lip"])
+    assert lip.emergence_days == 63
+    assert lip.anagen_days - lip.emergence_days == 49  # days a growing lip hair shows before its anagen ends
+    # the brow's whole anagen (4-8 weeks) is shorter than 6-12 weeks: an estimate, flagged and explained
+    brow = data.areas["eyebrows"].emergence_days
+    assert (brow.min, brow.max, brow.estimate) == (15, 15, True)
+    assert "longer than the whole brow anagen" in brow.note
+
+
+def test_an_emergence_not_shorter_than_anagen_fails_loudly(ev: Evidence, tmp_path: Any) -> None:
+    from pinpoint.evidence.loader import DATA_DIR
+
+    for path in DATA_DIR.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "hair.toml":
+            text = text.replace("emergence_days = { min = 15, max = 15,", "emergence_days = { min = 42, max = 84,")
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    with pytest.raises(EvidenceError) as err:
+        load_from(tmp_path)
+    assert str(err.value) == (
+        "hair.toml, entry 'areas', field 'eyebrows': Value error, emergence_days 63 (mid) is not shorter than "
+        "the mean anagen 42 days: no growing hair of the area would ever show"
+    )
+
+
 def test_modalities_rank_as_the_evidence_ranks_them(ev: Evidence) -> None:
     rows = {m.id: m for m in modality_summaries(ev)}
     kill = {k: r.destroy_probability for k, r in rows.items()}

@@ -106,7 +106,7 @@ def cycle_for(data: Data, area: Area) -> Cycle:
         catagen_days=data.cycle.catagen_days.mid,
         telogen_days=area.telogen_days.mid,
         latency_days=area.latency_days.value,
-        emergence_days=area.emergence_days.value,
+        emergence_days=area.emergence_days.mid,
         cv=data.cycle.duration_cv.value,
     )
 

@@ -65,9 +65,11 @@ BoolArray = npt.NDArray[np.bool_]
 class Cycle:
     """Mean phase durations of one area, in days, and how a new hair reaches the surface.
 
-    ``emergence_days``: days from the start of anagen until the hair shows above the skin (an
-    anagen shorter than that never shows). ``cv``: coefficient of variation of the lognormal
-    phase durations (dimensionless).
+    ``emergence_days``: days from the start of anagen until the new hair has grown from the
+    papilla to the skin surface and shows (the evidence gives 6-12 weeks); a follicle whose
+    anagen is shorter than that grows no visible hair in that cycle, and until it shows a
+    growing hair cannot be treated. ``cv``: coefficient of variation of the lognormal phase
+    durations (dimensionless).
     """
 
     anagen_days: float

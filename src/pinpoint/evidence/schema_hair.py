@@ -126,8 +126,9 @@ class Area(Model):
 
     ``latency_days`` is the empty-follicle (kenogen) time that makes the steady anagen share
     ``A / (A + C + T + L)`` equal ``anagen_fraction``. ``emergence_days`` is how long a new
-    anagen hair takes to reach the skin surface. ``depth_mm`` is ``None`` where no source gives
-    the site's follicle depth.
+    anagen hair takes to grow from the papilla to the skin surface (days; the model uses the
+    midpoint); it must be shorter than the mean anagen, or the area's growing hairs would never
+    show. ``depth_mm`` is ``None`` where no source gives the site's follicle depth.
     """
 
     name: str
@@ -138,11 +139,21 @@ class Area(Model):
     latency_days: DaysValue
     density_per_cm2: DensityValue
     depth_mm: MmRange | None = None
-    emergence_days: DaysValue
+    emergence_days: DaysRange
     first_visits: CountValue | None = None
     first_visits_max_minutes: MinutesValue | None = None
     reported_hours: HoursRange | None = None
     note: str = ""
+
+    @model_validator(mode="after")
+    def _surfaces_within_anagen(self) -> Area:
+        if self.emergence_days.mid >= self.anagen_days.mid:
+            msg = (
+                f"emergence_days {self.emergence_days.mid:g} (mid) is not shorter than the mean anagen "
+                f"{self.anagen_days.mid:g} days: no growing hair of the area would ever show"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class Caution(Model):
