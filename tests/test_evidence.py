@@ -218,3 +218,37 @@ def test_policy_override_unknown_or_out_of_bounds(ev: Evidence) -> None:
 def test_evidence_values_cannot_be_overridden(ev: Evidence) -> None:
     with pytest.raises(PolicyError, match="unknown policy 'passes_roller'"):
         ev.with_policy({"passes_roller": 5})
+
+
+def _tables(node: Any, path: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every table (dict) in a raw TOML tree, with its path."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        out.append((path, node))
+        for key, value in node.items():
+            out.extend(_tables(value, f"{path}.{key}"))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            out.extend(_tables(item, f"{path}[{i}]"))
+    return out
+
+
+def test_every_stand_in_for_a_missing_figure_says_why() -> None:
+    """An estimate (``estimate = true``) carries a note; a policy default carries the published views."""
+    estimates = policies = 0
+    missing: list[str] = []
+    for path in sorted(DATA_DIR.glob("*.toml")):
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        for where, table in _tables(raw, path.stem):
+            if table.get("estimate") is True:
+                estimates += 1
+                if not str(table.get("note", "")).strip():
+                    missing.append(f"{where}: estimate without a note")
+        if path.stem == "policy":
+            for key, item in raw.items():
+                policies += 1
+                if not str(item.get("published", "")).strip():
+                    missing.append(f"policy.{key}: policy default without the published views")
+    assert missing == []
+    assert estimates > 40
+    assert policies >= 9
