@@ -7,10 +7,13 @@ blank is *unanswered*, which screening reports, never treats as safe.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 
+from pinpoint.core.dates import check_future_date
+from pinpoint.core.errors import InputError
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.forms import OnceForm, date_input, set_choices
 
@@ -54,9 +57,21 @@ class SearchForm(forms.Form):
 
 
 class ScreeningDateForm(forms.Form):
-    """The date a questionnaire is screened on."""
+    """The date a questionnaire is screened on: core says which dates are plausible, seen on ``today``."""
 
     on = forms.DateField(label="Screen on", help_text="YYYY-MM-DD", widget=date_input())
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_on(self) -> dt.date:
+        """A date one could screen on (core's booking range), else the reason beside the field."""
+        on: dt.date = self.cleaned_data["on"]
+        try:
+            return check_future_date("on", on, self.today, label="screening date")
+        except InputError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 def _zone_choices(evidence: Evidence) -> list[tuple[str, str]]:

@@ -114,7 +114,9 @@ def questionnaire_detail(request: HttpRequest, pk: int, qpk: int) -> HttpRespons
     actor = actor_of(request)
     client = selectors.get_client(actor, pk)
     q = selectors.get_questionnaire(actor, client, qpk)
-    form = ScreeningDateForm(request.GET if "on" in request.GET else None, initial={"on": actor.today()})
+    form = ScreeningDateForm(
+        request.GET if "on" in request.GET else None, initial={"on": actor.today()}, today=actor.today()
+    )
     on = form.cleaned_data["on"] if form.is_bound and form.is_valid() else actor.today()
     evidence = evidence_for(actor.organization)
     result = selectors.screening_for(actor, client, on, None, [q]) if q.taken_on <= on else None

@@ -7,6 +7,7 @@ import uuid
 
 from django.db import transaction
 
+from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError, UnknownIdError
 from pinpoint.web.audit.actions import record_event
 from pinpoint.web.base.evidence import evidence_for
@@ -34,6 +35,8 @@ def add_unit(
         raise UnknownIdError("catalog_id", "device", catalog_id, evidence.devices)
     if not label.strip():
         raise InputError("label", "give the unit a label")
+    if expires_on is not None:
+        check_future_date("expires_on", expires_on, actor.today(), label="expiry date")
 
     def create() -> DeviceUnit:
         if DeviceUnit.objects.filter(organization=actor.organization, label=label.strip()).exists():
