@@ -15,8 +15,10 @@ digest and every table's row count against the manifest.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -60,14 +62,53 @@ class BackupSummary:
 
 
 def sealed_chain_heads() -> Any:
-    """Hook: the chain head of each organization's sealed records, read inside the backup's snapshot.
+    """The chain head of each organization's sealed records, read inside the backup's snapshot.
 
-    Returns ``None`` while the app has no sealed records (no module under ``pinpoint.web`` with a
-    ``chain_heads()`` function yet); the manifest then says ``"chain_heads": null``. Once sealing
-    exists, return its ``chain_heads()`` here: a later ``pinpoint verify`` can then prove that
-    nothing written before the backup was rewritten.
+    A list of ``{"organization_id", "seq", "digest"}``; ``None`` when the app has no sealed records
+    (``pinpoint.web.audit.chains`` absent). With them, a later check can prove that nothing written
+    before the backup was rewritten, even by someone who holds the seal key.
     """
-    return None
+    try:
+        from pinpoint.web.audit.chains import chain_heads  # noqa: PLC0415 - optional until sealing is installed
+    except ImportError:
+        return None
+    return [dataclasses.asdict(head) for head in chain_heads()]
+
+
+def _seal_key_check(data_dir: Path) -> str | None:
+    """A fingerprint of the seal key in force (it tells nothing about the key), or ``None`` without one.
+
+    The key itself is never in a backup: it is kept apart from the data it protects.
+    """
+    try:
+        from pinpoint.web.audit.sealkey import read_key  # noqa: PLC0415 - optional until sealing is installed
+    except ImportError:
+        return None
+    key = read_key(data_dir, create=False)
+    return None if key is None else hmac.new(key, b"pinpoint backup key check", hashlib.sha256).hexdigest()[:16]
+
+
+def _check_seal_key(manifest: dict[str, Any], data_dir: Path) -> None:
+    """Refuse to restore sealed records where the key that sealed them is missing or another one."""
+    wanted = manifest.get("seal_key_check")
+    if wanted is None:
+        return
+    here = _seal_key_check(data_dir)
+    if here is None:
+        msg = (
+            "the backup's records are sealed and the seal key is not in backups: set PINPOINT_SEAL_KEY "
+            f"or copy seal.key from the original data directory into {data_dir}, then restore"
+        )
+        raise BackupError(msg)
+    if not hmac.compare_digest(here, wanted):
+        msg = "the seal key here is not the one the backup's records were sealed with"
+        raise BackupError(msg)
+
+
+def _data_dir() -> Path:
+    from django.conf import settings  # noqa: PLC0415
+
+    return Path(settings.DATA_DIR)
 
 
 def _setup() -> dict[str, Any]:
@@ -199,6 +240,7 @@ def backup(target: Path, *, now: dt.datetime | None = None) -> BackupSummary:
             "sha256": _sha256(copy),
             "tables": tables,
             "chain_heads": heads,
+            "seal_key_check": _seal_key_check(_data_dir()),
         }
         partial = Path(work) / "backup.tar"
         with tarfile.open(partial, "w:gz") as tar:
@@ -291,6 +333,7 @@ def restore(source: Path) -> BackupSummary:
             have, want = ENGINE_NAMES[manifest["engine"]], ENGINE_NAMES[engine]
             msg = f"{source} is a {have} backup but the configured database is {want}: {how}"
             raise BackupError(msg)
+        _check_seal_key(manifest, _data_dir())
         if engine == "sqlite":
             _restore_sqlite(tar, manifest, db)
         else:
