@@ -264,15 +264,17 @@ def test_galvanic_and_blend_are_contraindicated_with_an_implanted_device(ev: Evi
         assert findings[0].zones == ("legs",)
 
 
-def test_thermolysis_with_an_implant_needs_permission_and_on_the_face_the_implant_team(
+def test_thermolysis_with_an_implant_is_contraindicated_and_on_the_face_names_the_implant_team(
     ev: Evidence, safe_answers: Any
 ) -> None:
     answers = electrolysis_answers(safe_answers, ev, pacemaker_or_implant=True)
     legs = screen_modality(answers, "thermolysis", "legs", ev, metal_implant_in_area=False)
     face = screen_modality(answers, "thermolysis", "upper_lip", ev, metal_implant_in_area=False)
-    assert [f.rule for f in legs] == ["thermolysis_implanted_device"]
-    assert [f.rule for f in face] == ["thermolysis_implanted_device", "thermolysis_head_implant"]
-    assert {f.verdict for f in face} == {"refer"}
+    assert [(f.rule, f.verdict) for f in legs] == [("thermolysis_implanted_device", "contraindicated")]
+    assert [(f.rule, f.verdict) for f in face] == [
+        ("thermolysis_implanted_device", "contraindicated"),
+        ("thermolysis_head_implant", "refer"),
+    ]
 
 
 def test_a_metal_implant_is_a_relative_contraindication_and_asked_for(ev: Evidence, safe_answers: Any) -> None:
@@ -305,3 +307,28 @@ def test_microneedling_answers_are_refused_for_an_electrolysis_plan(ev: Evidence
     answers = parse_answers(safe_answers, ev)
     with pytest.raises(InputError, match="the answers are for microneedling"):
         plan_course(ev, "cheek", "blend", start=START, options=SMALL, answers=answers)
+
+
+# ----------------------------------------------------------------------------- course aim
+
+
+def test_an_eyebrow_course_removes_strays_not_the_brow(ev: Evidence) -> None:
+    opts = CourseOptions(months=6)
+    brows = plan_course(ev, "eyebrows", "thermolysis", start=START, options=opts)
+    # 10 cm² x 500 per cm² = 5,000 brow follicles; the course treats the strays, a fifth of them
+    assert (brows.area_cm2, brows.density_per_cm2, brows.treated_share) == (10, 500, 0.2)
+    assert brows.model.follicles == 1000
+    assert brows.aim == "stray hairs around the brows (between them and below the arch); the brow itself is kept"
+    assert brows.warnings[0] == (
+        "the course removes stray hairs around the brows (between them and below the arch); the brow itself "
+        "is kept: it treats 20% of the area's follicles, and the reductions are shares of those"
+    )
+    assert "pinpoint-brow-strays" in brows.sources
+    assert hair_data(ev).areas["eyebrows"].treated_share is not None
+
+
+def test_other_areas_are_cleared_whole(ev: Evidence) -> None:
+    data = hair_data(ev)
+    assert [k for k, a in data.areas.items() if a.treated_share is not None] == ["eyebrows"]
+    lip = plan_course(ev, "upper_lip", "thermolysis", start=START, options=SMALL)
+    assert (lip.treated_share, lip.model.follicles, lip.aim) == (1.0, 20 * 50, "every hair of the upper lip")

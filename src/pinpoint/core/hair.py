@@ -53,7 +53,10 @@ __all__ = [
 ]
 
 REDUCTIONS: tuple[int, ...] = (50, 80, 95)
-"""Reductions (percent of the area's follicles destroyed) that :class:`HairPlan` reports."""
+"""Reductions (percent of the follicles a course treats destroyed) that :class:`HairPlan` reports.
+
+A course treats every follicle of the area unless the area's ``treated_share`` in ``hair.toml``
+says otherwise: an eyebrow course removes the strays around the brow, not the brow."""
 
 MAX_FOLLICLES = 2_000_000  # keeps a plan within memory and a few seconds
 MAX_MONTHS = 120
@@ -401,6 +404,9 @@ class HairPlan(BaseModel):
     end: dt.date
     area_cm2: float
     density_per_cm2: float
+    treated_share: float
+    """Share of the area's follicles the course treats (1: clear the area; eyebrows: the strays only)."""
+    aim: str
     session_minutes: float
     interval_days: int | None
     auto_interval: bool
@@ -479,6 +485,11 @@ def _screen(
 def _warnings(data: Data, area_id: str, area: Area, mod: Modality, opt: CourseOptions, sim: Simulation) -> list[str]:
     nums = _numbers(area)
     out = []
+    if area.treated_share is not None:
+        out.append(
+            f"the course removes {area.aim}: it treats {area.treated_share.value:.0%} of the area's follicles, "
+            "and the reductions are shares of those"
+        )
     if any(not v.verified for v in nums.values()):
         out.append(
             f"the {area.name.lower()} hair-cycle figures are the Richards & Meharg table as commonly cited, "
@@ -588,11 +599,13 @@ def plan_course(
     general, own = _screen(evidence, answers, opt, (area, modality), start)
     area_cm2 = opt.area_cm2 if opt.area_cm2 is not None else evidence.zones[area].area_cm2.value
     density = opt.density_per_cm2 if opt.density_per_cm2 is not None else ar.density_per_cm2.value
-    follicles = round(area_cm2 * density)
+    share = ar.treated_share.value if ar.treated_share is not None else 1.0
+    follicles = round(area_cm2 * density * share)
     if not 1 <= follicles <= MAX_FOLLICLES:
+        treated = f" x {share:g} treated" if share != 1 else ""
         raise InputError(
             "density_per_cm2",
-            f"{area_cm2:g} cm² x {density:g} per cm² = {follicles} follicles; "
+            f"{area_cm2:g} cm² x {density:g} per cm²{treated} = {follicles} follicles; "
             f"the simulator takes 1 to {MAX_FOLLICLES:,}",
         )
     sched = data.schedule
@@ -619,6 +632,8 @@ def plan_course(
         end=end,
         area_cm2=area_cm2,
         density_per_cm2=density,
+        treated_share=share,
+        aim=ar.aim or f"every hair of the {ar.name.lower()}",
         session_minutes=minutes,
         interval_days=opt.interval_days,
         auto_interval=opt.interval_days is None,

@@ -10,9 +10,9 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict
 
-from pinpoint.core.answers import Answers
+from pinpoint.core.answers import Answers, check_answer_dates
 from pinpoint.core.errors import InputError
-from pinpoint.core.zones import descendants, overlap
+from pinpoint.core.zones import descendants, near, overlap
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import ContraindicationRule, Forbiddable, Treatment, Verdict
 
@@ -105,6 +105,20 @@ def _days(evidence: Evidence, policy: str) -> dt.timedelta:
     return dt.timedelta(days=evidence.policy_value(policy))
 
 
+def _words(value: object) -> str:
+    """An answer value as words (``lichen_planus`` -> ``lichen planus``)."""
+    return str(value).replace("_", " ")
+
+
+def _zone_names(ev: Evidence, zones: tuple[str, ...]) -> str:
+    return ", ".join(ev.zones[z].name for z in zones)
+
+
+def _on_or_near(ev: Evidence, treated: str, zones: tuple[str, ...]) -> bool:
+    """True when ``treated`` overlaps one of ``zones`` or borders one."""
+    return any(overlap(ev, treated, z) or near(ev, treated, z) for z in zones)
+
+
 def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date, ev: Evidence) -> list[Finding]:
     treated = a.zones
 
@@ -123,17 +137,31 @@ def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date,
     if rule.kind == "flag":
         zones = treated
         if rule.regions:
-            zones = tuple(z for z in treated if any(ev.zones[d].region in rule.regions for d in descendants(ev, z)))
+            zones = tuple(z for z in zones if any(ev.zones[d].region in rule.regions for d in descendants(ev, z)))
+        if rule.zones:
+            zones = tuple(z for z in zones if _on_or_near(ev, z, rule.zones))
         if value and zones and rule.verdict:
             return [finding(rule.verdict, zones, rule.message)]
         return []
     if rule.kind == "zones":
         hits = tuple(dict.fromkeys(h for t in treated for z in value if (h := overlap(ev, t, z))))
-        if not hits or rule.verdict is None:
+        close: dict[str, list[str]] = {}
+        if rule.neighbours:
+            for z in value:
+                for t in treated:
+                    for h in near(ev, t, z):
+                        if h not in hits:
+                            close.setdefault(h, []).append(z)
+        if not (hits or close) or rule.verdict is None:
             return []
         until = on + _days(ev, rule.reassess_policy) if rule.reassess_policy else None
-        text = rule.message + (f"; re-screen on or after {until}" if until else "")
-        return [finding(rule.verdict, hits, text, until)]
+        again = f"; re-screen on or after {until}" if until else ""
+        out = [finding(rule.verdict, hits, rule.message + again, until)] if hits else []
+        if close:
+            sites = tuple(dict.fromkeys(z for zs in close.values() for z in zs))
+            text = f"next to {_zone_names(ev, sites)}: {rule.message}{again}"
+            out.append(finding(rule.verdict, tuple(close), text, until))
+        return out
     if rule.kind == "washout":
         if value is None or rule.washout_policy is None:
             return []
@@ -146,14 +174,20 @@ def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date,
         out = []
         for entry in value:
             hits = tuple(dict.fromkeys(h for t in treated if (h := overlap(ev, t, entry.zone))))
-            until = entry.last_date + _days(ev, rule.washout_policy or "")
+            until = entry.day + _days(ev, rule.washout_policy or "")
             if hits and on < until:
-                text = f"{rule.message}: {entry.zone} last on {entry.last_date}, until {until}"
+                text = f"{rule.message}: {ev.zones[entry.zone].name} on {entry.day}, until {until}"
                 out.append(finding(rule.verdict or "defer", hits, text, until))
         return out
     if rule.kind == "choice":
         verdict = rule.choices.get(str(value), "proceed")
-        return [] if verdict == "proceed" else [finding(verdict, treated, f"{rule.message} ({value})")]
+        return [] if verdict == "proceed" else [finding(verdict, treated, f"{rule.message} ({_words(value)})")]
+    if rule.kind == "items":
+        named = [v for v in dict.fromkeys(value) if rule.choices.get(v, "proceed") != "proceed"]
+        if not named:
+            return []
+        verdict = max((rule.choices[v] for v in named), key=severity)
+        return [finding(verdict, treated, f"{rule.message} ({', '.join(_words(v) for v in named)})")]
     # age
     years = age_on(value, on)
     for band in rule.bands:
@@ -168,8 +202,10 @@ def screen(answers: Answers, on: dt.date, evidence: Evidence) -> Screening:
 
     Every rule of ``contraindications.toml`` for the answers' treatment is evaluated. A field a
     rule needs but the client did not answer yields a ``defer`` finding without a date: it is
-    never assumed safe.
+    never assumed safe. A date in the answers after ``on``, or before the birth date, raises
+    :class:`InputError` naming the field.
     """
+    check_answer_dates(answers, on)
     findings: list[Finding] = []
     unanswered: dict[str, Finding] = {}
     for rule_id, rule in evidence.contraindications.items():

@@ -1,10 +1,10 @@
-"""Zone relations: composite zones (a full face) and which zones overlap."""
+"""Zone relations: composite zones (a full face), which zones overlap, which border each other."""
 
 from __future__ import annotations
 
 from pinpoint.evidence.loader import Evidence
 
-__all__ = ["descendants", "expand", "overlap"]
+__all__ = ["ancestors", "descendants", "expand", "near", "neighbours", "overlap"]
 
 
 def descendants(evidence: Evidence, zone: str) -> frozenset[str]:
@@ -17,6 +17,40 @@ def descendants(evidence: Evidence, zone: str) -> frozenset[str]:
                 seen.add(part)
                 stack.append(part)
     return frozenset(seen)
+
+
+def ancestors(evidence: Evidence, zone: str) -> frozenset[str]:
+    """The composite zones that hold ``zone`` (a full face holds the cheek), however deep; not ``zone``."""
+    return frozenset(z for z in evidence.zones if z != zone and zone in descendants(evidence, z))
+
+
+def neighbours(evidence: Evidence, zone: str) -> frozenset[str]:
+    """The zones that border ``zone`` or one of its parts (``adjacent`` in the evidence).
+
+    Zones inside ``zone`` and zones that hold it are not its neighbours: a cold sore on the
+    upper lip borders the nose, the cheeks and the chin, and lies inside the perioral zone.
+    """
+    inside = descendants(evidence, zone)
+    near_ = {n for part in inside for n in evidence.zones[part].adjacent}
+    return frozenset(near_ - inside - ancestors(evidence, zone))
+
+
+def near(evidence: Evidence, treated: str, affected: str) -> tuple[str, ...]:
+    """The parts of ``treated`` that border ``affected`` without overlapping it, as zone ids.
+
+    Treating the cheek with a cold sore on the upper lip gives ``("cheek",)``; treating the full
+    face gives every facial part next to the upper lip. Empty when ``treated`` overlaps
+    ``affected`` itself and nothing else borders it.
+    """
+    around = neighbours(evidence, affected)
+    hits = [
+        hit
+        for n in evidence.zones
+        if n in around and (hit := overlap(evidence, treated, n)) is not None and not overlap(evidence, hit, affected)
+    ]
+    return tuple(
+        dict.fromkeys(h for h in hits if not any(h != g and h in descendants(evidence, g) for g in hits))
+    )
 
 
 def overlap(evidence: Evidence, treated: str, affected: str) -> str | None:

@@ -195,6 +195,7 @@ def _check_refs(ev: Evidence) -> None:
     for file, entries in tables.items():
         for key, entry in entries.items():
             _check_entry(ev, file, key, entry)
+    _check_adjacency(ev)
     cap = ev.policy_value("home_depth_cap_mm")
     for key, ind in ev.indications.items():
         for rule in ind.depth:
@@ -214,13 +215,34 @@ def _check_refs(ev: Evidence) -> None:
                     raise EvidenceError(f"{where}: home depth {rule.depth_mm.max:g} mm exceeds the home cap {cap:g} mm")
 
 
+def _inside(ev: Evidence, zone: str) -> set[str]:
+    seen, stack = {zone}, [zone]
+    while stack:
+        for part in ev.zones[stack.pop()].parts:
+            if part in ev.zones and part not in seen:
+                seen.add(part)
+                stack.append(part)
+    return seen
+
+
+def _check_adjacency(ev: Evidence) -> None:
+    """Zone adjacency: known ids (checked with the other zone ids), symmetric, never a zone's own part or whole."""
+    for key, zone in ev.zones.items():
+        where = f"zones.toml, entry '{key}', field 'adjacent'"
+        for other in zone.adjacent:
+            if other in _inside(ev, key) or key in _inside(ev, other):
+                raise EvidenceError(f"{where}: '{other}' is {key}'s own part or whole, not a neighbour")
+            if key not in ev.zones[other].adjacent:
+                raise EvidenceError(f"{where}: '{other}' is listed, but '{other}' does not list '{key}' back")
+
+
 def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
     for path, model in _walk(entry, ""):
         where = f"{file}.toml, entry '{key}', field '{path or '(entry)'}'"
         for sid in getattr(model, "sources", ()) or ():
             if sid not in ev.sources:
                 raise EvidenceError(f"{where}: unknown source id '{sid}'{suggest(sid, list(ev.sources))}")
-        for name in ("zones", "parts"):
+        for name in ("zones", "parts", "adjacent"):
             for z in getattr(model, name, ()) if name in type(model).model_fields else ():
                 if z not in ev.zones:
                     raise EvidenceError(f"{where}: unknown zone id '{z}'{suggest(z, list(ev.zones))}")

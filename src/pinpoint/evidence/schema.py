@@ -167,6 +167,8 @@ class Zone(Model):
     depth_mm: MmRange | None = None
     thin_skin: bool = False
     parts: tuple[str, ...] = ()
+    adjacent: tuple[str, ...] = ()
+    """Zones that border this one (not inside it): a lesion here also touches them. Symmetric."""
 
 
 class DepthRule(Model):
@@ -254,12 +256,16 @@ class ContraindicationRule(Model):
     """One screening rule over one answer field.
 
     kinds: ``flag`` (a yes/no answer), ``zones`` (a list of affected zones), ``washout``
-    (a date plus a washout period), ``zone_washout`` (``[{zone, last_date}]`` plus a washout),
-    ``choice`` (a verdict per answer value), ``age`` (bands below policy ages).
+    (a date plus a washout period), ``zone_washout`` (``[{zone, date}]`` plus a washout),
+    ``choice`` (a verdict per answer value), ``items`` (a list of answer values, a verdict per
+    value, the most severe counts), ``age`` (bands below policy ages).
+
+    ``zones`` limits a ``flag`` rule to treated zones on or next to those zones; ``neighbours``
+    makes a ``zones`` rule defer the zones next to an affected zone too (``Zone.adjacent``).
     """
 
     field: str
-    kind: Literal["flag", "zones", "washout", "zone_washout", "choice", "age"]
+    kind: Literal["flag", "zones", "washout", "zone_washout", "choice", "items", "age"]
     treatments: tuple[Treatment, ...] = Field(min_length=1)
     verdict: Verdict | None = None
     choices: dict[str, Verdict] = {}
@@ -267,6 +273,8 @@ class ContraindicationRule(Model):
     washout_policy: str | None = None
     reassess_policy: str | None = None
     regions: tuple[str, ...] = ()
+    zones: tuple[str, ...] = ()
+    neighbours: bool = False
     forbids: tuple[Forbiddable, ...] = ()
     """Steps of the session this rule removes when it fires (e.g. ``anaesthetic``: no topical anaesthetic)."""
     message: str
@@ -280,6 +288,7 @@ class ContraindicationRule(Model):
             "washout": self.washout_policy is not None,
             "zone_washout": self.washout_policy is not None,
             "choice": bool(self.choices),
+            "items": bool(self.choices),
             "age": bool(self.bands),
         }
         if not needs[self.kind]:

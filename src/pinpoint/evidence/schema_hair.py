@@ -143,6 +143,10 @@ class Area(Model):
     first_visits: CountValue | None = None
     first_visits_max_minutes: MinutesValue | None = None
     reported_hours: HoursRange | None = None
+    treated_share: FractionValue | None = None
+    """Share of the area's follicles a course sets out to destroy (fraction); ``None``: all of them."""
+    aim: str = ""
+    """What a course on the area removes, in words, when it is not the whole area (eyebrow shaping)."""
     note: str = ""
 
     @model_validator(mode="after")
