@@ -23,6 +23,7 @@ PRODUCTION = {
     "PINPOINT_PROFILE": "production",
     "SECRET_KEY": "k3x!9qv#s2m@f8w$z1r%t6y^u4i&o0p*l7j(h5g)d-a_s=e+c~b" * 2,
     "ALLOWED_HOSTS": "pinpoint.example",
+    "PINPOINT_SEAL_KEY": "7f3a9c1e5b8d2f4a6c0e9b7d3f1a5c8e2b4d6f0a9c7e1b3d",
 }
 
 
@@ -60,6 +61,8 @@ def test_production_profile_passes_the_deployment_check(tmp_path: Path) -> None:
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is required in the production profile"),
         ({"PINPOINT_PROFILE": "staging"}, "PINPOINT_PROFILE must be 'development' or 'production'"),
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL is not a database URL Pinpoint understands"),
+        ({"PINPOINT_SEAL_KEY": ""}, "PINPOINT_SEAL_KEY is required in the production profile"),
+        ({"PINPOINT_SEAL_KEY": "short"}, "PINPOINT_SEAL_KEY must hold a seal key of at least 32 characters"),
     ],
 )
 def test_a_bad_environment_is_named_in_one_line(tmp_path: Path, change: dict[str, str], message: str) -> None:

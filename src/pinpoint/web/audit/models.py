@@ -1,38 +1,205 @@
-"""Audit rows are written once and never changed."""
+"""Audit rows are written once and never changed; every sealed record gets a seal in its organization's chain.
+
+A seal (:class:`Seal`) is the keyed digest of a record's content chained to the seal before it
+in the same organization (:mod:`pinpoint.core.seals`); :class:`SealChain` holds each chain's
+head and is the lock that keeps concurrent writers in order. See ``docs/adr/0007``.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-__all__ = ["AuditEvent", "RecordView"]
+from pinpoint.core.seals import GENESIS, seal_content, seal_digest
+from pinpoint.web.audit.sealkey import seal_key
+
+__all__ = [
+    "AuditEvent",
+    "RecordView",
+    "Seal",
+    "SealChain",
+    "SealedQuerySet",
+    "SealedRecordError",
+    "row_values",
+]
+
+
+class SealedRecordError(ValueError):
+    """Something tried to change or delete a sealed record, or to write seals out of order."""
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class SealedQuerySet(models.QuerySet[_M]):
+    """Bulk paths refuse: sealed rows are inserted one by one (and sealed), never updated or deleted."""
+
+    refusal = "sealed records are never changed or deleted"
+
+    def update(self, **kwargs: Any) -> int:
+        """Refuse."""
+        raise SealedRecordError(self.refusal)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refuse."""
+        raise SealedRecordError(self.refusal)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        """Refuse."""
+        raise SealedRecordError(self.refusal)
+
+
+def _plain(field: models.Field[Any, Any], value: Any) -> Any:
+    """One column's value as a plain JSON value, the same before saving and after reading back."""
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        return json.loads(json.dumps(value, cls=field.encoder or json.JSONEncoder))
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
+        return f"{value:.{field.decimal_places}f}"
+    return value
+
+
+def row_values(obj: models.Model) -> dict[str, Any]:
+    """Every column of ``obj`` by attribute name (``client_id``), as plain JSON values."""
+    return {f.attname: _plain(f, getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+
+
+class SealChain(models.Model):
+    """The head of one organization's chain of seals: the last position and its digest."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    seq = models.PositiveBigIntegerField(default=0)
+    digest = models.CharField(max_length=64, default=GENESIS)
+
+    objects = SealedQuerySet["SealChain"].as_manager()
+
+    def __str__(self) -> str:
+        return f"chain of organization {self.organization_id} at seal {self.seq}"
+
+
+class SealManager(models.Manager["Seal"]):
+    """Appending to a chain."""
+
+    def get_queryset(self) -> SealedQuerySet[Seal]:
+        """Seals refuse bulk changes."""
+        return SealedQuerySet(self.model, using=self._db)
+
+    def append(self, obj: models.Model, kind: str) -> Seal:
+        """Seal ``obj`` as a record of ``kind`` at the head of its organization's chain.
+
+        Call it in the transaction that writes ``obj``: the chain head is locked (``SELECT ...
+        FOR UPDATE``) until that transaction ends, so concurrent writers chain one after another.
+        """
+        org_id: int = obj.organization_id  # type: ignore[attr-defined]
+        key = seal_key()
+        content = seal_content(kind, obj.pk, row_values(obj), key)
+        with transaction.atomic(savepoint=False):
+            head = SealChain.objects.select_for_update().filter(organization_id=org_id).first()
+            if head is None:
+                SealChain.objects.bulk_create([SealChain(organization_id=org_id)], ignore_conflicts=True)
+                head = SealChain.objects.select_for_update().get(organization_id=org_id)
+            seq = head.seq + 1
+            digest = seal_digest(
+                key,
+                organization_id=org_id,
+                seq=seq,
+                prev_digest=head.digest,
+                kind=kind,
+                record_id=obj.pk,
+                content=content,
+            )
+            seal = self.create(
+                organization_id=org_id, seq=seq, kind=kind, record_id=obj.pk, prev_digest=head.digest, digest=digest
+            )
+            models.QuerySet.update(SealChain.objects.filter(organization_id=org_id), seq=seq, digest=digest)
+            return seal
+
+
+class Seal(models.Model):
+    """The seal of one record: its position in its organization's chain, the digest before it, its own."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=32)
+    record_id = models.BigIntegerField()
+    prev_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    objects = SealManager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["organization", "seq"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["organization", "seq"], name="seal_position_unique"),
+            models.UniqueConstraint(fields=["kind", "record_id"], name="seal_record_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"seal {self.seq} of organization {self.organization_id}: {self.kind} {self.record_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only."""
+        if not self._state.adding:
+            msg = "a seal is never changed"
+            raise SealedRecordError(msg)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Never."""
+        msg = "a seal is never deleted"
+        raise SealedRecordError(msg)
+
+
+class AppendOnlyQuerySet(SealedQuerySet[_M]):
+    """Audit rows refuse bulk changes."""
+
+    refusal = "audit rows are append-only"
 
 
 class AppendOnly(models.Model):
-    """A row that may be inserted, never updated or deleted through the ORM."""
+    """A row that may be inserted (and is sealed then), never updated or deleted through the ORM."""
+
+    seal_kind: ClassVar[str]
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only."""
-        if self.pk is not None and type(self).objects.filter(pk=self.pk).exists():  # type: ignore[attr-defined]
+        """Insert only, and seal in the same transaction."""
+        if not self._state.adding or (self.pk is not None and type(self).objects.filter(pk=self.pk).exists()):
             msg = f"{type(self).__name__} rows are append-only"
-            raise ValueError(msg)
-        super().save(*args, **kwargs)
+            raise SealedRecordError(msg)
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            Seal.objects.append(self, self.seal_kind)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Never."""
         msg = f"{type(self).__name__} rows are append-only"
-        raise ValueError(msg)
+        raise SealedRecordError(msg)
 
 
 class AuditEvent(AppendOnly):
     """One action: who did what to which record, with the details that matter (e.g. an override reason)."""
+
+    seal_kind = "audit_event"
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -55,6 +222,8 @@ class AuditEvent(AppendOnly):
 
 class RecordView(AppendOnly):
     """Someone opened a page showing a client's record."""
+
+    seal_kind = "record_view"
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -6,9 +6,11 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
 
 __all__ = ["Client", "Questionnaire"]
 
@@ -45,11 +47,17 @@ class Client(models.Model):
         return self.full_name
 
 
+class QuestionnaireQuerySet(SealedQuerySet["Questionnaire"]):
+    """Questionnaire snapshots refuse bulk changes."""
+
+    refusal = "a questionnaire snapshot is never changed or deleted; take a new one"
+
+
 class Questionnaire(models.Model):
     """The answers of one medical-history questionnaire, as the answers contract of core, on a date.
 
     A snapshot is never edited: new answers are a new snapshot, so an old screening can always be
-    re-read exactly as it was answered.
+    re-read exactly as it was answered. It is sealed when taken.
     """
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -60,6 +68,7 @@ class Questionnaire(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = QuestionnaireQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -72,8 +81,15 @@ class Questionnaire(models.Model):
         return f"questionnaire of {self.client_id} on {self.taken_on}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only: answers are corrected by taking a new questionnaire."""
-        if self.pk is not None and Questionnaire.objects.filter(pk=self.pk).exists():
+        """Insert only (answers are corrected by taking a new questionnaire), sealed in the same transaction."""
+        if not self._state.adding or (self.pk is not None and Questionnaire.objects.filter(pk=self.pk).exists()):
             msg = "a questionnaire snapshot is never edited; take a new one"
-            raise ValueError(msg)
-        super().save(*args, **kwargs)
+            raise SealedRecordError(msg)
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            Seal.objects.append(self, "questionnaire")
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        """Never: a snapshot is part of the record."""
+        msg = "a questionnaire snapshot is never deleted"
+        raise SealedRecordError(msg)

@@ -6,16 +6,18 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
 
 __all__ = ["TREATMENTS", "Consent", "ConsentTemplate", "FrozenRecordError"]
 
 TREATMENTS = [("microneedling", "Microneedling"), ("electrolysis", "Needle electrolysis")]
 
 
-class FrozenRecordError(ValueError):
+class FrozenRecordError(SealedRecordError):
     """A signed or versioned record was about to be changed."""
 
 
@@ -59,11 +61,18 @@ class ConsentTemplate(models.Model):
 _WITHDRAWAL_FIELDS = ("withdrawn_at", "withdrawn_by_id", "withdrawal_reason")
 
 
+class ConsentQuerySet(SealedQuerySet["Consent"]):
+    """Consents refuse bulk changes: a withdrawal is recorded on one consent, through ``save()``."""
+
+    refusal = "a consent is never changed or deleted in bulk; record a withdrawal on the consent"
+
+
 class Consent(models.Model):
     """A client's signed consent: the template text as shown, the typed name, when, who recorded it.
 
     Photo use is consented separately (clinical record, and marketing). A withdrawal is recorded
-    on the consent; the consent itself is never deleted or changed.
+    on the consent; the consent itself is never deleted or changed. The signed consent is sealed
+    when signed, and its withdrawal is sealed on its own when recorded (ADR 0007).
     """
 
     class Signer(models.TextChoices):
@@ -89,6 +98,7 @@ class Consent(models.Model):
     )
     withdrawal_reason = models.TextField(blank=True)
 
+    objects = ConsentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -107,7 +117,17 @@ class Consent(models.Model):
         return self.withdrawn_at is None or timezone.localdate(self.withdrawn_at) > on
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """After signing only the withdrawal may be recorded, once."""
+        """After signing only the withdrawal may be recorded, once; each is sealed in the same transaction."""
+        with transaction.atomic(savepoint=False):
+            self._check_change()
+            adding = self._state.adding
+            super().save(*args, **kwargs)
+            if adding:
+                Seal.objects.append(self, "consent")
+            elif self.withdrawn_at is not None:
+                Seal.objects.append(self, "consent_withdrawal")
+
+    def _check_change(self) -> None:
         if self.pk is not None:
             old = Consent.objects.filter(pk=self.pk).first()
             if old is not None:
@@ -120,7 +140,9 @@ class Consent(models.Model):
                 if any(name not in _WITHDRAWAL_FIELDS for name in changed):
                     msg = "a signed consent is never changed; only its withdrawal is recorded"
                     raise FrozenRecordError(msg)
-        super().save(*args, **kwargs)
+                if old.withdrawn_at is None and self.withdrawn_at is None:
+                    msg = "a signed consent is never changed; only its withdrawal is recorded"
+                    raise FrozenRecordError(msg)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Never: a withdrawal is recorded instead."""

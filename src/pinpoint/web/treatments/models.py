@@ -1,7 +1,8 @@
 """A course keeps the plan core made; its sessions are booked, started, recorded zone by zone, signed.
 
 A signed session never changes: ``save()``, ``delete()`` and queryset updates refuse, and
-database triggers (see the migrations) refuse any other write. Corrections are addenda.
+database triggers (see the migrations) refuse any other write. Corrections are addenda. Signing
+seals the session, and each addendum is sealed when added (:class:`pinpoint.web.audit.models.Seal`).
 """
 
 from __future__ import annotations
@@ -11,16 +12,17 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pinpoint.core.planning import Plan
+from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
 
 __all__ = ["Addendum", "Course", "Session", "SignedRecordError", "ZoneRecord"]
 
 
-class SignedRecordError(ValueError):
+class SignedRecordError(SealedRecordError):
     """Something tried to change a signed session record."""
 
 
@@ -60,11 +62,16 @@ class SessionQuerySet(models.QuerySet["Session"]):
     """Bulk writes refuse to touch signed sessions."""
 
     def update(self, **kwargs: Any) -> int:
-        """Update rows, unless one of them is signed."""
-        if self.filter(status=Session.Status.SIGNED).exists():
+        """Update rows, unless one of them is signed (or would become signed without its seal)."""
+        if kwargs.get("status") == Session.Status.SIGNED or self.filter(status=Session.Status.SIGNED).exists():
             msg = "a signed session is immutable; add an addendum instead"
             raise SignedRecordError(msg)
         return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        """Sessions are signed one by one, through ``save()``, which seals them."""
+        msg = "sessions are changed one by one; a signed session is immutable"
+        raise SignedRecordError(msg)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Sessions are clinical records: cancelled, never deleted."""
@@ -138,11 +145,14 @@ class Session(models.Model):
         return self.performed_on or self.scheduled_on
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Refuse to write over a signed session."""
+        """Refuse to write over a signed session; seal it, in the same transaction, when it is signed."""
         if self.pk is not None and Session.objects.filter(pk=self.pk, status=self.Status.SIGNED).exists():
             msg = "a signed session is immutable; add an addendum instead"
             raise SignedRecordError(msg)
-        super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            if self.is_signed:
+                Seal.objects.append(self, "session")
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Never: a booked session is cancelled, a signed one is kept."""
@@ -166,6 +176,11 @@ class ZoneRecordQuerySet(models.QuerySet["ZoneRecord"]):
             msg = "the zones of a signed session are immutable"
             raise SignedRecordError(msg)
         return super().delete()
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        """Zone records are saved one by one, each checked against its session."""
+        msg = "zone records are saved one by one; the zones of a signed session are immutable"
+        raise SignedRecordError(msg)
 
 
 class ZoneRecord(models.Model):
@@ -216,8 +231,14 @@ class ZoneRecord(models.Model):
         return super().delete(*args, **kwargs)
 
 
+class AddendumQuerySet(SealedQuerySet["Addendum"]):
+    """Addenda refuse bulk changes."""
+
+    refusal = "an addendum is never changed or deleted; add another one"
+
+
 class Addendum(models.Model):
-    """A later correction or note on a signed session; itself never changed."""
+    """A later correction or note on a signed session; itself never changed, sealed when added."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="addenda")
@@ -225,6 +246,7 @@ class Addendum(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = AddendumQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -234,11 +256,13 @@ class Addendum(models.Model):
         return f"addendum {self.pk} to session {self.session_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only."""
-        if self.pk is not None and Addendum.objects.filter(pk=self.pk).exists():
+        """Insert only, sealed in the same transaction."""
+        if not self._state.adding or (self.pk is not None and Addendum.objects.filter(pk=self.pk).exists()):
             msg = "an addendum is never edited; add another one"
             raise SignedRecordError(msg)
-        super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            Seal.objects.append(self, "addendum")
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Never."""

@@ -1,4 +1,4 @@
-"""What a signature covers, and checking it later: the canonical content of a session and its SHA-256."""
+"""What a signature covers, and checking it later: the canonical content of a session, its SHA-256, its seal."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from pinpoint.core.records import canonical_json, content_sha256
+from pinpoint.web.audit.chains import check_record
 from pinpoint.web.treatments.models import Session, ZoneRecord
 
-__all__ = ["signed_content", "verify"]
+__all__ = ["rows_match", "signed_content", "verify"]
 
 
 def _when(value: dt.datetime | None) -> str | None:
@@ -54,9 +55,18 @@ def signed_content(session: Session, zone_records: Iterable[ZoneRecord]) -> dict
     }
 
 
-def verify(session: Session, zone_records: Iterable[ZoneRecord]) -> bool:
-    """True when the stored rows still hash to the signed hash, and match the signed text."""
+def rows_match(session: Session, zone_records: Iterable[ZoneRecord]) -> bool:
+    """True when the session and zone rows still give the signed text and its SHA-256 (no key needed)."""
     if not session.is_signed or not session.content_hash:
         return False
     content = signed_content(session, zone_records)
     return content_sha256(content) == session.content_hash and canonical_json(content) == session.signed_content
+
+
+def verify(session: Session, zone_records: Iterable[ZoneRecord]) -> bool:
+    """True when the rows give the signed text and hash, the session's seal holds and sits in its chain.
+
+    Recomputing a plain SHA-256 needs no key, so it alone proves nothing against someone with
+    database access; the seal (keyed, chained) does.
+    """
+    return rows_match(session, zone_records) and check_record(session, "session") is None

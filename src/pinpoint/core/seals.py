@@ -1,0 +1,242 @@
+"""Seals of the record: what each kind of sealed record covers, its keyed digest, and the chain.
+
+A sealed record (a signed session, an addendum, a consent and its withdrawal, a questionnaire
+snapshot, an audit event, a record view) gets a seal when it is written: an HMAC-SHA256, under
+a key kept outside the database, over the canonical JSON (:func:`pinpoint.core.records.canonical_json`)
+of its content, its organization, its place in that organization's chain (``seq``, counted from 1)
+and the digest of the seal before it (:data:`GENESIS` for the first). Changing, deleting,
+inserting or reordering a sealed row therefore breaks the chain from that row on.
+
+Personal fields (free text, names, health answers) enter the content only through their own
+keyed digest (:func:`field_digest`), so that erasing them later can keep the chain verifiable:
+the erasure records the field digests before blanking the values (ADR 0007).
+
+Pure functions: the caller passes the row's values as plain JSON values (dates as ISO text,
+datetimes in UTC ISO text, decimals as text, foreign keys as ids) and the key as bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pinpoint.core.errors import InputError
+from pinpoint.core.records import canonical_json
+
+__all__ = [
+    "GENESIS",
+    "KINDS",
+    "ChainBreak",
+    "SealLink",
+    "SealSpec",
+    "check_chain",
+    "field_digest",
+    "seal_content",
+    "seal_digest",
+]
+
+GENESIS = "0" * 64
+"""The "previous digest" of the first seal of every chain."""
+
+MIN_KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class SealSpec:
+    """What a seal of one kind covers: ``fields`` by value, ``personal`` by their keyed digest."""
+
+    fields: tuple[str, ...]
+    personal: tuple[str, ...] = ()
+
+
+KINDS: Mapping[str, SealSpec] = {
+    # A signed session: the session row; its zone records are bound through ``signed_content``
+    # (the canonical JSON of the session and its zones) and ``content_hash`` (its SHA-256), which
+    # the record page and ``verify`` recompute from the rows.
+    "session": SealSpec(
+        fields=(
+            "organization_id",
+            "course_id",
+            "client_id",
+            "number",
+            "status",
+            "scheduled_on",
+            "performed_on",
+            "started_at",
+            "started_by_id",
+            "override_by_id",
+            "checklist",
+            "anaesthetic_started_at",
+            "signed_at",
+            "signed_by_id",
+            "content_hash",
+        ),
+        personal=("notes", "override_reason", "signed_content"),
+    ),
+    "addendum": SealSpec(
+        fields=("organization_id", "session_id", "author_id", "created_at"),
+        personal=("text",),
+    ),
+    "consent": SealSpec(
+        fields=(
+            "organization_id",
+            "client_id",
+            "template_id",
+            "treatment",
+            "template_version",
+            "title",
+            "text",
+            "signer",
+            "signed_at",
+            "recorded_by_id",
+            "photo_clinical",
+            "photo_marketing",
+        ),
+        personal=("signed_name",),
+    ),
+    # The withdrawal of a consent: the one change a signed consent allows, sealed on its own.
+    "consent_withdrawal": SealSpec(
+        fields=("organization_id", "withdrawn_at", "withdrawn_by_id"),
+        personal=("withdrawal_reason",),
+    ),
+    "questionnaire": SealSpec(
+        fields=("organization_id", "client_id", "taken_on", "evidence_version", "recorded_by_id", "created_at"),
+        personal=("answers",),
+    ),
+    "audit_event": SealSpec(
+        fields=("organization_id", "actor_id", "action", "target_type", "target_id", "client_id", "at"),
+        personal=("detail",),
+    ),
+    "record_view": SealSpec(
+        fields=("organization_id", "user_id", "client_id", "what", "object_id", "at"),
+    ),
+}
+
+
+def _spec(kind: str) -> SealSpec:
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise InputError("kind", f"unknown kind of sealed record {kind!r}; known: {', '.join(sorted(KINDS))}")
+    return spec
+
+
+def _check_key(key: bytes) -> None:
+    if len(key) < MIN_KEY_BYTES:
+        raise InputError("key", f"a seal key has at least {MIN_KEY_BYTES} bytes, got {len(key)}")
+
+
+def _hmac(key: bytes, content: Mapping[str, Any]) -> str:
+    return hmac.new(key, canonical_json(content).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def field_digest(key: bytes, kind: str, record_id: int, field: str, value: Any) -> str:
+    """Keyed digest (HMAC-SHA256, hex) of one personal field of one record.
+
+    It names the kind, the record and the field, so equal values in two records give unrelated
+    digests, and without the key a digest does not reveal a short value (a name, a yes/no answer).
+    """
+    _check_key(key)
+    return _hmac(key, {"kind": kind, "record": record_id, "field": field, "value": value})
+
+
+def seal_content(kind: str, record_id: int, values: Mapping[str, Any], key: bytes) -> dict[str, Any]:
+    """The content a seal of ``kind`` covers, from the row's ``values`` (plain JSON values).
+
+    Covered fields are copied; personal fields are replaced by their :func:`field_digest`.
+    A covered field missing from ``values`` is an :class:`InputError` naming it.
+    """
+    spec = _spec(kind)
+    missing = [f for f in (*spec.fields, *spec.personal) if f not in values]
+    if missing:
+        raise InputError(missing[0], f"a {kind} seal covers {missing[0]}, which the row does not have")
+    content: dict[str, Any] = {f: values[f] for f in spec.fields}
+    for f in spec.personal:
+        content[f"{f}#"] = field_digest(key, kind, record_id, f, values[f])
+    return content
+
+
+def seal_digest(
+    key: bytes,
+    *,
+    organization_id: int,
+    seq: int,
+    prev_digest: str,
+    kind: str,
+    record_id: int,
+    content: Mapping[str, Any],
+) -> str:
+    """The seal (HMAC-SHA256, hex) of one record at position ``seq`` (from 1) of its organization's chain."""
+    _check_key(key)
+    _spec(kind)
+    if seq < 1:
+        raise InputError("seq", f"a chain counts its seals from 1, got {seq}")
+    link = {
+        "organization": organization_id,
+        "seq": seq,
+        "prev": prev_digest,
+        "kind": kind,
+        "record": record_id,
+        "content": dict(content),
+    }
+    return _hmac(key, link)
+
+
+@dataclass(frozen=True)
+class SealLink:
+    """One stored seal as ``verify`` reads it, with the content recomputed from the record's row.
+
+    ``content`` is ``None`` when the sealed row no longer exists.
+    """
+
+    seq: int
+    kind: str
+    record_id: int
+    prev_digest: str
+    digest: str
+    content: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first link that does not hold: where (``seq``, kind, record) and what is wrong."""
+
+    seq: int
+    kind: str
+    record_id: int
+    problem: str
+
+
+def check_chain(key: bytes, organization_id: int, links: Iterable[SealLink]) -> ChainBreak | None:
+    """Walk one organization's chain in order of ``seq``; the first link that fails, else ``None``.
+
+    A link fails when its position is not the next one (a seal was deleted, inserted or
+    reordered), when it does not name the digest of the seal before it, when its row is gone,
+    or when the row's content no longer gives its digest under ``key``.
+    """
+    prev = GENESIS
+    expected = 1
+    for link in sorted(links, key=lambda x: x.seq):
+        if link.seq != expected:
+            problem = f"seal {expected} is missing" if link.seq > expected else f"seal {link.seq} appears twice"
+            return ChainBreak(link.seq, link.kind, link.record_id, problem)
+        if not hmac.compare_digest(link.prev_digest, prev):
+            return ChainBreak(link.seq, link.kind, link.record_id, "the seal does not follow the one before it")
+        if link.content is None:
+            return ChainBreak(link.seq, link.kind, link.record_id, "the sealed row is missing")
+        digest = seal_digest(
+            key,
+            organization_id=organization_id,
+            seq=link.seq,
+            prev_digest=link.prev_digest,
+            kind=link.kind,
+            record_id=link.record_id,
+            content=link.content,
+        )
+        if not hmac.compare_digest(digest, link.digest):
+            return ChainBreak(link.seq, link.kind, link.record_id, "the row differs from what was sealed")
+        prev = link.digest
+        expected += 1
+    return None
