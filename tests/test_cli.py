@@ -83,10 +83,10 @@ def test_plan_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         {"min": 28.0, "max": 42.0},
     )
     assert data["schedule"] == [
-        {"session": 1, "date": "2027-01-04"},
-        {"session": 2, "date": "2027-02-01"},
-        {"session": 3, "date": "2027-03-01"},
+        {"session": n, "date": day, "visit": 1, "zones": ["cheek", "forehead"]}
+        for n, day in ((1, "2027-01-04"), (2, "2027-02-01"), (3, "2027-03-01"))
     ]
+    assert [r["id"] for r in data["rules"]] == ["anaesthetic_area_per_visit"]
 
 
 def test_plan_with_policy_file_shows_the_override(capsys: pytest.CaptureFixture[str]) -> None:

@@ -34,7 +34,7 @@ DAY = dt.date(2026, 3, 2)
 
 @pytest.fixture(scope="module")
 def acne(ev: Evidence) -> Plan:
-    """Acne scars on the cheek in a clinic with a pen: 1-2 mm."""
+    """Acne scars on the cheek in a clinic with a pen: 1-1.5 mm (the pen is capped at its authorised 1.5 mm)."""
     return plan(ev, "acne_scars", ("cheek",), "clinic", device="pen_14", start=DAY)
 
 
@@ -51,8 +51,8 @@ def _band_days(ev: Evidence, depth: float) -> int:
 
 def test_min_gap_uses_the_planned_depth_or_the_recorded_one(ev: Evidence, acne: Plan) -> None:
     planned = min_gaps(ev, acne)
-    assert [(g.zone, g.depth_mm) for g in planned] == [("cheek", 2.0)]
-    assert planned[0].interval_days == _band_days(ev, 2.0) == 28
+    assert [(g.zone, g.depth_mm) for g in planned] == [("cheek", 1.5)]
+    assert planned[0].interval_days == _band_days(ev, 1.5) == 28
     recorded = min_gaps(ev, acne, {"cheek": 0.5})
     assert recorded[0].interval_days == _band_days(ev, 0.5)
     assert recorded[0].interval_days < planned[0].interval_days
@@ -65,7 +65,7 @@ def test_a_date_too_close_to_the_previous_session_is_refused_with_the_reason(ev:
         check_session_date(ev, acne, 2, DAY + dt.timedelta(days=27), others)
     assert exc.value.field == "date"
     assert "27 days after session 1" in exc.value.message
-    assert "cheek at 2 mm (planned) needs at least 28 days" in exc.value.message
+    assert "cheek at 1.5 mm (planned) needs at least 28 days" in exc.value.message
     check_session_date(ev, acne, 2, DAY + dt.timedelta(days=28), others)  # exactly the interval is fine
 
 

@@ -16,7 +16,6 @@ from pinpoint.cli.common import (
     emit_json,
     evidence_with_policy,
     fmt_span,
-    one_line,
     parse_date,
     read_data_file,
     today,
@@ -206,15 +205,9 @@ def plan(
     ev = evidence_with_policy(policy)
     ind, zones_, setting_, skin = _plan_inputs(indication, zone, setting, skin_type)
     first = parse_date(start, "--start", today())
-    parsed = None
-    if answers is not None:
-        raw, text = read_data_file(answers, "answers")
-        try:
-            parsed = parse_answers(raw, ev)
-        except PinpointError as exc:
-            raise with_line(exc, answers, text) from None
-        if skin is None:
-            skin = parsed.skin_type
+    parsed = _read_answers(answers, ev)
+    if parsed is not None and skin is None:
+        skin = parsed.skin_type
     result = do_plan(ev, ind, zones_, setting_, device=device, start=first, skin_type=skin, answers=parsed)
     data = result.model_dump(mode="json")
     if as_json:
@@ -235,10 +228,34 @@ def plan(
         for z in result.zones
     ]
     _table("Per zone", ["zone", "depth", "passes", "interval", "sessions", "endpoint", "sources"], rows)
-    _table("Schedule", ["session", "date"], [[str(s.session), s.date.isoformat()] for s in result.schedule])
+    _table(
+        "Schedule",
+        ["session", "visit", "date", "zones"],
+        [[str(s.session), str(s.visit), s.date.isoformat(), ", ".join(s.zones)] for s in result.schedule],
+    )
+    _print_rules(result.rules)
     _print_aftercare(result.aftercare)
     for w in result.warnings:
         con.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _print_rules(rules: Any) -> None:
+    if rules:
+        _table(
+            "Whole-plan rules applied",
+            ["rule", "effect", "sources"],
+            [[r.id, r.effect, _src(r.sources)] for r in rules],
+        )
+
+
+def _read_answers(answers: Path | None, ev: Any) -> Any:
+    if answers is None:
+        return None
+    raw, text = read_data_file(answers, "answers")
+    try:
+        return parse_answers(raw, ev)
+    except PinpointError as exc:
+        raise with_line(exc, answers, text) from None
 
 
 def _device_passes(cov: Any) -> str:
@@ -264,15 +281,27 @@ def guide(
     zone: ZoneOpt,
     setting: SettingOpt,
     device: DeviceOpt = None,
+    skin_type: Annotated[str | None, typer.Option("--skin-type", help="Fitzpatrick I..VI.")] = None,
+    answers: Annotated[
+        Path | None, typer.Option("--answers", help="Screen this answers file first; its findings shape the steps.")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="Session date YYYY-MM-DD (default today).")] = None,
+    visit: Annotated[int, typer.Option("--visit", help="Which visit of a session split into visits (1, 2, ...).")] = 1,
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """The step-by-step procedure of one session, in the order it is done, then the aftercare."""
-    from pinpoint.core.guide import guide as do_guide
+    """The step-by-step procedure of one session (one visit of it), in the order it is done, then the aftercare."""
+    from pinpoint.core.guide import guide_for_plan
+    from pinpoint.core.planning import plan as do_plan
 
     ev = evidence_with_policy(policy)
-    ind, zones_, setting_, _ = _plan_inputs(indication, zone, setting, None)
-    result = do_guide(ev, ind, zones_, setting_, device=device)
+    ind, zones_, setting_, skin = _plan_inputs(indication, zone, setting, skin_type)
+    day = parse_date(on, "--on", today())
+    parsed = _read_answers(answers, ev)
+    if parsed is not None and skin is None:
+        skin = parsed.skin_type
+    the_plan = do_plan(ev, ind, zones_, setting_, device=device, start=day, skin_type=skin, answers=parsed)
+    result = guide_for_plan(ev, the_plan, visit=visit)
     if as_json:
         emit_json(result.model_dump(mode="json"))
         return
@@ -286,7 +315,12 @@ def guide(
         ]
         for i, s in enumerate(result.steps, 1)
     ]
-    _table("Session steps", ["#", "kind", "step", "time", "zones"], rows)
+    title = "Session steps" + (f" (visit {result.visit} of {result.visits})" if result.visits > 1 else "")
+    for i, s in enumerate(result.steps):
+        if s.cautions:
+            rows[i][2] += "".join(f"\ncaution: {c}" for c in s.cautions)
+    _table(title, ["#", "kind", "step", "time", "zones"], rows)
+    _print_rules(result.rules)
     _print_aftercare(result.aftercare)
 
 
@@ -329,18 +363,13 @@ def main(argv: list[str] | None = None) -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command group: its help, not an error
             sys.stdout.write(message.removeprefix("Usage: ").join(["Usage: ", "\n"]))
             sys.exit(0)
-        sys.stderr.write(f"pinpoint: error: {one_line(message)}\n")
+        sys.stderr.write(f"pinpoint: error: {message}\n")
         sys.exit(2)
     except PinpointError as exc:
-        sys.stderr.write(f"pinpoint: error: {one_line(exc.message)}\n")
+        sys.stderr.write(f"pinpoint: error: {exc.message}\n")
         sys.exit(2)
     except (EvidenceError, PolicyError) as exc:
-        sys.stderr.write(f"pinpoint: error: {one_line(str(exc))}\n")
-        sys.exit(2)
-    except (OverflowError, RecursionError, MemoryError) as exc:  # past every input guard: still one line
-        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
-        detail = f" ({one_line(str(exc))})" if isinstance(exc, OverflowError) else ""
-        sys.stderr.write(f"pinpoint: error: a number, date or input is {what} to handle{detail}\n")
+        sys.stderr.write(f"pinpoint: error: {exc}\n")
         sys.exit(2)
 
 

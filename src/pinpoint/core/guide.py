@@ -2,16 +2,25 @@
 
 Steps come from ``procedure.toml``; this module selects those that apply (setting, device
 reuse, whether an anaesthetic is used) and fills in per-zone needling details from the plan.
-The topical anaesthetic, where used, goes on before needling and comes off before antisepsis.
+The guide is for one visit of a session (the plan splits a session into visits when the
+anaesthetic's label needs it). The topical anaesthetic, where used, goes on the visit's numbed
+zones before needling and comes off before antisepsis; a screening finding that forbids it
+takes its steps out, and its caution shows at the needling it concerns.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import get_args
 
 from pydantic import BaseModel, ConfigDict
 
-from pinpoint.core.planning import AftercareLine, Plan, Span, ZonePlan, get_device, plan
+from pinpoint.core.answers import Answers
+from pinpoint.core.errors import InputError
+from pinpoint.core.planning import AftercareLine, Plan, PlanRule, Span, Visit, ZonePlan, get_device, plan
+from pinpoint.core.screening import Finding, Screening
+from pinpoint.core.whole_plan import anaesthetic_limit_cm2
+from pinpoint.core.zones import overlap
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import Anaesthetic, ProcedureStep, Setting, StepKind
 
@@ -21,7 +30,12 @@ STEP_KINDS: tuple[str, ...] = get_args(StepKind)
 
 
 class Step(BaseModel):
-    """One step; ``minutes`` is its duration where the evidence gives one."""
+    """One step; ``minutes`` is its duration where the evidence gives one.
+
+    An ``anaesthetic-apply`` step carries ``area_cm2`` (the skin it covers this visit) and
+    ``amount_g`` (grams of cream at the label's layer). ``cautions`` are the screening findings
+    that concern this step.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -31,6 +45,9 @@ class Step(BaseModel):
     minutes: Span | None
     zones: tuple[str, ...]
     sources: tuple[str, ...]
+    area_cm2: float | None = None
+    amount_g: Span | None = None
+    cautions: tuple[str, ...] = ()
 
 
 class Guide(BaseModel):
@@ -46,6 +63,9 @@ class Guide(BaseModel):
     steps: tuple[Step, ...]
     aftercare: tuple[AftercareLine, ...]
     warnings: tuple[str, ...]
+    visit: int = 1
+    visits: int = 1
+    rules: tuple[PlanRule, ...] = ()
 
 
 def _applies(step: ProcedureStep, setting: Setting, reusable: bool, numbing: bool) -> bool:
@@ -59,10 +79,16 @@ def _applies(step: ProcedureStep, setting: Setting, reusable: bool, numbing: boo
     }[step.when]
 
 
-def _detail(ev: Evidence, step: ProcedureStep, agent: Anaesthetic | None) -> str:
+def _detail(ev: Evidence, step: ProcedureStep, agent: Anaesthetic | None, v: Visit) -> str:
     if step.kind == "anaesthetic-apply" and agent is not None:
         occl = {"required": "under occlusion", "optional": "occlusion optional", "none": "no occlusion"}
-        return f"{agent.name}, {occl[agent.occlusion]}; never on broken skin, never after needling"
+        limit = anaesthetic_limit_cm2(agent)
+        amount = f"about {v.amount_g.min:g}-{v.amount_g.max:g} g on " if v.amount_g else ""
+        cap = f" (label: at most {limit[0]:g} cm² at a time)" if limit else ""
+        return (
+            f"{agent.name}, {amount}{v.area_cm2:g} cm²{cap}, {occl[agent.occlusion]}; "
+            "never on broken skin, never after needling"
+        )
     if step.kind == "device-log":
         uses = ev.policy["roller_replacement_uses"]
         days = ev.policy["roller_replacement_days"]
@@ -73,16 +99,50 @@ def _detail(ev: Evidence, step: ProcedureStep, agent: Anaesthetic | None) -> str
     return ""
 
 
-def guide_for_plan(evidence: Evidence, p: Plan) -> Guide:
-    """The session procedure for plan ``p``."""
+def _concerns(ev: Evidence, f: Finding, zone: ZonePlan) -> bool:
+    return any(overlap(ev, zone.zone, z) is not None or zone.part_of == z for z in f.zones)
+
+
+def _cautions(ev: Evidence, screening: Screening | None, zone: ZonePlan, numbed: bool) -> tuple[str, ...]:
+    """The findings to show at the needling of ``zone``: what was taken out, and every caution on it."""
+    if screening is None:
+        return ()
+    out = [
+        f"no topical anaesthetic: {f.message}"
+        for f in screening.forbidding("anaesthetic")
+        if numbed and _concerns(ev, f, zone)
+    ]
+    out.extend(
+        f.message
+        for f in screening.findings
+        if f.verdict == "caution" and "anaesthetic" not in f.forbids and _concerns(ev, f, zone)
+    )
+    return tuple(dict.fromkeys(out))
+
+
+def guide_for_plan(evidence: Evidence, p: Plan, *, screening: Screening | None = None, visit: int = 1) -> Guide:
+    """The procedure of visit ``visit`` (1-based) of a session of plan ``p``.
+
+    ``screening`` (default: the plan's own) shapes it: a finding that forbids the anaesthetic
+    removes the anaesthetic steps and shows at the needling of the zones it concerns; other
+    cautions show at the needling of their zones. Areas are in cm², amounts in grams.
+    """
     ev = evidence
+    visits = p.visits or (Visit(visit=1, zones=tuple(z.zone for z in p.zones)),)
+    if not 1 <= visit <= len(visits):
+        raise InputError("visit", f"this plan has {len(visits)} visit(s) per session; choose 1 to {len(visits)}")
+    v = visits[visit - 1]
+    screening = screening if screening is not None else p.screening
     dev = get_device(ev, p.device) if p.device else None
     reusable = dev.reuse == "reusable" if dev is not None else p.setting == "home"
-    numbing = p.setting == "clinic" and p.deepest_mm > ev.policy_value("anaesthetic_above_depth_mm")
-    agent_id = ev.technique.anaesthetic_default if numbing else None
+    forbidden = bool(screening.forbidding("anaesthetic")) if screening is not None else False
+    agent_id = p.anaesthetic if v.anaesthetic_zones and not forbidden else None
     agent = ev.anaesthetics[agent_id] if agent_id else None
+    numbing = agent is not None
     chosen = [s for s in ev.procedure if _applies(s, p.setting, reusable, numbing)]
-    zones = tuple(z.zone for z in p.zones)
+    zone_plans = [zp for zp in p.zones if zp.zone in v.zones]
+    would_numb = set(v.anaesthetic_zones) if v.anaesthetic_zones else set(_numbed_without_plan(ev, p))
+    zones = tuple(zp.zone for zp in zone_plans)
     steps: list[Step] = []
     i = 0
     while i < len(chosen):
@@ -91,21 +151,29 @@ def guide_for_plan(evidence: Evidence, p: Plan) -> Guide:
             while i < len(chosen) and chosen[i].per_zone:
                 block.append(chosen[i])
                 i += 1
-            for zp in p.zones:
+            for zp in zone_plans:
                 for s in block:
-                    steps.append(_zone_step(ev, s, zp, p))
+                    step = _zone_step(ev, s, zp, p)
+                    if s.kind == "needling":
+                        step = step.model_copy(update={"cautions": _cautions(ev, screening, zp, zp.zone in would_numb)})
+                    steps.append(step)
             continue
         s = chosen[i]
         minutes = Span.of(agent.minutes) if s.minutes_from and agent else (Span.of(s.minutes) if s.minutes else None)
         sources = (*s.sources, *(agent.minutes.sources if s.minutes_from and agent else ()))
+        numbed_step = s.kind in ("anaesthetic-apply", "anaesthetic-remove")
+        if s.kind == "anaesthetic-apply" and agent is not None:
+            sources = (*sources, *(agent.max_area_cm2.sources if agent.max_area_cm2 else ()))
         steps.append(
             Step(
                 kind=s.kind,
                 title=s.title,
-                detail=_detail(ev, s, agent),
+                detail=_detail(ev, s, agent, v),
                 minutes=minutes,
-                zones=zones,
+                zones=v.anaesthetic_zones if numbed_step else zones,
                 sources=tuple(dict.fromkeys(sources)),
+                area_cm2=v.area_cm2 if s.kind == "anaesthetic-apply" else None,
+                amount_g=v.amount_g if s.kind == "anaesthetic-apply" else None,
             )
         )
         i += 1
@@ -118,7 +186,16 @@ def guide_for_plan(evidence: Evidence, p: Plan) -> Guide:
         steps=tuple(steps),
         aftercare=p.aftercare,
         warnings=p.warnings,
+        visit=visit,
+        visits=len(visits),
+        rules=p.rules,
     )
+
+
+def _numbed_without_plan(ev: Evidence, p: Plan) -> tuple[str, ...]:
+    """Zones that would be numbed but for a screening finding (the plan then numbs none)."""
+    above = ev.policy_value("anaesthetic_above_depth_mm")
+    return tuple(z.zone for z in p.zones if p.setting == "clinic" and z.depth_mm.max > above)
 
 
 def _zone_step(ev: Evidence, s: ProcedureStep, zp: ZonePlan, p: Plan) -> Step:
@@ -151,6 +228,14 @@ def guide(
     setting: Setting,
     *,
     device: str | None = None,
+    skin_type: int | None = None,
+    answers: Answers | None = None,
+    on: dt.date | None = None,
 ) -> Guide:
-    """The step-by-step procedure for one session of ``indication`` on ``zones``."""
-    return guide_for_plan(evidence, plan(evidence, indication, zones, setting, device=device))
+    """The step-by-step procedure for the first visit of one session of ``indication`` on ``zones``.
+
+    With ``answers`` the client is screened on ``on`` first (as :func:`pinpoint.core.planning.plan`
+    does); the plan and the screening then shape the guide. Other visits: :func:`guide_for_plan`.
+    """
+    p = plan(evidence, indication, zones, setting, device=device, start=on, skin_type=skin_type, answers=answers)
+    return guide_for_plan(evidence, p)

@@ -1,12 +1,16 @@
 """Course planning: needle depth, passes, interval, sessions and a dated schedule, per zone.
 
 All numbers come from the evidence base; this module picks and combines them. Composite zones
-(the full face) are planned part by part, so thin-skin parts keep their shallow depths.
+(the full face) are planned part by part, so thin-skin parts keep their shallow depths. The
+whole-plan rules of :mod:`pinpoint.core.whole_plan` then check and adjust the plan as a whole
+(devices by setting, authorised depth, skin type, sessions per week, anaesthetic per visit);
+``Plan.rules`` lists those that changed it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +19,20 @@ from pinpoint.core.answers import Answers
 from pinpoint.core.coverage.passes import ZoneCoverage, zone_coverage
 from pinpoint.core.errors import InputError, RefusedError, ScreeningBlockedError, UnknownIdError
 from pinpoint.core.screening import PolicyNote, Screening, policy_notes, screen
+from pinpoint.core.whole_plan import (
+    PlanRule,
+    Span,
+    Visit,
+    aftercare_spacing,
+    anaesthetic_visits,
+    authorised_depth,
+    authorised_depth_rule,
+    device_for_setting,
+    home_sessions_per_week,
+    skin_type_depth,
+    skin_type_modifier,
+    skin_type_rule,
+)
 from pinpoint.core.zones import expand
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import (
@@ -22,7 +40,6 @@ from pinpoint.evidence.schema import (
     Indication,
     IntervalRule,
     PenDevice,
-    Range,
     RollerDevice,
     Setting,
 )
@@ -30,8 +47,10 @@ from pinpoint.evidence.schema import (
 __all__ = [
     "AftercareLine",
     "Plan",
+    "PlanRule",
     "ScheduledSession",
     "Span",
+    "Visit",
     "ZonePlan",
     "aftercare_for",
     "get_device",
@@ -40,20 +59,6 @@ __all__ = [
     "plan",
     "schedule_dates",
 ]
-
-
-class Span(BaseModel):
-    """An inclusive ``[min, max]`` in the unit its field name gives."""
-
-    model_config = ConfigDict(frozen=True)
-
-    min: float
-    max: float
-
-    @classmethod
-    def of(cls, r: Range) -> Span:
-        """The span of an evidence range."""
-        return cls(min=r.min, max=r.max)
 
 
 class ZonePlan(BaseModel):
@@ -75,12 +80,14 @@ class ZonePlan(BaseModel):
 
 
 class ScheduledSession(BaseModel):
-    """One dated session of the course (1-based)."""
+    """One dated day of the course: session (1-based), its visit (1-based) and the zones needled."""
 
     model_config = ConfigDict(frozen=True)
 
     session: int
     date: dt.date
+    visit: int = 1
+    zones: tuple[str, ...] = ()
 
 
 class AftercareLine(BaseModel):
@@ -113,6 +120,12 @@ class Plan(BaseModel):
     evidence_version: str
     policy_overrides: tuple[PolicyNote, ...] = ()
     screening: Screening | None = None
+    rules: tuple[PlanRule, ...] = ()
+    """The whole-plan rules that changed this plan, with what they did and their sources."""
+    visits: tuple[Visit, ...] = ()
+    """How each session is split into visits (one visit unless the anaesthetic label needs more)."""
+    anaesthetic: str | None = None
+    """The topical anaesthetic applied before needling the visits' ``anaesthetic_zones``."""
 
     @property
     def deepest_mm(self) -> float:
@@ -157,8 +170,40 @@ def schedule_dates(start: dt.date, sessions: int, interval_days: int) -> tuple[S
         ) from None
 
 
-def aftercare_for(evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float) -> tuple[AftercareLine, ...]:
-    """The aftercare lines that apply to a session of ``treatment`` reaching ``deepest_mm``."""
+def visit_schedule(
+    start: dt.date, sessions: int, interval_days: int, visits: tuple[Visit, ...], gap_days: int
+) -> tuple[ScheduledSession, ...]:
+    """The dated days of a course: each session's visits ``gap_days`` apart, sessions ``interval_days`` apart.
+
+    Every zone is needled on the same visit of each session, so its own sessions stay
+    ``interval_days`` apart.
+    """
+    days = schedule_dates(start, sessions, interval_days)
+    if len(visits) <= 1:
+        zones = visits[0].zones if visits else ()
+        return tuple(d.model_copy(update={"zones": zones}) for d in days)
+    try:
+        return tuple(
+            ScheduledSession(
+                session=d.session,
+                date=d.date + dt.timedelta(days=gap_days * (v.visit - 1)),
+                visit=v.visit,
+                zones=v.zones,
+            )
+            for d in days
+            for v in visits
+        )
+    except OverflowError:
+        raise InputError("start", f"a course of {sessions} sessions from {start} ends past year 9999") from None
+
+
+def aftercare_for(
+    evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float, indication: str | None = None
+) -> tuple[AftercareLine, ...]:
+    """The aftercare lines that apply to a session of ``treatment`` reaching ``deepest_mm`` (mm).
+
+    Lines tied to some indications apply only to a plan of one of them (``indication``).
+    """
     return tuple(
         AftercareLine(
             kind=item.kind,
@@ -167,17 +212,45 @@ def aftercare_for(evidence: Evidence, treatment: str, setting: Setting, deepest_
             sources=item.sources,
         )
         for item in evidence.aftercare.values()
-        if treatment in item.treatments and setting in item.settings and deepest_mm >= item.depth_from_mm
+        if treatment in item.treatments
+        and setting in item.settings
+        and deepest_mm >= item.depth_from_mm
+        and (not item.indications or indication in item.indications)
     )
+
+
+def _aftercare_rules(evidence: Evidence, treatment: str, indication: str) -> list[PlanRule]:
+    return [
+        PlanRule(id=item.rule, effect=item.text, sources=item.sources)
+        for item in evidence.aftercare.values()
+        if item.rule and treatment in item.treatments and indication in item.indications
+    ]
 
 
 def _depth_rule(ind: Indication, zone: str, setting: Setting) -> DepthRule | None:
     return next((r for r in ind.depth if r.setting == setting and zone in r.zones), None)
 
 
+class _Depth(BaseModel):
+    """A zone's depth after the whole-plan depth rules, and which of them changed it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    span: Span
+    rule: DepthRule
+    authorised_cap: bool = False
+    skin_modified: bool = False
+
+
 def _zone_depth(
-    ev: Evidence, ind_id: str, ind: Indication, zone: str, setting: Setting, device: Any
-) -> tuple[Span, DepthRule]:
+    ev: Evidence,
+    ind_id: str,
+    ind: Indication,
+    zone: str,
+    setting: Setting,
+    device: Any,
+    skin_type: int | None,
+) -> _Depth:
     rule = _depth_rule(ind, zone, setting)
     cap = ev.policy_value("home_depth_cap_mm")
     if rule is None:
@@ -199,6 +272,11 @@ def _zone_depth(
                 "(policy home_depth_cap_mm)",
             )
         hi = min(hi, cap)
+    skin_modified = False
+    mod = skin_type_modifier(ev, skin_type, hi)
+    if mod is not None:
+        lo, new_hi = skin_type_depth(ev, mod, lo, hi)
+        skin_modified, hi = new_hi < hi, new_hi
     if isinstance(device, RollerDevice):
         length = device.needle_length_mm.value
         if not lo <= length <= hi:
@@ -217,10 +295,11 @@ def _zone_depth(
                 f"{ind_id} on {zone} takes {lo:g}-{hi:g} mm",
             )
         lo, hi = plo, phi
+    lo, hi, capped = authorised_depth(device, lo, hi, f"{ind_id} on {zone}")
     zr = ev.zones[zone].depth_mm
     if zr is None or lo < zr.min or hi > zr.max:  # guarded at load time; kept as a last check
         raise RefusedError("zone", f"{lo:g}-{hi:g} mm is outside the range of zone {zone}")
-    return Span(min=lo, max=hi), rule
+    return _Depth(span=Span(min=lo, max=hi), rule=rule, authorised_cap=capped, skin_modified=skin_modified)
 
 
 def _check_inputs(
@@ -237,6 +316,8 @@ def _check_inputs(
         if zone not in ind.zones:
             raise InputError("zone", f"zone '{zone}' is not planned for {indication}; allowed: {', '.join(ind.zones)}")
     dev = get_device(ev, device) if device else None
+    if dev is not None and setting == "clinic":
+        device_for_setting(ev, "clinic", dev)  # a non-sterile or reusable unit is refused first, naming the rule
     if dev is not None and setting not in dev.settings:
         raise RefusedError("device", f"device '{device}' is for {' and '.join(dev.settings)} use only, not {setting}")
     return ind, dev
@@ -255,6 +336,86 @@ def _screen_first(ev: Evidence, answers: Answers, zones: tuple[str, ...], on: dt
     return result
 
 
+def _zone_plan(
+    ev: Evidence,
+    ind: Indication,
+    where: tuple[str, str],
+    depth: _Depth,
+    setting: Setting,
+    device: str | None,
+    dev: Any,
+    skin_type: int | None,
+) -> ZonePlan:
+    zone, part_of = where
+    kind = dev.kind if dev is not None else ("roller" if setting == "home" else "pen")
+    use_policy_sessions = setting == "home" or ind.sessions is None
+    passes = ev.technique.passes_roller if kind == "roller" else ev.technique.passes_pen
+    home_sessions = ev.policy["home_course_sessions"]
+    interval = interval_rule(ev, ind, depth.span.max)
+    endpoint = next(e for e in ev.technique.endpoints if e.depth_from_mm <= depth.span.max < e.depth_to_mm)
+    endpoint_text, endpoint_sources = endpoint.text, endpoint.sources
+    days = Span.of(interval.interval_days)
+    mod = skin_type_modifier(ev, skin_type, depth.span.max)
+    if mod is not None:
+        endpoint_text, endpoint_sources = mod.endpoint, mod.sources
+        floor = ev.policy_value(mod.interval_policy)
+        days = Span(min=max(days.min, floor), max=max(days.max, floor))
+    sessions = Span(min=home_sessions.value, max=home_sessions.value) if use_policy_sessions else None
+    if sessions is None and ind.sessions is not None:
+        sessions = Span.of(ind.sessions)
+    sources = (
+        *depth.rule.depth_mm.sources,
+        *passes.sources,
+        *interval.interval_days.sources,
+        *(home_sessions.sources if use_policy_sessions or ind.sessions is None else ind.sessions.sources),
+        *endpoint_sources,
+    )
+    return ZonePlan(
+        zone=zone,
+        part_of=part_of,
+        depth_mm=depth.span,
+        passes=Span.of(passes),
+        interval_days=days,
+        sessions=sessions or Span(min=home_sessions.value, max=home_sessions.value),
+        endpoint=endpoint_text,
+        estimate=depth.rule.depth_mm.estimate,
+        sources=tuple(dict.fromkeys(sources)),
+        coverage=(
+            zone_coverage(ev, device, ev.zones[zone].area_cm2.value)
+            if device and isinstance(dev, RollerDevice | PenDevice)
+            else None
+        ),
+    )
+
+
+def _spacing_rules(
+    ev: Evidence, setting: Setting, zone_plans: list[ZonePlan], aftercare: tuple[AftercareLine, ...]
+) -> tuple[list[ZonePlan], list[PlanRule]]:
+    """Raise every zone's minimum interval to the plan-wide floors (home frequency, aftercare)."""
+    rules = []
+    floors = [
+        found
+        for found in (
+            home_sessions_per_week(ev, setting, max(z.depth_mm.max for z in zone_plans)),
+            aftercare_spacing(aftercare),
+        )
+        if found is not None
+    ]
+    out = zone_plans
+    for days, rule in floors:
+        if any(z.interval_days.min < days for z in out):
+            rules.append(rule)
+            out = [
+                z.model_copy(
+                    update={
+                        "interval_days": Span(min=max(z.interval_days.min, days), max=max(z.interval_days.max, days))
+                    }
+                )
+                for z in out
+            ]
+    return out, rules
+
+
 def plan(
     evidence: Evidence,
     indication: str,
@@ -266,7 +427,7 @@ def plan(
     skin_type: int | None = None,
     answers: Answers | None = None,
 ) -> Plan:
-    """Plan a microneedling course.
+    """Plan a microneedling course, safe as a whole.
 
     Parameters
     ----------
@@ -275,64 +436,60 @@ def plan(
     start
         Date of the first session; ``None`` gives an empty schedule.
     skin_type
-        Fitzpatrick type 1-6, for skin-type warnings.
+        Fitzpatrick type 1-6: types the evidence flags get the conservative modifier and warnings.
     answers
         When given, the client is screened on ``start`` first and a blocking verdict raises
-        :class:`ScreeningBlockedError`.
+        :class:`ScreeningBlockedError`; a finding that forbids the anaesthetic takes it out of the
+        plan (the needling goes ahead without it).
 
-    Depths are in mm, intervals in days. Raises :class:`UnknownIdError`, :class:`InputError`
-    or :class:`RefusedError` (a depth or device the evidence or policy forbids).
+    Depths are in mm, intervals in days, areas in cm², amounts in grams. The whole-plan rules
+    (:mod:`pinpoint.core.whole_plan`) run on the per-zone plan; ``Plan.rules`` lists those that
+    changed it. Raises :class:`UnknownIdError`, :class:`InputError` or :class:`RefusedError` (a
+    depth, device or area the evidence, a label or the policy forbids, naming the rule).
     """
     ev = evidence
     ind, dev = _check_inputs(ev, indication, zones, setting, device)
     if answers is not None and start is None:
         raise InputError("start", "screening before planning needs a start date")
     screening = _screen_first(ev, answers, zones, start) if answers is not None and start is not None else None
+    if skin_type is None and answers is not None:
+        skin_type = answers.skin_type
+    rules: list[PlanRule] = []
+    setting_rule = device_for_setting(ev, setting, dev)
+    if setting_rule is not None:
+        rules.append(setting_rule)
     kind = dev.kind if dev is not None else ("roller" if setting == "home" else "pen")
-    passes = ev.technique.passes_roller if kind == "roller" else ev.technique.passes_pen
-    home_sessions = ev.policy["home_course_sessions"]
     use_policy_sessions = setting == "home" or ind.sessions is None
-    zone_plans = []
+    zone_plans: list[ZonePlan] = []
+    capped: list[str] = []
+    skin_zones: list[str] = []
     for zone, part_of in expand(ev, zones, ind.zones):
-        depth, rule = _zone_depth(ev, indication, ind, zone, setting, dev)
-        interval = interval_rule(ev, ind, depth.max)
-        endpoint = next(e for e in ev.technique.endpoints if e.depth_from_mm <= depth.max < e.depth_to_mm)
-        sessions = (
-            Span(min=home_sessions.value, max=home_sessions.value)
-            if use_policy_sessions or ind.sessions is None
-            else Span.of(ind.sessions)
-        )
-        sources = (
-            *rule.depth_mm.sources,
-            *passes.sources,
-            *interval.interval_days.sources,
-            *(home_sessions.sources if use_policy_sessions or ind.sessions is None else ind.sessions.sources),
-            *endpoint.sources,
-        )
-        zone_plans.append(
-            ZonePlan(
-                zone=zone,
-                part_of=part_of,
-                depth_mm=depth,
-                passes=Span.of(passes),
-                interval_days=Span.of(interval.interval_days),
-                sessions=sessions,
-                endpoint=endpoint.text,
-                estimate=rule.depth_mm.estimate,
-                sources=tuple(dict.fromkeys(sources)),
-                coverage=(
-                    zone_coverage(ev, device, ev.zones[zone].area_cm2.value)
-                    if device and isinstance(dev, RollerDevice | PenDevice)
-                    else None
-                ),
-            )
-        )
+        depth = _zone_depth(ev, indication, ind, zone, setting, dev, skin_type)
+        zp = _zone_plan(ev, ind, (zone, part_of), depth, setting, device, dev, skin_type)
+        zone_plans.append(zp)
+        if depth.authorised_cap:
+            capped.append(zone)
+        if skin_type_modifier(ev, skin_type, depth.span.max) is not None:
+            skin_zones.append(zone)
     if not zone_plans:
         raise InputError("zone", f"none of the zones asked for is planned for {indication}")
+    if capped and isinstance(dev, PenDevice):
+        rules.append(authorised_depth_rule(dev, capped))
+    mod = skin_type_modifier(ev, skin_type, max(z.depth_mm.max for z in zone_plans))
+    if mod is not None and skin_type is not None and skin_zones:
+        rules.append(skin_type_rule(ev, mod, skin_type, skin_zones))
     deepest = max(z.depth_mm.max for z in zone_plans)
+    aftercare = aftercare_for(ev, "microneedling", setting, deepest, indication)
+    rules.extend(_aftercare_rules(ev, "microneedling", indication))
+    zone_plans, spacing_rules = _spacing_rules(ev, setting, zone_plans, aftercare)
+    rules.extend(spacing_rules)
+    agent_id, visits, anaesthetic_rule = _anaesthetic(ev, setting, zone_plans, screening)
+    if anaesthetic_rule is not None:
+        rules.append(anaesthetic_rule)
     n_sessions = int(max(z.sessions.min for z in zone_plans))
     spacing = int(max(z.interval_days.min for z in zone_plans))
-    schedule = schedule_dates(start, n_sessions, spacing) if start else ()
+    gap = math.ceil(ev.policy_value("anaesthetic_split_gap_days"))
+    schedule = visit_schedule(start, n_sessions, spacing, visits, gap) if start else ()
     warnings = _warnings(ev, ind, setting, skin_type, zone_plans, use_policy_sessions)
     all_sources = [s for z in zone_plans for s in z.sources]
     for w in (*ind.warnings, *ev.technique.warnings):
@@ -340,6 +497,7 @@ def plan(
             all_sources.extend(w.sources)
     if ind.visible_result_days:
         all_sources.extend(ind.visible_result_days.sources)
+    all_sources.extend(s for r in rules for s in r.sources)
     return Plan(
         indication=indication,
         setting=setting,
@@ -349,13 +507,50 @@ def plan(
         zones=tuple(zone_plans),
         schedule=schedule,
         visible_result_days=Span.of(ind.visible_result_days) if ind.visible_result_days else None,
-        aftercare=aftercare_for(ev, "microneedling", setting, deepest),
+        aftercare=aftercare,
         warnings=warnings,
         sources=tuple(dict.fromkeys(all_sources)),
         evidence_version=ev.version,
         policy_overrides=policy_notes(ev),
         screening=screening,
+        rules=tuple(rules),
+        visits=visits,
+        anaesthetic=agent_id,
     )
+
+
+def numbed_zones(
+    evidence: Evidence,
+    p: Plan | None = None,
+    *,
+    setting: Setting | None = None,
+    zone_plans: list[ZonePlan] | tuple[ZonePlan, ...] = (),
+) -> tuple[str, ...]:
+    """The zones numbed before needling: in a clinic, those needled deeper than the policy threshold (mm)."""
+    where = setting if p is None else p.setting
+    plans = zone_plans if p is None else p.zones
+    above = evidence.policy_value("anaesthetic_above_depth_mm")
+    return tuple(z.zone for z in plans if where == "clinic" and z.depth_mm.max > above)
+
+
+def _anaesthetic(
+    ev: Evidence, setting: Setting, zone_plans: list[ZonePlan], screening: Screening | None
+) -> tuple[str | None, tuple[Visit, ...], PlanRule | None]:
+    numb = numbed_zones(ev, setting=setting, zone_plans=zone_plans)
+    area = [(z.zone, ev.zones[z.zone].area_cm2.value) for z in zone_plans]
+    forbidden = screening.forbidding("anaesthetic") if screening is not None else ()
+    if numb and forbidden:
+        visits, _ = anaesthetic_visits(ev, area, (), None)
+        why = "; ".join(f.message for f in forbidden)
+        no_numbing = PlanRule(
+            id="screening_no_anaesthetic",
+            effect=f"no topical anaesthetic: {why}",
+            sources=tuple(dict.fromkeys(s for f in forbidden for s in f.sources)),
+        )
+        return None, visits, no_numbing
+    agent_id = ev.technique.anaesthetic_default if numb else None
+    visits, rule = anaesthetic_visits(ev, area, numb, agent_id)
+    return agent_id, visits, rule
 
 
 def _applies(skin_types: tuple[int, ...], settings: tuple[str, ...], skin: int | None, setting: str) -> bool:

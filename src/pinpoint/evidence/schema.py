@@ -20,6 +20,7 @@ __all__ = [
     "Endpoint",
     "Forbiddable",
     "Grade",
+    "HomeFrequencyBand",
     "Indication",
     "IntervalRule",
     "PenDevice",
@@ -28,6 +29,8 @@ __all__ = [
     "Range",
     "RollerDevice",
     "Setting",
+    "SettingDeviceRule",
+    "SkinTypeModifier",
     "Source",
     "Technique",
     "Treatment",
@@ -62,6 +65,8 @@ Unit = Literal[
     "cm_per_s",
     "degrees",
     "ma",
+    "g",
+    "g_per_10cm2",
 ]
 
 
@@ -119,6 +124,8 @@ MmValue = Annotated[Value, _unit("mm")]
 CountValue = Annotated[Value, _unit("count")]
 HzValue = Annotated[Value, _unit("hz")]
 Cm2Value = Annotated[Value, _unit("cm2")]
+GramsValue = Annotated[Value, _unit("g")]
+GramsPer10Cm2Range = Annotated[Range, _unit("g_per_10cm2")]
 
 
 class Source(Model):
@@ -227,8 +234,42 @@ class Indication(Model):
     note: str = ""
 
 
+class SettingDeviceRule(Model):
+    """Which needle units a setting allows: clinic sterile single-use only; home one person's own."""
+
+    setting: Setting
+    sterile_single_use: bool = False
+    one_person: bool = False
+    text: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class HomeFrequencyBand(Model):
+    """At home, needles in ``[from, to)`` mm: at most ``per_week_policy`` sessions in any 7 days."""
+
+    depth_from_mm: float
+    depth_to_mm: float
+    per_week_policy: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class SkinTypeModifier(Model):
+    """A conservative plan for some Fitzpatrick types on zones needled at ``depth_from_mm`` or deeper.
+
+    Depth is kept at the shallow end (at most ``depth_cap_policy`` where the sourced range allows),
+    the endpoint is ``endpoint`` and sessions are at least ``interval_policy`` days apart.
+    """
+
+    skin_types: tuple[int, ...] = Field(min_length=1)
+    depth_from_mm: float = 0.0
+    depth_cap_policy: str
+    interval_policy: str
+    endpoint: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class Technique(Model):
-    """Passes by device kind, the general interval rules by depth, endpoints."""
+    """Passes by device kind, the general interval rules by depth, endpoints, whole-plan rule data."""
 
     passes_roller: CountRange
     passes_pen: CountRange
@@ -237,6 +278,11 @@ class Technique(Model):
     directions: tuple[str, ...] = Field(min_length=1)
     directions_sources: tuple[str, ...] = Field(min_length=1)
     anaesthetic_default: str
+    anaesthetic_area_sources: tuple[str, ...] = ()
+    """Why zones are split across visits to keep each application within the label (a derived policy)."""
+    setting_devices: tuple[SettingDeviceRule, ...] = ()
+    home_frequency: tuple[HomeFrequencyBand, ...] = ()
+    skin_type_modifiers: tuple[SkinTypeModifier, ...] = ()
     warnings: tuple[PlanWarning, ...] = ()
 
 
@@ -298,13 +344,21 @@ class ContraindicationRule(Model):
 
 
 class Anaesthetic(Model):
-    """A topical anaesthetic: how long it stays on before it is wiped off."""
+    """A topical anaesthetic: how long it stays on, and how much skin one application may cover.
+
+    ``max_area_cm2`` and ``max_amount_g`` are the label's limits for one application in adults;
+    ``amount_g_per_10cm2`` is the label's layer. A product without a label has none of them,
+    and no plan puts it on any area.
+    """
 
     name: str
     minutes: MinutesRange
     occlusion: Literal["required", "optional", "none"]
     approved: bool
     not_for: tuple[str, ...] = ()
+    max_area_cm2: Cm2Value | None = None
+    max_amount_g: GramsValue | None = None
+    amount_g_per_10cm2: GramsPer10Cm2Range | None = None
     note: str = ""
     sources: tuple[str, ...] = Field(min_length=1)
 
@@ -318,6 +372,10 @@ class AftercareItem(Model):
     hours: HoursRange | None = None
     depth_from_mm: float = 0.0
     settings: tuple[Setting, ...] = ("home", "clinic")
+    indications: tuple[str, ...] = ()
+    """Only for these indications (empty: every indication)."""
+    rule: str = ""
+    """The whole-plan rule this line belongs to, listed in a plan's ``rules`` when it is added."""
     sources: tuple[str, ...] = Field(min_length=1)
 
 
@@ -397,6 +455,8 @@ class PenDevice(DeviceBase):
     field_width_mm: MmValue
     layout_rows: CountValue
     layout_cols: CountValue
+    authorised_depth_mm: MmValue | None = None
+    """Deepest setting whose safety the device's authorisation evaluated; plans are capped there."""
 
 
 Device = Annotated[RollerDevice | PenDevice, Field(discriminator="kind")]

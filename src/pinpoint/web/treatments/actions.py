@@ -163,8 +163,21 @@ def plan_course(
         if not may_override(screening):
             raise
         actor.require(Perm.SCREENING_OVERRIDE_REFER)
+        _one_visit(unscreened)
         return unscreened.model_copy(update={"screening": screening}), q, screening
+    _one_visit(result)
     return result, q, None
+
+
+def _one_visit(result: Plan) -> None:
+    """The web books one visit per session: a plan that core splits into visits is planned as separate courses."""
+    if len(result.visits) > 1:
+        groups = "; ".join(", ".join(v.zones) for v in result.visits)
+        raise InputError(
+            "zones",
+            f"each session of this plan needs {len(result.visits)} visits to keep the anaesthetic within its label "
+            f"({groups}): plan each group as its own course",
+        )
 
 
 def create_course(

@@ -174,8 +174,11 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _guide(actor: Actor, session: Session) -> tuple[Guide | None, str]:
+    """Core's guide for the session, shaped by the client's questionnaire screened on the session day."""
+    course_plan = session.course.plan_obj()
+    screened = screening_for(actor, session.client, session.performed_on or actor.today(), course_plan)
     try:
-        return guide_for_plan(evidence_for(actor.organization), session.course.plan_obj()), ""
+        return guide_for_plan(evidence_for(actor.organization), course_plan, screening=screened.screening), ""
     except PinpointError as exc:
         return None, exc.message
 

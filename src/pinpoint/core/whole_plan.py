@@ -1,0 +1,332 @@
+"""Whole-plan rules: constraints that look across all zones of a visit and all sessions of a course.
+
+Per-zone numbers (depth, passes, interval) come from the evidence base; these rules check and
+adjust the plan as a whole. Each rule is one function here, reads its numbers from the evidence
+base (a sourced value or a policy default) and returns a :class:`PlanRule` saying what it changed,
+so the plan can list it. A combination no adjustment can make safe raises :class:`RefusedError`
+naming the rule and its sources.
+
+Rules: ``clinic_sterile_single_use`` and ``home_one_person`` (devices by setting),
+``authorised_depth`` (a device's authorised depth), ``skin_type_conservative`` (Fitzpatrick
+modifiers), ``home_sessions_per_week`` (home frequency by needle length), ``aftercare_spacing``
+(no session while the previous session's aftercare still holds), ``anaesthetic_area_per_visit``
+(each visit's topical anaesthetic within its label), and aftercare lines tied to a rule
+(``melasma_sun_protection``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from pinpoint.core.errors import RefusedError
+from pinpoint.evidence.loader import Evidence
+from pinpoint.evidence.schema import Anaesthetic, PenDevice, Range, Setting, SkinTypeModifier
+
+__all__ = [
+    "PlanRule",
+    "Span",
+    "Visit",
+    "aftercare_spacing",
+    "anaesthetic_limit_cm2",
+    "anaesthetic_visits",
+    "authorised_depth",
+    "device_for_setting",
+    "home_sessions_per_week",
+    "min_spacing_days",
+    "skin_type_modifier",
+]
+
+
+class Span(BaseModel):
+    """An inclusive ``[min, max]`` in the unit its field name gives."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min: float
+    max: float
+
+    @classmethod
+    def of(cls, r: Range) -> Span:
+        """The span of an evidence range."""
+        return cls(min=r.min, max=r.max)
+
+
+class PlanRule(BaseModel):
+    """A whole-plan rule that changed the plan: its id, what it did, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    effect: str
+    sources: tuple[str, ...]
+
+
+class Visit(BaseModel):
+    """One visit of a session: the zones needled that day.
+
+    ``anaesthetic_zones`` are the zones numbed first; ``area_cm2`` is the skin they cover and
+    ``amount_g`` the cream the label's layer puts on it (grams).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    visit: int
+    zones: tuple[str, ...]
+    anaesthetic_zones: tuple[str, ...] = ()
+    area_cm2: float = 0.0
+    amount_g: Span | None = None
+
+
+def _ids(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for g in groups for s in g))
+
+
+def _cite(rule: str, sources: Iterable[str]) -> str:
+    return f"(rule {rule}: {', '.join(sources)})"
+
+
+def device_for_setting(evidence: Evidence, setting: Setting, device: Any | None) -> PlanRule | None:
+    """Check that ``device`` (``None``: the setting's default kind) is allowed in ``setting``.
+
+    A clinic takes only sterile single-use needle units: anything else raises
+    :class:`RefusedError`. At home the roller belongs to one person; the rule is returned so the
+    plan lists it and the guide says so.
+    """
+    for rule in evidence.technique.setting_devices:
+        if rule.setting != setting:
+            continue
+        if rule.sterile_single_use and device is not None and (device.reuse != "single-use" or not device.sterile):
+            what = " and ".join(
+                w for w, bad in (("reusable", device.reuse != "single-use"), ("not sterile", not device.sterile)) if bad
+            )
+            raise RefusedError(
+                "device",
+                f"{device.name} is {what}: {rule.text} {_cite('clinic_sterile_single_use', rule.sources)}",
+            )
+        if rule.one_person and (device is None or device.reuse == "reusable"):
+            return PlanRule(id=f"{setting}_one_person", effect=rule.text, sources=rule.sources)
+    return None
+
+
+def authorised_depth(device: Any | None, lo_mm: float, hi_mm: float, where: str) -> tuple[float, float, bool]:
+    """Cap ``[lo_mm, hi_mm]`` (mm) at the device's authorised depth; ``True`` when it was capped.
+
+    Raises :class:`RefusedError` when even ``lo_mm`` is deeper than the authorised depth.
+    """
+    if (
+        not isinstance(device, PenDevice)
+        or device.authorised_depth_mm is None
+        or hi_mm <= device.authorised_depth_mm.value
+    ):
+        return lo_mm, hi_mm, False
+    cap = device.authorised_depth_mm
+    if lo_mm > cap.value:
+        raise RefusedError(
+            "device",
+            f"{where} needs at least {lo_mm:g} mm, deeper than the {cap.value:g} mm whose safety the "
+            f"authorisation of the {device.name} evaluated {_cite('authorised_depth', cap.sources)}",
+        )
+    return lo_mm, cap.value, True
+
+
+def authorised_depth_rule(device: PenDevice, zones: Sequence[str]) -> PlanRule:
+    """The plan entry for zones capped at the authorised depth of ``device``."""
+    cap = device.authorised_depth_mm
+    assert cap is not None  # noqa: S101 - only called after a cap
+    return PlanRule(
+        id="authorised_depth",
+        effect=(
+            f"depth capped at {cap.value:g} mm on {', '.join(zones)}: the authorisation of the {device.name} "
+            f"did not evaluate safety deeper"
+        ),
+        sources=cap.sources,
+    )
+
+
+def skin_type_modifier(evidence: Evidence, skin_type: int | None, depth_max_mm: float) -> SkinTypeModifier | None:
+    """The conservative modifier for Fitzpatrick ``skin_type`` on needling reaching ``depth_max_mm`` (mm), if any."""
+    if skin_type is None:
+        return None
+    return next(
+        (
+            m
+            for m in evidence.technique.skin_type_modifiers
+            if skin_type in m.skin_types and depth_max_mm >= m.depth_from_mm
+        ),
+        None,
+    )
+
+
+def skin_type_depth(evidence: Evidence, mod: SkinTypeModifier, lo_mm: float, hi_mm: float) -> tuple[float, float]:
+    """The shallow end of ``[lo_mm, hi_mm]`` (mm): at most the modifier's cap where the range allows."""
+    cap = evidence.policy_value(mod.depth_cap_policy)
+    return lo_mm, min(hi_mm, max(lo_mm, cap))
+
+
+def skin_type_rule(evidence: Evidence, mod: SkinTypeModifier, skin_type: int, zones: Sequence[str]) -> PlanRule:
+    """The plan entry for the skin-type modifier applied on ``zones``."""
+    cap = evidence.policy_value(mod.depth_cap_policy)
+    days = evidence.policy_value(mod.interval_policy)
+    return PlanRule(
+        id="skin_type_conservative",
+        effect=(
+            f"Fitzpatrick type {skin_type} on {', '.join(zones)}: shallow end of the depth range (at most {cap:g} mm "
+            f"where the range allows, policy {mod.depth_cap_policy}), endpoint {mod.endpoint}, sessions at "
+            f"least {days:g} days apart (policy {mod.interval_policy})"
+        ),
+        sources=_ids(
+            mod.sources, evidence.policy[mod.depth_cap_policy].sources, evidence.policy[mod.interval_policy].sources
+        ),
+    )
+
+
+def min_spacing_days(per_7_days: int) -> int:
+    """Fewest days between evenly spaced sessions so that no 7 days hold more than ``per_7_days``."""
+    k = 1
+    while 6 // k + 1 > per_7_days:
+        k += 1
+    return k
+
+
+def home_sessions_per_week(evidence: Evidence, setting: Setting, depth_max_mm: float) -> tuple[int, PlanRule] | None:
+    """At home: the fewest days between sessions for needles of ``depth_max_mm`` (mm), and the rule.
+
+    The most sessions in any 7 days is a policy default by needle length (no regulator, label or
+    trial gives one). ``None`` outside home plans.
+    """
+    if setting != "home":
+        return None
+    band = next(b for b in evidence.technique.home_frequency if b.depth_from_mm <= depth_max_mm < b.depth_to_mm)
+    per_week = int(evidence.policy_value(band.per_week_policy))
+    days = min_spacing_days(per_week)
+    rule = PlanRule(
+        id="home_sessions_per_week",
+        effect=(
+            f"at home with {depth_max_mm:g} mm needles: at most {per_week} session{'s' if per_week > 1 else ''} "
+            f"in any 7 days, so at least {days} days apart (policy {band.per_week_policy})"
+        ),
+        sources=_ids(band.sources, evidence.policy[band.per_week_policy].sources),
+    )
+    return days, rule
+
+
+def aftercare_spacing(aftercare: Sequence[Any]) -> tuple[int, PlanRule] | None:
+    """Fewest days between sessions so the next one never falls inside the last one's "avoid" aftercare.
+
+    ``aftercare`` are the plan's aftercare lines (``kind``, ``text``, ``hours`` span in hours).
+    The shortest duration of each instruction counts; the longest of those sets the spacing.
+    """
+    timed = [a for a in aftercare if a.kind == "avoid" and a.hours is not None]
+    if not timed:
+        return None
+    longest = max(timed, key=lambda a: a.hours.min)
+    days = math.ceil(longest.hours.min / 24)
+    rule = PlanRule(
+        id="aftercare_spacing",
+        effect=(
+            f"sessions at least {days} days apart: the aftercare says '{longest.text}' for at least "
+            f"{longest.hours.min / 24:g} days after each session"
+        ),
+        sources=longest.sources,
+    )
+    return days, rule
+
+
+def anaesthetic_limit_cm2(agent: Anaesthetic) -> tuple[float, tuple[str, ...]] | None:
+    """The most skin (cm²) one application of ``agent`` may cover within its label, with its sources.
+
+    The smaller of the labelled maximum area and the area the labelled maximum grams cover at
+    the label's thickest layer. ``None`` when the product has no labelled maximum area.
+    """
+    if agent.max_area_cm2 is None:
+        return None
+    limit, sources = agent.max_area_cm2.value, agent.max_area_cm2.sources
+    if agent.max_amount_g is not None and agent.amount_g_per_10cm2 is not None:
+        by_grams = agent.max_amount_g.value / agent.amount_g_per_10cm2.max * 10
+        if by_grams < limit:
+            limit, sources = by_grams, _ids(agent.max_amount_g.sources, agent.amount_g_per_10cm2.sources)
+    return limit, tuple(sources)
+
+
+def _amount(agent: Anaesthetic, area_cm2: float) -> Span | None:
+    rate = agent.amount_g_per_10cm2
+    if rate is None or area_cm2 == 0:
+        return None
+    return Span(min=round(area_cm2 * rate.min / 10, 1), max=round(area_cm2 * rate.max / 10, 1))
+
+
+def anaesthetic_visits(
+    evidence: Evidence,
+    zones: Sequence[tuple[str, float]],
+    numb: Sequence[str],
+    agent_id: str | None,
+) -> tuple[tuple[Visit, ...], PlanRule | None]:
+    """Split one session into visits so each visit's topical anaesthetic stays within its label.
+
+    ``zones`` are ``(zone, area_cm2)`` in plan order; ``numb`` the zones numbed before needling;
+    ``agent_id`` the anaesthetic (``None``: no numbing). Numbed zones are packed largest first
+    into as few visits as the label's area allows (a derived planning policy: no label addresses
+    splitting); the zones not numbed go with the first visit. A single zone larger than the
+    label allows raises :class:`RefusedError` naming the rule and source.
+    """
+    order = [z for z, _ in zones]
+    area = dict(zones)
+    if not numb or agent_id is None:
+        return (Visit(visit=1, zones=tuple(order)),), None
+    agent = evidence.anaesthetics[agent_id]
+    found = anaesthetic_limit_cm2(agent)
+    rule_sources = _ids(evidence.technique.anaesthetic_area_sources)
+    if found is None:
+        raise RefusedError(
+            "anaesthetic",
+            f"{agent.name} has no label giving a maximum area, so no plan puts it on skin "
+            f"{_cite('anaesthetic_area_per_visit', agent.sources)}",
+        )
+    limit, sources = found
+    for z in numb:
+        if area[z] > limit:
+            raise RefusedError(
+                "zone",
+                f"{evidence.zones[z].name} is {area[z]:g} cm², more than the {limit:g} cm² one application of "
+                f"{agent.name} may cover; no split of visits can keep it within the label "
+                f"{_cite('anaesthetic_area_per_visit', sources)}",
+            )
+    bins: list[list[str]] = []
+    for z in sorted(numb, key=lambda z: (-area[z], order.index(z))):
+        fit = next((b for b in bins if sum(area[x] for x in b) + area[z] <= limit), None)
+        if fit is None:
+            bins.append([z])
+        else:
+            fit.append(z)
+    rest = [z for z in order if z not in numb]
+    visits = []
+    for i, b in enumerate(bins, 1):
+        members = [z for z in order if z in b or (i == 1 and z in rest)]
+        covered = float(sum(area[z] for z in b))
+        visits.append(
+            Visit(
+                visit=i,
+                zones=tuple(members),
+                anaesthetic_zones=tuple(z for z in order if z in b),
+                area_cm2=covered,
+                amount_g=_amount(agent, covered),
+            )
+        )
+    total = sum(area[z] for z in numb)
+    split = (
+        f"; {total:g} cm² to numb is split into {len(visits)} visits "
+        f"{evidence.policy_value('anaesthetic_split_gap_days'):g} day(s) apart (policy anaesthetic_split_gap_days; "
+        "splitting is a planning policy, no label addresses it)"
+        if len(visits) > 1
+        else ""
+    )
+    rule = PlanRule(
+        id="anaesthetic_area_per_visit",
+        effect=f"{agent.name} on at most {limit:g} cm² in one visit (label){split}",
+        sources=_ids(sources, rule_sources, evidence.policy["anaesthetic_split_gap_days"].sources if split else ()),
+    )
+    return tuple(visits), rule

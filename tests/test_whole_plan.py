@@ -1,0 +1,330 @@
+"""Whole-plan rules: every plan and guide safe as a whole (anaesthetic per visit, home frequency,
+devices by setting, authorised depth, skin type), exhaustively over the evidence base, plus scenarios."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pinpoint.core.answers import parse_answers
+from pinpoint.core.errors import PinpointError, RefusedError
+from pinpoint.core.guide import guide, guide_for_plan
+from pinpoint.core.planning import Plan, plan
+from pinpoint.core.whole_plan import anaesthetic_limit_cm2, min_spacing_days
+from pinpoint.evidence import Evidence
+from pinpoint.evidence.schema import PenDevice
+from tests.cli_helpers import cli, cli_json
+from tests.conftest import TODAY
+
+START = dt.date(2027, 1, 4)
+SKIN_TYPES = (None, 1, 3, 4, 5, 6)
+
+
+def _zone_sets(ev: Evidence, indication: str) -> list[tuple[str, ...]]:
+    zones = ev.indications[indication].zones
+    return [(z,) for z in zones] + [tuple(zones)]
+
+
+def _all_plans(ev: Evidence) -> list[Plan]:
+    """Every indication x zone set (each zone, and all) x setting x device (none or each) x skin type."""
+    out = []
+    devices = (None, *ev.devices)
+    for ind in ev.indications:
+        if ev.indications[ind].treatment != "microneedling":
+            continue
+        for zones, setting, device, skin in itertools.product(
+            _zone_sets(ev, ind), ("home", "clinic"), devices, SKIN_TYPES
+        ):
+            try:
+                out.append(plan(ev, ind, zones, setting, device=device, start=START, skin_type=skin))  # type: ignore[arg-type]
+            except PinpointError:
+                continue
+    return out
+
+
+@pytest.fixture(scope="module")
+def plans(ev: Evidence) -> list[Plan]:
+    return _all_plans(ev)
+
+
+def test_the_property_sweep_covers_every_setting_and_device(ev: Evidence, plans: list[Plan]) -> None:
+    assert {p.setting for p in plans} == {"home", "clinic"}
+    assert {p.device for p in plans} >= {None, "roller_192_025_home", "roller_192_050", "pen_14", "pen_6_exceed"}
+    assert len(plans) > 500
+
+
+def test_no_visit_puts_anaesthetic_on_more_skin_than_its_label_allows(ev: Evidence, plans: list[Plan]) -> None:
+    numbed = 0
+    for p in plans:
+        for v in p.visits:
+            if not v.anaesthetic_zones:
+                continue
+            numbed += 1
+            assert p.anaesthetic is not None
+            limit = anaesthetic_limit_cm2(ev.anaesthetics[p.anaesthetic])
+            assert limit is not None
+            assert v.area_cm2 == sum(ev.zones[z].area_cm2.value for z in v.anaesthetic_zones) <= limit[0]
+            g = guide_for_plan(ev, p, visit=v.visit)
+            (apply,) = [s for s in g.steps if s.kind == "anaesthetic-apply"]
+            assert apply.area_cm2 == v.area_cm2 <= limit[0]
+            assert apply.amount_g == v.amount_g
+            assert set(apply.zones) == set(v.anaesthetic_zones)
+    assert numbed > 50
+
+
+def test_no_home_schedule_has_more_sessions_in_7_days_than_the_rule(ev: Evidence, plans: list[Plan]) -> None:
+    home = [p for p in plans if p.setting == "home"]
+    assert home
+    for p in home:
+        band = next(b for b in ev.technique.home_frequency if b.depth_from_mm <= p.deepest_mm < b.depth_to_mm)
+        allowed = ev.policy_value(band.per_week_policy)
+        days = [s.date for s in p.schedule]
+        for d in days:
+            assert sum(d <= other < d + dt.timedelta(days=7) for other in days) <= allowed
+        assert min(z.interval_days.min for z in p.zones) >= min_spacing_days(int(allowed))
+
+
+def test_no_clinic_plan_uses_a_reusable_or_non_sterile_unit(ev: Evidence, plans: list[Plan]) -> None:
+    clinic = [p for p in plans if p.setting == "clinic" and p.device]
+    assert clinic
+    for p in clinic:
+        d = ev.devices[p.device or ""]
+        assert (d.reuse, d.sterile) == ("single-use", True)
+        assert "device-clean" not in {s.kind for s in guide_for_plan(ev, p).steps}
+
+
+def test_no_plan_goes_deeper_than_a_device_is_authorised_without_the_rule(ev: Evidence, plans: list[Plan]) -> None:
+    capped = 0
+    for p in plans:
+        d = ev.devices.get(p.device or "")
+        if isinstance(d, PenDevice) and d.authorised_depth_mm is not None:
+            assert p.deepest_mm <= d.authorised_depth_mm.value
+            if "authorised_depth" in {r.id for r in p.rules}:
+                capped += 1
+    assert capped > 0
+
+
+def test_every_home_plan_says_the_roller_is_for_one_person(ev: Evidence, plans: list[Plan]) -> None:
+    for p in (p for p in plans if p.setting == "home"):
+        assert "home_one_person" in {r.id for r in p.rules}
+        titles = [s.title for s in guide_for_plan(ev, p).steps]
+        assert "This roller is yours alone: never share it or lend it, even to someone you live with" in titles
+
+
+def test_skin_types_iv_to_vi_never_bleed_and_wait_28_days(ev: Evidence, plans: list[Plan]) -> None:
+    for p in plans:
+        if p.skin_type in (4, 5, 6):
+            for z in p.zones:
+                if z.depth_mm.max >= 0.5:
+                    assert z.endpoint.startswith("even pinkness (erythema) only")
+                    assert z.interval_days.min >= 28
+
+
+def test_each_schedule_day_names_its_zones_and_covers_every_zone_each_session(plans: list[Plan]) -> None:
+    for p in plans:
+        for n in {s.session for s in p.schedule}:
+            zones = [z for s in p.schedule if s.session == n for z in s.zones]
+            assert sorted(zones) == sorted(z.zone for z in p.zones)
+
+
+def _answers(ev: Evidence, safe_answers: dict[str, Any], **changes: Any) -> Any:
+    return parse_answers({**safe_answers, **changes}, ev)
+
+
+def test_a_finding_that_forbids_the_anaesthetic_removes_it_everywhere(
+    ev: Evidence, safe_answers: dict[str, Any]
+) -> None:
+    for ind, zones in (
+        ("acne_scars", ("cheek", "forehead")),
+        ("striae", ("flanks",)),
+        ("hyperpigmentation", ("cheek",)),
+    ):
+        answers = _answers(ev, safe_answers, zones=list(zones), breastfeeding=True)
+        p = plan(ev, ind, zones, "clinic", start=TODAY, answers=answers)
+        g = guide_for_plan(ev, p)
+        kinds = [s.kind for s in g.steps]
+        assert "anaesthetic-apply" not in kinds and "anaesthetic-remove" not in kinds
+        assert g.anaesthetic is None and p.anaesthetic is None
+        assert "needling" in kinds
+        assert [r.id for r in p.rules if r.id == "screening_no_anaesthetic"] == ["screening_no_anaesthetic"]
+
+
+def test_breastfeeding_guide_shows_the_caution_at_the_needling(ev: Evidence, safe_answers: dict[str, Any]) -> None:
+    answers = _answers(ev, safe_answers, zones=["cheek", "forehead"], breastfeeding=True)
+    g = guide(ev, "acne_scars", ("cheek", "forehead"), "clinic", device="pen_14", answers=answers, on=TODAY)
+    needling = {s.zones[0]: s.cautions for s in g.steps if s.kind == "needling"}
+    message = next(f.message for f in (g_plan_screening(ev, answers)).findings if "anaesthetic" in f.forbids)
+    assert needling == {"cheek": (f"no topical anaesthetic: {message}",), "forehead": ()}
+
+
+def g_plan_screening(ev: Evidence, answers: Any) -> Any:
+    p = plan(ev, "acne_scars", ("cheek", "forehead"), "clinic", start=TODAY, answers=answers)
+    assert p.screening is not None
+    return p.screening
+
+
+# --- scenarios ------------------------------------------------------------------------------------
+
+
+def test_striae_on_four_body_zones_is_refused_naming_the_zone_the_label_and_source(ev: Evidence) -> None:
+    with pytest.raises(RefusedError) as exc:
+        plan(ev, "striae", ("abdomen", "thighs", "buttocks", "flanks"), "clinic", start=START)
+    assert (exc.value.field, exc.value.message) == (
+        "zone",
+        "Abdomen is 1100 cm², more than the 900 cm² one application of Liposomal lidocaine 4% (LMX4) may cover; "
+        "no split of visits can keep it within the label (rule anaesthetic_area_per_visit: lmx4-smpc)",
+    )
+
+
+def test_striae_on_the_flanks_numbs_600_cm2_with_90_to_120_g(ev: Evidence) -> None:
+    g = guide(ev, "striae", ("flanks",), "clinic")
+    (apply,) = [s for s in g.steps if s.kind == "anaesthetic-apply"]
+    assert (apply.zones, apply.area_cm2, apply.amount_g.model_dump() if apply.amount_g else None) == (
+        ("flanks",),
+        600.0,
+        {"min": 90.0, "max": 120.0},
+    )
+    assert apply.detail.startswith("Liposomal lidocaine 4% (LMX4), about 90-120 g on 600 cm² (label: at most 900 cm²")
+
+
+def test_a_session_too_large_for_one_application_splits_into_visits_a_day_apart(ev: Evidence) -> None:
+    low = ev.with_policy({"anaesthetic_above_depth_mm": 0.25})  # a clinic that numbs from 0.25 mm
+    p = plan(low, "fine_lines", ("full_face", "neck", "decolletage", "hands"), "clinic", start=START)
+    assert [(v.visit, v.zones, v.anaesthetic_zones, v.area_cm2) for v in p.visits] == [
+        (1, ("perioral", "neck", "decolletage"), ("perioral", "neck", "decolletage"), 890.0),
+        (
+            2,
+            ("forehead", "periorbital", "nose", "cheek", "chin_jawline", "hands"),
+            ("forehead", "periorbital", "nose", "cheek", "chin_jawline", "hands"),
+            875.0,
+        ),
+    ]
+    assert [(s.session, s.visit, s.date.isoformat()) for s in p.schedule[:4]] == [
+        (1, 1, "2027-01-04"),
+        (1, 2, "2027-01-05"),
+        (2, 1, "2027-02-01"),
+        (2, 2, "2027-02-02"),
+    ]
+    rule = next(r for r in p.rules if r.id == "anaesthetic_area_per_visit")
+    assert rule.effect == (
+        "Liposomal lidocaine 4% (LMX4) on at most 900 cm² in one visit (label); 1765 cm² to numb is split into "
+        "2 visits 1 day(s) apart (policy anaesthetic_split_gap_days; splitting is a planning policy, no label "
+        "addresses it)"
+    )
+    assert guide_for_plan(low, p, visit=2).steps[4].area_cm2 == 875.0
+
+
+def test_the_025_mm_home_plan_is_every_5_days_not_daily(ev: Evidence) -> None:
+    p = plan(ev, "fine_lines", ("full_face",), "home", device="roller_192_025_home", start=START)
+    days = [s.date.isoformat() for s in p.schedule]
+    assert (len(days), days[:4], days[-1]) == (
+        24,
+        ["2027-01-04", "2027-01-09", "2027-01-14", "2027-01-19"],
+        "2027-04-29",
+    )
+    assert [r.id for r in p.rules] == ["home_one_person", "home_sessions_per_week", "aftercare_spacing"]
+    assert {z.interval_days.min for z in p.zones} == {5.0}
+    assert min_spacing_days(2) == 4 and min_spacing_days(3) == 3 and min_spacing_days(1) == 7
+
+
+def test_a_reusable_roller_in_a_clinic_is_refused_with_the_rule_and_sources(ev: Evidence) -> None:
+    with pytest.raises(RefusedError) as exc:
+        plan(ev, "fine_lines", ("full_face",), "clinic", device="roller_192_020")
+    assert exc.value.message == (
+        "Cosmetic roller, 192 x 0.2 mm (the '250 holes/cm2 after 15 rolls' roller) is reusable and not sterile: "
+        "a clinic needles only with sterile single-use units (roller or pen cartridge), opened for one client and "
+        "discarded (rule clinic_sterile_single_use: cdc-disinfection-2008, doddaballapur2009, cdc-mmwr-2024)"
+    )
+
+
+def test_a_skinpen_type_pen_is_capped_at_its_authorised_15_mm(ev: Evidence) -> None:
+    p = plan(ev, "acne_scars", ("cheek",), "clinic", device="pen_14", start=START)
+    assert (p.zones[0].depth_mm.min, p.zones[0].depth_mm.max) == (1.0, 1.5)
+    rule = next(r for r in p.rules if r.id == "authorised_depth")
+    assert rule.sources == ("fda-den160029", "skinpen-labelling")
+    assert rule.effect.startswith("depth capped at 1.5 mm on cheek")
+    free = plan(ev, "acne_scars", ("cheek",), "clinic", device="pen_11", start=START)
+    assert (free.zones[0].depth_mm.max, "authorised_depth" in {r.id for r in free.rules}) == (2.0, False)
+
+
+def test_type_v_melasma_is_shallow_pink_monthly_with_sun_protection_for_the_course(ev: Evidence) -> None:
+    p = plan(ev, "hyperpigmentation", ("cheek",), "clinic", start=START, skin_type=5)
+    z = p.zones[0]
+    assert (z.depth_mm.min, z.depth_mm.max, z.interval_days.min) == (0.5, 1.0, 28.0)
+    assert [s.date.isoformat() for s in p.schedule] == ["2027-01-04", "2027-02-01"]
+    assert [r.id for r in p.rules] == ["skin_type_conservative", "melasma_sun_protection"]
+    assert any(a.text.startswith("Broad-spectrum sunscreen every day through the whole course") for a in p.aftercare)
+    assert p.anaesthetic is None  # 1.0 mm is not above the numbing threshold
+    three = plan(ev, "hyperpigmentation", ("cheek",), "clinic", start=START, skin_type=3)
+    assert (three.zones[0].depth_mm.max, three.zones[0].interval_days.min) == (1.5, 14.0)
+
+
+def test_an_unlabelled_anaesthetic_is_never_planned(ev: Evidence) -> None:
+    from dataclasses import replace
+
+    blt = replace(ev, technique=ev.technique.model_copy(update={"anaesthetic_default": "blt_compounded"}))
+    with pytest.raises(RefusedError, match=r"has no label giving a maximum area, so no plan puts it on skin"):
+        plan(blt, "striae", ("flanks",), "clinic")
+
+
+# --- CLI --------------------------------------------------------------------------------------------
+
+
+def test_cli_guide_refuses_the_striae_example_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--zone", "abdomen", "--zone", "thighs", "--zone", "buttocks", "--zone", "flanks"]
+    code, out, err = cli(capsys, "guide", "--indication", "striae", *args, "--setting", "clinic")
+    assert (code, out) == (2, "")
+    assert err == (
+        "pinpoint: error: Abdomen is 1100 cm², more than the 900 cm² one application of Liposomal lidocaine 4% "
+        "(LMX4) may cover; no split of visits can keep it within the label (rule anaesthetic_area_per_visit: "
+        "lmx4-smpc)\n"
+    )
+
+
+def test_cli_plan_refuses_a_reusable_roller_in_a_clinic(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(
+        capsys,
+        "plan",
+        "--indication",
+        "fine_lines",
+        "--zone",
+        "cheek",
+        "--setting",
+        "clinic",
+        "--device",
+        "roller_192_020",
+    )
+    assert code == 2
+    assert err.count("\n") == 1
+    assert err.endswith("(rule clinic_sterile_single_use: cdc-disinfection-2008, doddaballapur2009, cdc-mmwr-2024)\n")
+
+
+def test_cli_guide_takes_answers_and_drops_the_anaesthetic(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, safe_answers: dict[str, Any]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({**safe_answers, "zones": ["flanks"], "breastfeeding": True}), encoding="utf-8")
+    base = ["guide", "--indication", "striae", "--zone", "flanks", "--setting", "clinic", "--on", "2026-11-25"]
+    with_numbing = cli_json(capsys, *base)
+    without = cli_json(capsys, *base, "--answers", str(path))
+    assert [s["area_cm2"] for s in with_numbing["steps"] if s["kind"] == "anaesthetic-apply"] == [600.0]
+    assert [s["kind"] for s in without["steps"] if s["kind"].startswith("anaesthetic")] == []
+    (needling,) = [s for s in without["steps"] if s["kind"] == "needling"]
+    assert needling["cautions"][0].startswith("no topical anaesthetic: breastfeeding")
+
+
+def test_cli_guide_and_plan_take_a_skin_type(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--indication", "hyperpigmentation", "--zone", "cheek", "--setting", "clinic", "--skin-type", "V"]
+    data = cli_json(capsys, "plan", *base, "--start", "2027-01-04")
+    assert [r["id"] for r in data["rules"]] == ["skin_type_conservative", "melasma_sun_protection"]
+    assert data["schedule"][1] == {"session": 2, "date": "2027-02-01", "visit": 1, "zones": ["cheek"]}
+    g = cli_json(capsys, "guide", *base)
+    (needling,) = [s for s in g["steps"] if s["kind"] == "needling"]
+    assert needling["detail"].startswith("0.5-1 mm")
+    code, _, err = cli(capsys, "guide", *base[:-1], "VII")
+    assert code == 2 and err.count("\n") == 1 and "--skin-type" in err
