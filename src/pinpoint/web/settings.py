@@ -22,6 +22,8 @@ from zoneinfo import available_timezones
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pinpoint.web.audit.sealkey import check_key_at_startup
+
 WEB_DIR = Path(__file__).resolve().parent
 
 
@@ -75,6 +77,10 @@ if PROFILE not in {"development", "production"}:
 PRODUCTION = PROFILE == "production"
 
 DATA_DIR = Path(env_str("PINPOINT_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+# The key of the sealed records lives outside the database (PINPOINT_SEAL_KEY or DATA_DIR/seal.key);
+# production refuses to start without it, development creates the key file on first use.
+check_key_at_startup(DATA_DIR, production=PRODUCTION)
 
 # Published in this repository: anyone could forge sessions, CSRF tokens and signed links with it.
 DEVELOPMENT_SECRET_KEY = "development-only-key-never-used-in-production-0123456789abcdef"  # noqa: S105

@@ -475,12 +475,12 @@ def sign_session(actor: Actor, session: Session, data: RecordInput | None = None
         s.signed_content = canonical_json(content)
         s.content_hash = content_sha256(content)
         s.status = Session.Status.SIGNED
-        s.save()
         day = s.performed_on or s.scheduled_on
         unit_ids = {zr.device_unit_id for zr in records if zr.device_unit_id is not None}
         for unit in DeviceUnit.objects.select_for_update().filter(pk__in=unit_ids, first_used_on__isnull=True):
             unit.first_used_on = day
             unit.save(update_fields=["first_used_on"])
+        s.save()  # seals the session: the chain's lock comes after every other lock (ADR 0007)
         record_event(actor, "session.sign", s, client=s.client, detail={"sha256": s.content_hash})
         return s
 
