@@ -7,23 +7,41 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError, PinpointError
 from pinpoint.evidence.loader import Evidence, PolicyError, load_evidence
 
 __all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_INT_DIGITS",
+    "MAX_NESTING",
     "emit_json",
     "evidence_with_policy",
     "fmt_span",
+    "one_line",
     "parse_date",
     "read_data_file",
     "today",
 ]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+"""Largest input file read (5 MB): an answers or policy file is a few kB."""
+
+MAX_NESTING = 16
+"""Deepest nesting of lists and tables in an input file (answers nest three levels)."""
+
+MAX_INT_DIGITS = 15
+"""Most digits of an integer in an input file (no answer or policy value comes near)."""
+
+_MAX_MESSAGE = 400
+"""Longest error line printed; a hostile key or value is cut, not echoed in full."""
 
 
 def today() -> dt.date:
@@ -31,14 +49,27 @@ def today() -> dt.date:
     return dt.datetime.now().astimezone().date()
 
 
-def parse_date(value: str | None, option: str, default: dt.date | None = None) -> dt.date | None:
-    """Parse ``YYYY-MM-DD`` given to ``option``; an impossible date is an :class:`InputError`."""
+def parse_date(
+    value: str | None, option: str, default: dt.date | None = None, *, on: dt.date | None = None
+) -> dt.date | None:
+    """Parse ``YYYY-MM-DD`` given to ``option``; an impossible or implausible date is an :class:`InputError`.
+
+    Plausible is core's range for a date to plan, book or screen on, seen on ``on`` (default
+    today): at most 5 years ahead, at most 120 years back.
+    """
     if value is None:
         return default
     try:
-        return dt.date.fromisoformat(value.strip())
+        day = dt.date.fromisoformat(value.strip())
     except ValueError as exc:
         raise InputError(option, f"{option}: '{value}' is not a valid date ({exc}); use YYYY-MM-DD") from None
+    return check_future_date(option, day, on or today())
+
+
+def one_line(message: str) -> str:
+    """``message`` as one printable line: control characters escaped, cut at 400 characters."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message)
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
 def _line_of(text: str, key: str) -> int | None:
@@ -47,21 +78,95 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, match.start("key")) + 1 if match else None
 
 
-def read_data_file(path: Path, what: str) -> tuple[dict[str, Any], str]:
-    """Read a JSON or TOML file into a dict; returns the data and the raw text (for line numbers)."""
+class _TooBigError(ValueError):
+    """A number in an input file beyond what any field can mean."""
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        msg = f"an integer has more than {MAX_INT_DIGITS} digits"
+        raise _TooBigError(msg)
+    return int(text)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        msg = f"the number {text[:20]} is too large"
+        raise _TooBigError(msg)
+    return value
+
+
+def _no_constant(text: str) -> float:
+    msg = f"{text} is not a number a field can take"
+    raise _TooBigError(msg)
+
+
+def _check_shape(data: Any) -> None:
+    """Nesting depth and number sizes of parsed data, walked without recursion."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= MAX_NESTING:
+                msg = f"lists and tables are nested more than {MAX_NESTING} levels deep"
+                raise _TooBigError(msg)
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+        elif isinstance(item, bool):
+            continue
+        elif isinstance(item, int) and abs(item) >= 10**MAX_INT_DIGITS:
+            msg = f"an integer has more than {MAX_INT_DIGITS} digits"
+            raise _TooBigError(msg)
+        elif isinstance(item, float) and not math.isfinite(item):
+            msg = f"the number {item} is not finite"
+            raise _TooBigError(msg)
+
+
+def _read_limited(path: Path, what: str) -> bytes:
+    """At most :data:`MAX_FILE_BYTES` of ``path``; one byte more is an error (so endless inputs stop at once)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise InputError(what, f"{what} file '{path}' does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(what, f"{what} file '{path}' cannot be read: {exc}") from None
+    except IsADirectoryError:
+        raise InputError(what, f"{what} file '{path}' is a directory") from None
+    except OSError as exc:
+        raise InputError(what, f"{what} file '{path}' cannot be read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(what, f"{what} file '{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def read_data_file(path: Path, what: str) -> tuple[dict[str, Any], str]:
+    """Read a JSON or TOML file into a dict; returns the data and the raw text (for line numbers).
+
+    The file is read up to 5 MB (:data:`MAX_FILE_BYTES`); lists and tables may nest
+    :data:`MAX_NESTING` levels, integers have at most :data:`MAX_INT_DIGITS` digits and numbers
+    are finite. Anything else is an :class:`InputError` naming the file.
+    """
+    raw = _read_limited(path, what)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(what, f"{what} file '{path}' is not UTF-8 text (byte {exc.start + 1} is not)") from None
     as_toml = path.suffix.lower() == ".toml" or (path.suffix.lower() != ".json" and not text.lstrip().startswith("{"))
     try:
-        data: Any = tomllib.loads(text) if as_toml else json.loads(text)
+        if as_toml:
+            data: Any = tomllib.loads(text)
+        else:
+            data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+        _check_shape(data)
     except json.JSONDecodeError as exc:
         raise InputError(what, f"{path}: line {exc.lineno}: {exc.msg}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(what, f"{path}: {exc}") from None
+    except RecursionError:
+        raise InputError(what, f"{path}: lists and tables are nested more than {MAX_NESTING} levels deep") from None
+    except _TooBigError as exc:
+        raise InputError(what, f"{path}: {exc}") from None
+    except ValueError:  # TOML: an integer past Python's own conversion limit (4300 digits)
+        raise InputError(what, f"{path}: an integer has more than {MAX_INT_DIGITS} digits") from None
     if not isinstance(data, dict):
         raise InputError(what, f"{path}: expected an object of fields at the top level")
     return data, text
@@ -71,7 +176,7 @@ def with_line(exc: PinpointError, path: Path, text: str) -> PinpointError:
     """The same error, its message prefixed with the file and the line of the field."""
     line = _line_of(text, exc.field)
     where = f"{path}: line {line}: " if line else f"{path}: "
-    return InputError(exc.field, where + exc.message)
+    return InputError(exc.field, one_line(where + exc.message))
 
 
 def evidence_with_policy(policy_file: Path | None) -> Evidence:

@@ -16,6 +16,7 @@ from pinpoint.cli.common import (
     emit_json,
     evidence_with_policy,
     fmt_span,
+    one_line,
     parse_date,
     read_data_file,
     today,
@@ -363,13 +364,18 @@ def main(argv: list[str] | None = None) -> None:
         if type(exc).__name__ == "NoArgsIsHelpError":  # a bare command group: its help, not an error
             sys.stdout.write(message.removeprefix("Usage: ").join(["Usage: ", "\n"]))
             sys.exit(0)
-        sys.stderr.write(f"pinpoint: error: {message}\n")
+        sys.stderr.write(f"pinpoint: error: {one_line(message)}\n")
         sys.exit(2)
     except PinpointError as exc:
-        sys.stderr.write(f"pinpoint: error: {exc.message}\n")
+        sys.stderr.write(f"pinpoint: error: {one_line(exc.message)}\n")
         sys.exit(2)
     except (EvidenceError, PolicyError) as exc:
-        sys.stderr.write(f"pinpoint: error: {exc}\n")
+        sys.stderr.write(f"pinpoint: error: {one_line(str(exc))}\n")
+        sys.exit(2)
+    except (OverflowError, RecursionError, MemoryError) as exc:  # past every input guard: still one line
+        what = "nested too deeply" if isinstance(exc, RecursionError) else "too large"
+        detail = f" ({one_line(str(exc))})" if isinstance(exc, OverflowError) else ""
+        sys.stderr.write(f"pinpoint: error: a number, date or input is {what} to handle{detail}\n")
         sys.exit(2)
 
 
