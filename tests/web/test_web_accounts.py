@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import time
 from typing import Any
 
+from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +20,6 @@ PASSWORD = "correct-horse-7"  # noqa: S105 - a test account's password
 
 SIGNUP = {
     "kind": "personal",
-    "email": "sam@example.org",
     "full_name": "Sam Self",
     "password1": "violet-harbour-93",
     "password2": "violet-harbour-93",
@@ -25,12 +27,30 @@ SIGNUP = {
     "time_zone": "Europe/Paris",
     "birth_date": "1990-04-01",
 }
+LINK = re.compile(r"^http://testserver(/accounts/signup/[^/\s]+/)$", re.MULTILINE)
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def signup_link(client: Any, email: str, kind: str = "personal") -> str:
+    """Step one of sign-up; the path of the link the email carries."""
+    mail.outbox.clear()
+    sent = client.post(reverse("accounts:signup"), {"email": email, "kind": kind})
+    assert sent.status_code == 200
+    (message,) = mail.outbox
+    found = LINK.search(message.body)
+    assert found is not None, message.body
+    return found.group(1)
 
 
 def test_personal_signup_creates_the_space_its_owner_and_their_own_client(world: World, settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     client = world.login(None)
-    response = client.post(reverse("accounts:signup"), SIGNUP)
+    link = signup_link(client, "Sam@Example.org")
+    assert User.objects.filter(email="sam@example.org").count() == 0  # nothing before the link is opened
+    form = client.get(link)
+    assert b'<strong id="signup-email">sam@example.org</strong>' in form.content
+    assert form.context["form"]["kind"].value() == "personal"
+    response = client.post(link, SIGNUP)
     assert response["Location"] == reverse("dashboard")
     user = User.objects.get(email="sam@example.org")
     assert user.password.startswith("argon2$argon2id$")
@@ -47,22 +67,31 @@ def test_personal_signup_creates_the_space_its_owner_and_their_own_client(world:
 
 
 def test_a_repeated_signup_signs_in_and_creates_nothing_twice(world: World) -> None:
-    client = world.login(None)
-    first = client.post(reverse("accounts:signup"), SIGNUP)
-    second = world.login(None).post(reverse("accounts:signup"), SIGNUP)
+    link = signup_link(world.login(None), "sam@example.org")
+    first = world.login(None).post(link, SIGNUP)
+    second = world.login(None).post(link, SIGNUP)
     assert first["Location"] == second["Location"] == reverse("dashboard")
     assert Membership.objects.filter(user__email="sam@example.org").count() == 1
     assert Organization.objects.filter(memberships__user__email="sam@example.org").count() == 1
+    other_password = world.login(None).post(
+        link, SIGNUP | {"password1": "amber-lantern-42", "password2": "amber-lantern-42"}
+    )
+    assert other_password.status_code == 200
+    assert other_password.context["form"].non_field_errors() == [
+        "an account with this email already exists; sign in instead"
+    ]
 
 
 def test_signup_errors_are_beside_their_fields_and_create_nothing(world: World) -> None:
     client = world.login(None)
     before = fingerprint()
+    bad_email = client.post(reverse("accounts:signup"), {"email": "not an email", "kind": "personal"})
+    assert bad_email.context["form"].errors["email"] == ["Enter a valid email address."]
+    link = signup_link(client, "sam@example.org")
     cases = [
         ({"kind": "clinic"}, "organization_name", "give the clinic's name"),
         ({"password2": "something-else-1"}, "password2", "the two passwords differ"),
         ({"password1": "12345678901", "password2": "12345678901"}, "password1", "This password is entirely numeric."),
-        ({"email": "not an email"}, "email", "Enter a valid email address."),
         ({"birth_date": "1990-13-01"}, "birth_date", "Enter a valid date."),
         (
             {"time_zone": "Mars/Olympus"},
@@ -71,12 +100,68 @@ def test_signup_errors_are_beside_their_fields_and_create_nothing(world: World) 
         ),
     ]
     for change, field, message in cases:
-        response = client.post(reverse("accounts:signup"), SIGNUP | change)
+        response = client.post(link, SIGNUP | change)
         assert response.status_code == 200
         assert message in response.context["form"].errors[field]
-    taken = client.post(reverse("accounts:signup"), SIGNUP | {"email": world.owner.email})
-    assert taken.context["form"].errors["email"] == ["an account with this email already exists; sign in instead"]
     assert fingerprint() == before
+
+
+def test_signup_answers_the_same_whether_or_not_the_email_has_an_account(world: World) -> None:
+    """No account enumeration: same status and page; only the mailbox's owner learns which mail it is."""
+    before = fingerprint()
+    answers = []
+    for email in (world.owner.email, "new.person@example.org", world.owner.email.upper()):
+        mail.outbox.clear()
+        response = world.login(None).post(reverse("accounts:signup"), {"email": email, "kind": "clinic"})
+        answers.append((response.status_code, CSRF.sub(b"", response.content), sorted(response.cookies)))
+        assert "_auth_user_id" not in response.wsgi_request.session
+        (message,) = mail.outbox
+        assert message.to == [email.lower()]
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][0] == 200
+    assert b"We sent a message to the address you gave." in answers[0][1]
+    assert fingerprint() == before  # nothing written for either
+
+    mail.outbox.clear()
+    world.login(None).post(reverse("accounts:signup"), {"email": world.owner.email, "kind": "personal"})
+    (exists,) = mail.outbox
+    assert (exists.subject, exists.from_email) == (
+        "You already have a Pinpoint account",
+        "Pinpoint <pinpoint@localhost>",
+    )
+    assert exists.body == (
+        "Hello,\n\n"
+        f"Someone, hopefully you, asked to create a Pinpoint account for {world.owner.email}.\n"
+        "You already have one with this address, so nothing new was created. Sign in here:\n\n"
+        "http://testserver/accounts/login/\n\n"
+        "If it was not you, ignore this email: your account has not changed.\n"
+    )
+    link = signup_link(world.login(None), "new.person@example.org")
+    (new,) = mail.outbox
+    assert new.subject == "Create your Pinpoint account"
+    assert new.body == (
+        "Hello,\n\n"
+        "Someone, hopefully you, asked to create a Pinpoint account for new.person@example.org.\n"
+        "To go on, open this link within 2 days:\n\n"
+        f"http://testserver{link}\n\n"
+        "If it was not you, ignore this email: nothing is created without the link.\n"
+    )
+
+
+def test_a_signup_link_is_signed_and_expires(world: World, monkeypatch: Any) -> None:
+    link = signup_link(world.login(None), "sam@example.org", kind="clinic")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert world.login(None).get(link).context["form"]["kind"].value() == "clinic"
+    forged = token.replace("sam@", "eve@") if "sam@" in token else token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for bad in (forged, token[:-1], "nonsense"):
+        response = world.login(None).post(reverse("accounts:signup_confirm", args=[bad]), SIGNUP)
+        assert response.status_code == 404
+        assert b'id="signup-invalid"' in response.content
+    later = time.time() + 2 * 86400 + 5
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    expired = world.login(None).post(link, SIGNUP)
+    assert expired.status_code == 404
+    assert not User.objects.filter(email="sam@example.org").exists()
 
 
 def test_login_locks_out_after_repeated_failures(world: World, settings: Any) -> None:

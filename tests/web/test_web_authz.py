@@ -159,7 +159,7 @@ CASES = [
         ok=302,
     ),
 ]
-PUBLIC = {"accounts:login", "accounts:logout", "accounts:signup", "accounts:accept"}
+PUBLIC = {"accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_confirm", "accounts:accept"}
 SIGNED_IN_ONLY = {"accounts:start", "accounts:switch"}
 
 

@@ -237,6 +237,20 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
 INVITATION_DAYS = env_int("PINPOINT_INVITATION_DAYS", 7)
+SIGNUP_LINK_DAYS = env_int("PINPOINT_SIGNUP_LINK_DAYS", 2)
+
+# Email (sign-up links): printed on the console in development, sent by SMTP in production.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Pinpoint <pinpoint@localhost>")
 
 LANGUAGE_CODE = "en"
 FORMAT_MODULE_PATH = ["pinpoint.web.formats"]

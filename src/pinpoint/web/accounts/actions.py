@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import smtplib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 
 from pinpoint.core.errors import InputError
 from pinpoint.evidence.loader import load_evidence
@@ -27,7 +32,9 @@ __all__ = [
     "change_role",
     "create_organization",
     "invite",
+    "open_signup_link",
     "remove_member",
+    "request_signup",
     "revoke_invitation",
     "set_policy_overrides",
     "sign_up",
@@ -77,6 +84,50 @@ def create_organization(user: User, data: OrganizationData, *, key: uuid.UUID | 
 
     with transaction.atomic():
         return once(user, key, "organization.create", Organization.objects.filter(memberships__user=user), create)
+
+
+SIGNUP_SALT = "pinpoint.accounts.signup"
+
+
+@dataclass(frozen=True)
+class SignupClaim:
+    """What a sign-up link proves: whoever opened it reads the mail of ``email``."""
+
+    email: str
+    kind: str
+
+
+def request_signup(email: str, kind: str, *, link_for: Callable[[str], str], sign_in_url: str) -> None:
+    """Mail ``email`` a link to create the account, or, when it already has one, a reminder to sign in.
+
+    The caller answers the same either way, so the sign-up page never tells whether an address has an
+    account; only the owner of the mailbox learns it. ``link_for`` turns a token into the link's URL.
+    """
+    email = email.strip().lower()
+    kind = kind if kind in Organization.Kind.values else Organization.Kind.PERSONAL
+    context = {"email": email, "days": settings.SIGNUP_LINK_DAYS, "sign_in_url": sign_in_url}
+    if User.objects.filter(email__iexact=email).exists():
+        subject, template = "You already have a Pinpoint account", "accounts/email/signup_exists.txt"
+    else:
+        token = signing.dumps({"email": email, "kind": kind}, salt=SIGNUP_SALT, compress=True)
+        subject, template = "Create your Pinpoint account", "accounts/email/signup_link.txt"
+        context["link"] = link_for(token)
+    try:
+        send_mail(subject, render_to_string(template, context).strip() + "\n", None, [email])
+    except (OSError, smtplib.SMTPException):
+        raise InputError("email", "the email could not be sent just now; try again in a few minutes") from None
+
+
+def open_signup_link(token: str) -> SignupClaim | None:
+    """The claim of a sign-up link made in the last ``SIGNUP_LINK_DAYS`` days; ``None`` if forged, damaged or old."""
+    try:
+        claim = signing.loads(token, salt=SIGNUP_SALT, max_age=dt.timedelta(days=settings.SIGNUP_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    if not isinstance(claim, dict) or not isinstance(claim.get("email"), str):
+        return None
+    kind = claim.get("kind")
+    return SignupClaim(claim["email"], kind if kind in Organization.Kind.values else Organization.Kind.PERSONAL)
 
 
 def sign_up(email: str, password: str, full_name: str, data: OrganizationData) -> tuple[User, Organization]:

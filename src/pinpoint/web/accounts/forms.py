@@ -73,15 +73,24 @@ class OrganizationFields(forms.Form):
         return cleaned
 
 
-class SignupForm(PasswordPairMixin, OrganizationFields):
-    """A new account with its organization."""
+class SignupEmailForm(forms.Form):
+    """Step one of sign-up: the address the link goes to (the answer never says whether it has an account)."""
 
     email = forms.EmailField(label="Email address")
+    kind = forms.ChoiceField(choices=Organization.Kind.choices, required=False, widget=forms.HiddenInput)
+
+    def clean_email(self) -> str:
+        """Email addresses are stored in lower case."""
+        return str(self.cleaned_data["email"]).strip().lower()
+
+
+class SignupForm(PasswordPairMixin, OrganizationFields):
+    """Step two of sign-up, from the emailed link: the account and its organization."""
+
     full_name = forms.CharField(max_length=150, label="Your name")
 
     field_order = [  # noqa: RUF012 - Django reads this list; it is never mutated
         "kind",
-        "email",
         "full_name",
         "password1",
         "password2",
@@ -90,10 +99,14 @@ class SignupForm(PasswordPairMixin, OrganizationFields):
         "birth_date",
     ]
 
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean(self) -> dict[str, Any]:
         """Organization fields and passwords."""
         cleaned = super().clean()
-        self.check_passwords(cleaned, cleaned.get("email", ""), cleaned.get("full_name", ""))
+        self.check_passwords(cleaned, self.email, cleaned.get("full_name", ""))
         return cleaned
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("signup/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("start/", views.start, name="start"),
     path("switch/", views.switch, name="switch"),
     path("invitations/<str:token>/", views.accept, name="accept"),

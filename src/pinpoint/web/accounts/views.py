@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.contrib.auth.views import LoginView, redirect_to_login
@@ -21,6 +22,7 @@ from pinpoint.web.accounts.forms import (
     OrganizationForm,
     PolicyForm,
     RoleForm,
+    SignupEmailForm,
     SignupForm,
     StartForm,
 )
@@ -42,11 +44,34 @@ class SignInView(LoginView):
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    """Create an account with a clinic or a personal space."""
+    """Step one: an email address; the same answer whether or not it has an account (the mail differs)."""
     if request.user.is_authenticated:
         return redirect("accounts:start")
-    initial = {"kind": request.GET.get("kind", "personal")}
-    form = SignupForm(request.POST or None, initial=initial)
+    form = SignupEmailForm(request.POST or None, initial={"kind": request.GET.get("kind", "personal")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.request_signup(
+                form.cleaned_data["email"],
+                form.cleaned_data["kind"],
+                link_for=lambda token: request.build_absolute_uri(reverse("accounts:signup_confirm", args=[token])),
+                sign_in_url=request.build_absolute_uri(reverse("accounts:login")),
+            )
+        except InputError as exc:
+            add_error(form, exc)
+        else:
+            console = settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+            return render(request, "accounts/signup_sent.html", {"console_mail": console})
+    return render(request, "accounts/signup.html", {"form": form, "days": settings.SIGNUP_LINK_DAYS})
+
+
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Step two, from the emailed link: name, password and the organization; then signed in."""
+    if request.user.is_authenticated:
+        return redirect("accounts:start")
+    claim = actions.open_signup_link(token)
+    if claim is None:
+        return render(request, "accounts/signup_invalid.html", status=404)
+    form = SignupForm(request.POST or None, email=claim.email, initial={"kind": claim.kind})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         data = actions.OrganizationData(
@@ -56,13 +81,11 @@ def signup(request: HttpRequest) -> HttpResponse:
             birth_date=d["birth_date"],
         )
         try:
-            user, _ = actions.sign_up(d["email"], d["password1"], d["full_name"], data)
+            user, _ = actions.sign_up(claim.email, d["password1"], d["full_name"], data)
         except InputError as exc:
             # A repeated submission (double click, reload) finds its account: sign in instead of failing.
             again = (
-                authenticate(request, username=d["email"].lower(), password=d["password1"])
-                if exc.field == "email"
-                else None
+                authenticate(request, username=claim.email, password=d["password1"]) if exc.field == "email" else None
             )
             if again is not None:
                 login(request, again, backend=BACKEND)
@@ -71,7 +94,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend=BACKEND)
             return redirect("dashboard")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {"form": form, "email": claim.email})
 
 
 def start(request: HttpRequest) -> HttpResponse:
