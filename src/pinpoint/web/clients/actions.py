@@ -104,7 +104,7 @@ def record_questionnaire(
     actor.require(Perm.QUESTIONNAIRE_RECORD)
     check_questionnaire_date(taken_on, actor.today(), client.birth_date)
     evidence = evidence_for(actor.organization)
-    parse_answers(raw, evidence)
+    parse_answers(raw, evidence, on=taken_on)
 
     def create() -> Questionnaire:
         q = Questionnaire.objects.create(
