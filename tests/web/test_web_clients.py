@@ -45,6 +45,16 @@ QUESTIONNAIRE = {
     "radiation": "yes",
     "radiation_zone_1": "neck",
     "radiation_date_1": "2024-05-06",
+    "retinoid": "never",
+    "autoimmune_disease": "no",
+    "epilepsy": "no",
+    "koebner_condition": "none",
+    "hirsutism_onset": "none",
+    "anaesthetic_risks_any": "no",
+    "tattoo_zones_any": "no",
+    "neuromodulator": "no",
+    "filler": "no",
+    "sunburn": "no",
 }
 NASTY = ["", "x" * 3000, "-1", "1e309", "99999999999999999999", "2026-02-30", "\x00"]
 
@@ -77,6 +87,16 @@ def test_questionnaire_is_stored_as_the_answers_contract(world: World) -> None:
         "eczema_psoriasis_zones": [],
         "skin_cancer_zones": [],
         "radiation_zones": [{"zone": "neck", "last_date": "2024-05-06"}],
+        "retinoid_last_use": None,
+        "autoimmune_disease": False,
+        "epilepsy": False,
+        "koebner_condition": "none",
+        "hirsutism_onset": "none",
+        "anaesthetic_risks": [],
+        "tattoo_zones": [],
+        "neuromodulator_zones": [],
+        "filler_zones": [],
+        "sunburn_zones": [],
     }
 
 
@@ -296,3 +316,69 @@ def test_every_questionnaire_field_with_hostile_values_is_an_error_or_a_snapshot
             else:
                 outcomes.add("saved")
     assert {"form error", "saved"} <= outcomes <= {"form error", "core error", "saved"}
+
+
+def test_every_answers_field_has_a_question(world: World) -> None:
+    """A complete questionnaire answers every field of core's answers contract: none lacks a question."""
+    from pinpoint.core.answers import ANSWER_FIELDS
+
+    client = world.login(world.assistant)
+    client.post(reverse("clients:questionnaire_new", args=[world.mary.pk]), QUESTIONNAIRE)
+    q = Questionnaire.objects.filter(client=world.mary).latest("pk")
+    assert set(q.answers) == set(ANSWER_FIELDS)
+
+
+def test_new_questions_store_the_contract_and_choices_come_from_core(world: World) -> None:
+    from pinpoint.core.answers import answer_choices
+    from pinpoint.web.clients.forms import initial_from_answers
+
+    form = QuestionnaireForm(evidence=evidence_for(world.clinic))
+    for field in ("koebner_condition", "hirsutism_onset"):
+        assert [v for v, _ in form.fields[field].choices][1:] == list(answer_choices(field))
+    assert [v for v, _ in form.fields["anaesthetic_risks"].choices] == list(answer_choices("anaesthetic_risks"))
+    assert dict(form.fields["koebner_condition"].choices)["lichen_planus"] == "Lichen planus"
+    answers = QUESTIONNAIRE | {
+        "koebner_condition": "lichen_planus",
+        "anaesthetic_risks_any": "yes",
+        "anaesthetic_risks": ["amide_allergy", "antiarrhythmics"],
+        "tattoo_zones_any": "yes",
+        "tattoo_zones": ["forehead"],
+        "retinoid": "taken",
+        "retinoid_last_use": "2026-02-25",
+        "sunburn": "yes",
+        "sunburn_zone_1": "cheek",
+        "sunburn_date_1": "2026-02-20",
+        "neuromodulator": "yes",
+        "neuromodulator_zone_1": "forehead",
+        "neuromodulator_date_1": "2026-01-15",
+    }
+    client = world.login(world.assistant)
+    client.post(reverse("clients:questionnaire_new", args=[world.mary.pk]), answers)
+    q = Questionnaire.objects.filter(client=world.mary).latest("pk")
+    expected = {
+        "koebner_condition": "lichen_planus",
+        "anaesthetic_risks": ["amide_allergy", "antiarrhythmics"],
+        "tattoo_zones": ["forehead"],
+        "retinoid_last_use": "2026-02-25",
+        "sunburn_zones": [{"zone": "cheek", "date": "2026-02-20"}],
+        "neuromodulator_zones": [{"zone": "forehead", "last_date": "2026-01-15"}],
+        "filler_zones": [],
+    }
+    assert {k: q.answers[k] for k in expected} == expected
+    page = client.get(reverse("clients:questionnaire", args=[world.mary.pk, q.pk])).content.decode()
+    table = page.split('id="answers"')[1].split("</table>")[0]
+    assert "cheek on 2026-02-20" in table
+    assert "lichen planus" in table
+    assert "amide allergy, antiarrhythmics" in table
+    init = initial_from_answers(q.answers)
+    assert (init["sunburn"], init["sunburn_zone_1"], init["sunburn_date_1"]) == ("yes", "cheek", "2026-02-20")
+    assert (init["retinoid"], init["anaesthetic_risks_any"], init["koebner_condition"]) == (
+        "taken",
+        "yes",
+        "lichen_planus",
+    )
+    missing_date = client.post(
+        reverse("clients:questionnaire_new", args=[world.mary.pk]), answers | {"sunburn_date_1": ""}
+    )
+    assert missing_date.context["form"].errors["sunburn_date_1"] == ["give both zone and date"]
+

@@ -32,9 +32,16 @@ ALL_NO = dict.fromkeys(
         "eczema_psoriasis_zones_any",
         "skin_cancer_zones_any",
         "radiation",
+        "autoimmune_disease",
+        "epilepsy",
+        "anaesthetic_risks_any",
+        "tattoo_zones_any",
+        "neuromodulator",
+        "filler",
+        "sunburn",
     ),
     "no",
-)
+) | {"retinoid": "never", "koebner_condition": "none", "hirsutism_onset": "none"}
 
 
 def _follow(client: HttpClient, response: Any) -> Any:

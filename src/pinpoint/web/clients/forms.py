@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 
+from pinpoint.core.answers import answer_choices
 from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError
 from pinpoint.evidence.loader import Evidence
@@ -31,13 +32,59 @@ FLAGS = {
     "immunosuppressed": "Immunosuppressed (by illness or medicines)?",
     "metal_allergy": "Allergic to metals (nickel, stainless steel)?",
     "pacemaker_or_implant": "A pacemaker or other electronic implant?",
+    "autoimmune_disease": "An autoimmune or collagen-vascular disease (e.g. lupus, scleroderma)?",
+    "epilepsy": "Epilepsy?",
 }
 ZONE_QUESTIONS = {
-    "active_infection_zones": "An active skin infection in any zone?",
+    "active_infection_zones": "An active skin infection or cold sore in any zone?",
     "active_acne_zones": "Active acne in any zone?",
     "eczema_psoriasis_zones": "Eczema or psoriasis in any zone?",
     "skin_cancer_zones": "Skin cancer, or a suspicious lesion, in any zone?",
+    "tattoo_zones": "A tattoo or permanent make-up in any zone?",
 }
+CHOICE_QUESTIONS = {
+    "koebner_condition": "Vitiligo, psoriasis, lichen planus or another skin disease that appears where skin is hurt?",
+    "hirsutism_onset": "Unwanted hair: has it come on gradually, or fast or with a deeper voice, balding or other "
+    "signs of virilisation?",
+}
+"""Choice questions whose answers are core's vocabulary (``answer_choices``)."""
+LIST_QUESTIONS = {
+    "anaesthetic_risks": (
+        "A reason not to use numbing cream (allergy to local anaesthetics, liver disease, heart-rhythm medicines...)?",
+        "Which",
+    ),
+}
+LAST_USE_QUESTIONS = {
+    "isotretinoin_last_dose": ("isotretinoin", "Isotretinoin (e.g. Roaccutane)?", "Last isotretinoin dose"),
+    "retinoid_last_use": (
+        "retinoid",
+        "A retinoid cream (tretinoin, retinol, adapalene)?",
+        "Last used on",
+    ),
+}
+"""Date-or-never questions: (choice field, question, date label)."""
+DATED_ZONE_QUESTIONS = {
+    "radiation_zones": ("radiation", "Radiotherapy to any zone?", "Irradiated zone", "Last radiotherapy", "last_date"),
+    "neuromodulator_zones": (
+        "neuromodulator",
+        "Botulinum toxin (e.g. Botox) in any zone?",
+        "Toxin in zone",
+        "Last toxin injection",
+        "last_date",
+    ),
+    "filler_zones": ("filler", "A dermal filler in any zone?", "Filler in zone", "Last filler injection", "last_date"),
+    "sunburn_zones": ("sunburn", "Sunburn or a fresh tan on any zone?", "Sunburnt zone", "Sunburn on", "date"),
+}
+"""Lists of ``{zone, date}``: (field prefix, question, zone label, date label, date key)."""
+
+
+def _words(value: str) -> str:
+    """A vocabulary value as a person reads it (``lichen_planus`` -> ``Lichen planus``; ``none`` -> ``No``)."""
+    return "No" if value == "none" else value.replace("_", " ").capitalize()
+
+
+def _choices(field: str) -> list[tuple[str, str]]:
+    return [(v, _words(v)) for v in answer_choices(field)]
 
 
 class ClientForm(OnceForm):
@@ -91,14 +138,6 @@ class QuestionnaireForm(OnceForm):
         label="Fitzpatrick skin type",
         choices=[("", "not answered"), *((r, r) for r in ("I", "II", "III", "IV", "V", "VI"))],
     )
-    isotretinoin = forms.ChoiceField(
-        required=False,
-        label="Isotretinoin (e.g. Roaccutane)?",
-        choices=[("", "not answered"), ("never", "Never, or not recently"), ("taken", "Yes: last dose on")],
-    )
-    isotretinoin_last_dose = forms.DateField(
-        required=False, label="Last isotretinoin dose", help_text="YYYY-MM-DD", widget=date_input()
-    )
     diabetes = forms.ChoiceField(
         required=False,
         label="Diabetes?",
@@ -109,34 +148,73 @@ class QuestionnaireForm(OnceForm):
             ("uncontrolled", "Yes, not controlled"),
         ],
     )
-    radiation = forms.ChoiceField(required=False, label="Radiotherapy to any zone?", choices=YES_NO)
 
     def __init__(self, *args: Any, evidence: Evidence, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = _zone_choices(evidence)
         set_choices(self, "zones", choices)
+        for name, (choice, label, date_label) in LAST_USE_QUESTIONS.items():
+            self.fields[choice] = forms.ChoiceField(
+                required=False,
+                label=label,
+                choices=[("", "not answered"), ("never", "Never, or not recently"), ("taken", "Yes: last on")],
+            )
+            self.fields[name] = forms.DateField(
+                required=False, label=date_label, help_text="YYYY-MM-DD", widget=date_input()
+            )
         for name, label in FLAGS.items():
             self.fields[name] = forms.ChoiceField(required=False, label=label, choices=YES_NO)
+        for name, label in CHOICE_QUESTIONS.items():
+            self.fields[name] = forms.ChoiceField(
+                required=False, label=label, choices=[("", "not answered"), *_choices(name)]
+            )
+        for name, (label, which) in LIST_QUESTIONS.items():
+            self.fields[f"{name}_any"] = forms.ChoiceField(required=False, label=label, choices=YES_NO)
+            self.fields[name] = forms.MultipleChoiceField(
+                required=False, label=which, choices=_choices(name), widget=forms.CheckboxSelectMultiple
+            )
         for name, label in ZONE_QUESTIONS.items():
             self.fields[f"{name}_any"] = forms.ChoiceField(required=False, label=label, choices=YES_NO)
             self.fields[name] = forms.MultipleChoiceField(
                 required=False, label="Which zones", choices=choices, widget=forms.CheckboxSelectMultiple
             )
-        for i in range(1, RADIATION_ROWS + 1):
-            self.fields[f"radiation_zone_{i}"] = forms.ChoiceField(
-                required=False, label=f"Irradiated zone {i}", choices=[("", "-"), *choices]
-            )
-            self.fields[f"radiation_date_{i}"] = forms.DateField(
-                required=False, label=f"Last radiotherapy on zone {i}", help_text="YYYY-MM-DD", widget=date_input()
-            )
+        for prefix, label, zone_label, date_label, _key in DATED_ZONE_QUESTIONS.values():
+            self.fields[prefix] = forms.ChoiceField(required=False, label=label, choices=YES_NO)
+            for i in range(1, RADIATION_ROWS + 1):
+                self.fields[f"{prefix}_zone_{i}"] = forms.ChoiceField(
+                    required=False, label=f"{zone_label} {i}", choices=[("", "-"), *choices]
+                )
+                self.fields[f"{prefix}_date_{i}"] = forms.DateField(
+                    required=False, label=f"{date_label} on zone {i}", help_text="YYYY-MM-DD", widget=date_input()
+                )
 
     def flag_fields(self) -> list[forms.BoundField]:
         """The yes/no questions, for the template."""
         return [self[name] for name in FLAGS]
 
+    def choice_fields(self) -> list[forms.BoundField]:
+        """The questions answered from core's vocabularies, for the template."""
+        return [self[name] for name in CHOICE_QUESTIONS]
+
+    def last_use_questions(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The date-or-never questions: (never/taken, last date)."""
+        return [(self[choice], self[name]) for name, (choice, _, _) in LAST_USE_QUESTIONS.items()]
+
+    def list_questions(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The list questions: (yes/no, which)."""
+        return [(self[f"{name}_any"], self[name]) for name in LIST_QUESTIONS]
+
     def zone_questions(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         """The zone questions: (yes/no, which zones)."""
         return [(self[f"{name}_any"], self[name]) for name in ZONE_QUESTIONS]
+
+    def dated_zone_questions(self) -> list[tuple[forms.BoundField, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        """The dated zone questions: (yes/no, [(zone, date) rows])."""
+        rows = range(1, RADIATION_ROWS + 1)
+        return [
+            (self[prefix], [(self[f"{prefix}_zone_{i}"], self[f"{prefix}_date_{i}"]) for i in rows])
+            for prefix, *_ in DATED_ZONE_QUESTIONS.values()
+        ]
 
     def radiation_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         """The radiotherapy rows: (zone, last date)."""
@@ -145,18 +223,22 @@ class QuestionnaireForm(OnceForm):
     def clean(self) -> dict[str, Any]:
         """Completeness only (a 'yes' needs its zones or date); core judges the answers."""
         cleaned = super().clean() or {}
-        if cleaned.get("isotretinoin") == "taken" and not cleaned.get("isotretinoin_last_dose"):
-            self.add_error("isotretinoin_last_dose", "give the date of the last dose")
-        for name in ZONE_QUESTIONS:
+        for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
+            if cleaned.get(choice) == "taken" and not cleaned.get(name):
+                self.add_error(name, "give the date of the last dose" if choice == "isotretinoin" else "give the date")
+        for name in (*ZONE_QUESTIONS, *LIST_QUESTIONS):
             if cleaned.get(f"{name}_any") == "yes" and not cleaned.get(name):
-                self.add_error(name, "tick the zones concerned")
-        if cleaned.get("radiation") == "yes":
+                what = "the zones concerned" if name in ZONE_QUESTIONS else "the ones that apply"
+                self.add_error(name, f"tick {what}")
+        for prefix, *_ in DATED_ZONE_QUESTIONS.values():
+            if cleaned.get(prefix) != "yes":
+                continue
             for i in range(1, RADIATION_ROWS + 1):
-                zone, day = cleaned.get(f"radiation_zone_{i}"), cleaned.get(f"radiation_date_{i}")
+                zone, day = cleaned.get(f"{prefix}_zone_{i}"), cleaned.get(f"{prefix}_date_{i}")
                 if bool(zone) != bool(day):
-                    self.add_error(f"radiation_date_{i}" if zone else f"radiation_zone_{i}", "give both zone and date")
-            if not any(cleaned.get(f"radiation_zone_{i}") for i in range(1, RADIATION_ROWS + 1)):
-                self.add_error("radiation_zone_1", "give at least one irradiated zone and its date")
+                    self.add_error(f"{prefix}_date_{i}" if zone else f"{prefix}_zone_{i}", "give both zone and date")
+            if not any(cleaned.get(f"{prefix}_zone_{i}") for i in range(1, RADIATION_ROWS + 1)):
+                self.add_error(f"{prefix}_zone_1", "give at least one zone and its date")
         return cleaned
 
     def answers(self) -> dict[str, Any]:
@@ -167,52 +249,58 @@ class QuestionnaireForm(OnceForm):
             raw["birth_date"] = d["birth_date"].isoformat()
         if d.get("skin_type"):
             raw["skin_type"] = d["skin_type"]
-        if d.get("isotretinoin") == "never":
-            raw["isotretinoin_last_dose"] = None
-        elif d.get("isotretinoin") == "taken" and d.get("isotretinoin_last_dose"):
-            raw["isotretinoin_last_dose"] = d["isotretinoin_last_dose"].isoformat()
-        if d.get("diabetes"):
-            raw["diabetes"] = d["diabetes"]
+        for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
+            if d.get(choice) == "never":
+                raw[name] = None
+            elif d.get(choice) == "taken" and d.get(name):
+                raw[name] = d[name].isoformat()
+        for name in ("diabetes", *CHOICE_QUESTIONS):
+            if d.get(name):
+                raw[name] = d[name]
         for name in FLAGS:
             if d.get(name):
                 raw[name] = d[name] == "yes"
-        for name in ZONE_QUESTIONS:
+        for name in (*LIST_QUESTIONS, *ZONE_QUESTIONS):
             if d.get(f"{name}_any") == "no":
                 raw[name] = []
             elif d.get(f"{name}_any") == "yes":
                 raw[name] = list(d.get(name) or [])
-        if d.get("radiation") == "no":
-            raw["radiation_zones"] = []
-        elif d.get("radiation") == "yes":
-            raw["radiation_zones"] = [
-                {"zone": d[f"radiation_zone_{i}"], "last_date": d[f"radiation_date_{i}"].isoformat()}
-                for i in range(1, RADIATION_ROWS + 1)
-                if d.get(f"radiation_zone_{i}") and d.get(f"radiation_date_{i}")
-            ]
+        for name, (prefix, _, _, _, key) in DATED_ZONE_QUESTIONS.items():
+            if d.get(prefix) == "no":
+                raw[name] = []
+            elif d.get(prefix) == "yes":
+                raw[name] = [
+                    {"zone": d[f"{prefix}_zone_{i}"], key: d[f"{prefix}_date_{i}"].isoformat()}
+                    for i in range(1, RADIATION_ROWS + 1)
+                    if d.get(f"{prefix}_zone_{i}") and d.get(f"{prefix}_date_{i}")
+                ]
         return raw
 
 
 def initial_from_answers(raw: dict[str, Any]) -> dict[str, Any]:
     """Form initial values from a stored answers contract (to start a new questionnaire from the last one)."""
-    init: dict[str, Any] = {k: raw[k] for k in ("treatment", "setting", "zones", "birth_date", "diabetes") if k in raw}
+    keys = ("treatment", "setting", "zones", "birth_date", "diabetes", *CHOICE_QUESTIONS)
+    init: dict[str, Any] = {k: raw[k] for k in keys if k in raw}
     if raw.get("skin_type") is not None:
         init["skin_type"] = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}.get(
             raw["skin_type"], raw["skin_type"]
         )
-    if "isotretinoin_last_dose" in raw:
-        init["isotretinoin"] = "taken" if raw["isotretinoin_last_dose"] else "never"
-        init["isotretinoin_last_dose"] = raw["isotretinoin_last_dose"]
+    for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
+        if name in raw:
+            init[choice] = "taken" if raw[name] else "never"
+            init[name] = raw[name] or None
     for name in FLAGS:
         if isinstance(raw.get(name), bool):
             init[name] = "yes" if raw[name] else "no"
-    for name in ZONE_QUESTIONS:
+    for name in (*LIST_QUESTIONS, *ZONE_QUESTIONS):
         if isinstance(raw.get(name), list):
             init[f"{name}_any"] = "yes" if raw[name] else "no"
             init[name] = raw[name]
-    entries = raw.get("radiation_zones")
-    if isinstance(entries, list):
-        init["radiation"] = "yes" if entries else "no"
-        for i, entry in enumerate(entries[:RADIATION_ROWS], 1):
-            init[f"radiation_zone_{i}"] = entry.get("zone")
-            init[f"radiation_date_{i}"] = entry.get("last_date")
+    for name, (prefix, _, _, _, key) in DATED_ZONE_QUESTIONS.items():
+        entries = raw.get(name)
+        if isinstance(entries, list):
+            init[prefix] = "yes" if entries else "no"
+            for i, entry in enumerate(entries[:RADIATION_ROWS], 1):
+                init[f"{prefix}_zone_{i}"] = entry.get("zone")
+                init[f"{prefix}_date_{i}"] = entry.get(key)
     return init

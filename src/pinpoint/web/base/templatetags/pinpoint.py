@@ -56,6 +56,9 @@ def answer(value: Any) -> str:
         return "yes"
     if value is False:
         return "no"
+    if isinstance(value, dict):  # {zone, last_date} or {zone, date}
+        when = value.get("last_date") or value.get("date")
+        return f"{answer(value.get('zone'))} on {when}" if when else answer(value.get("zone"))
     if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value) or "none"
-    return str(value) if value != "" else "-"
+        return ", ".join(answer(v) for v in value) or "none"
+    return str(value).replace("_", " ") if value != "" else "-"
