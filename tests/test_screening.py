@@ -463,6 +463,8 @@ def test_retinoid_defers_a_week_for_microneedling_two_for_electrolysis(
     assert run(ev, electrolysis(safe_answers, ["legs"])).defer_until == dt.date(2026, 12, 7)
     safe_answers["retinoid_last_use"] = None  # null answers it: not used
     assert run(ev, safe_answers).verdict == "proceed"
+    safe_answers["retinoid_last_use"] = False  # so does false, which a TOML file can write
+    assert run(ev, safe_answers).verdict == "proceed"
 
 
 def test_anaesthetic_risks_forbid_the_anaesthetic_not_the_needling(ev: Evidence, safe_answers: dict[str, Any]) -> None:
@@ -540,3 +542,18 @@ def test_unknown_zone_in_a_dated_list_is_an_error(ev: Evidence, safe_answers: di
     with pytest.raises(UnknownIdError, match=r"unknown zone 'chek'; did you mean 'cheek'\?") as caught:
         parse_answers(safe_answers, ev)
     assert caught.value.field == "sunburn_zones"
+
+
+@pytest.mark.parametrize("name", ["client-clinic.toml", "client-home.json"])
+def test_example_answer_files_answer_every_question(ev: Evidence, name: str) -> None:
+    import json
+    import tomllib
+    from pathlib import Path
+
+    from pinpoint.core.answers import ANSWER_FIELDS
+
+    path = Path(__file__).parents[1] / "src" / "pinpoint" / "examples" / name
+    raw = tomllib.loads(path.read_text()) if name.endswith(".toml") else json.loads(path.read_text())
+    answers = parse_answers(raw, ev, on=TODAY)
+    assert answers.answered == set(ANSWER_FIELDS)
+    assert not [f for f in screen(answers, TODAY, ev).findings if f.rule.startswith("unanswered:")]
