@@ -252,3 +252,32 @@ def test_every_stand_in_for_a_missing_figure_says_why() -> None:
     assert missing == []
     assert estimates > 40
     assert policies >= 9
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'adjacent = ["nose", "cheek", "chin_jawline"]\n\n[upper_lip]',
+            'adjacent = ["nose", "cheek", "chin_jawline", "chek"]\n\n[upper_lip]',
+            "zones.toml, entry 'perioral', field 'adjacent': unknown zone id 'chek'; did you mean 'cheek'?",
+        ),
+        (
+            'adjacent = ["forehead", "periorbital"]',
+            'adjacent = ["forehead", "periorbital", "nose"]',
+            "zones.toml, entry 'eyebrows', field 'adjacent': 'nose' is listed, "
+            "but 'nose' does not list 'eyebrows' back",
+        ),
+        (
+            'adjacent = ["nose", "cheek", "chin_jawline"]\n\n[upper_lip]',
+            'adjacent = ["nose", "cheek", "chin_jawline", "upper_lip"]\n\n[upper_lip]',
+            "zones.toml, entry 'perioral', field 'adjacent': "
+            "'upper_lip' is perioral's own part or whole, not a neighbour",
+        ),
+    ],
+)
+def test_zone_adjacency_is_checked(data_copy: Path, old: str, new: str, message: str) -> None:
+    _edit(data_copy / "zones.toml", old, new)
+    with pytest.raises(EvidenceError) as err:
+        load_from(data_copy)
+    assert str(err.value) == message

@@ -245,7 +245,8 @@ def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
         for name in ("zones", "parts", "adjacent"):
             for z in getattr(model, name, ()) if name in type(model).model_fields else ():
                 if z not in ev.zones:
-                    raise EvidenceError(f"{where}: unknown zone id '{z}'{suggest(z, list(ev.zones))}")
+                    at = f"{file}.toml, entry '{key}', field '{f'{path}.' if path else ''}{name}'"
+                    raise EvidenceError(f"{at}: unknown zone id '{z}'{suggest(z, list(ev.zones))}")
         for name in ("washout_policy", "reassess_policy", "below_years_policy"):
             pid = getattr(model, name, None)
             if pid is not None and pid not in ev.policy:
