@@ -62,7 +62,7 @@ SQLITE_DOWN = [
 POSTGRES_UP = [
     """CREATE FUNCTION pinpoint_refuse_sealed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      RAISE EXCEPTION '% is sealed: rows are never changed, deleted or truncated (%)', TG_TABLE_NAME, TG_OP;
+      RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is sealed: rows are never changed, deleted or truncated';
     END $$""",
     *(
         f"""CREATE TRIGGER pinpoint_sealed_rows BEFORE UPDATE OR DELETE ON {table}

@@ -1,0 +1,138 @@
+"""``pinpoint verify``: walk every organization's chain of sealed records.
+
+It reads the same database as ``pinpoint serve`` (``$PINPOINT_DATA_DIR``, default ``./var``, or
+``DATABASE_URL``) and the same seal key (``PINPOINT_SEAL_KEY`` or ``$PINPOINT_DATA_DIR/seal.key``).
+Exit status: 0 when every chain holds, 1 when one is broken, 2 for a user error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from pinpoint.cli.common import emit_json
+from pinpoint.core.errors import InputError
+
+if TYPE_CHECKING:
+    from pinpoint.web.audit.chains import ChainHead
+    from pinpoint.web.audit.verify import OrgReport
+
+__all__ = ["HEADS_FORMAT", "verify"]
+
+HEADS_FORMAT = "pinpoint-chain-heads/1"
+MAX_HEADS_BYTES = 5_000_000
+
+
+def _setup() -> None:
+    """Load the web app's settings and check there is a database and a key to verify with."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        from pinpoint.web.audit.sealkey import ENV_VAR, key_file, read_key
+
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
+            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
+        if read_key(Path(settings.DATA_DIR), create=False) is None:
+            where = key_file(Path(settings.DATA_DIR))
+            raise InputError("key", f"no seal key: set {ENV_VAR} or put the key file at {where}")
+    except ImproperlyConfigured as exc:
+        raise InputError("environment", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+
+
+def _read_heads(path: Path) -> list[ChainHead]:
+    from pinpoint.web.audit.chains import ChainHead
+
+    def bad(why: str) -> InputError:
+        what = f"--against: '{path}' is not a chain-heads file from `pinpoint verify --head`: {why}"
+        return InputError("against", what)
+
+    try:
+        if path.stat().st_size > MAX_HEADS_BYTES:
+            raise bad(f"larger than {MAX_HEADS_BYTES // 1_000_000} MB")
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("against", f"--against: file '{path}' does not exist") from None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise bad(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    if not isinstance(data, dict) or data.get("format") != HEADS_FORMAT or not isinstance(data.get("heads"), list):
+        raise bad(f'no "format": "{HEADS_FORMAT}" with a list of "heads"')
+    heads = []
+    for item in data["heads"]:
+        if not isinstance(item, dict):
+            raise bad("a head is not an object")
+        org, seq, digest = item.get("organization"), item.get("seq"), item.get("digest")
+        if not (isinstance(org, int) and isinstance(seq, int) and seq >= 0 and isinstance(digest, str)):
+            raise bad("a head needs an organization id, a seq (0 or more) and a digest")
+        heads.append(ChainHead(organization_id=org, seq=seq, digest=digest))
+    return heads
+
+
+def _line(r: OrgReport) -> str:
+    who = f"organization {r.organization_id} ({r.name})"
+    if r.problem is None:
+        records = "record" if r.count == 1 else "records"
+        return f"{who}: ok, {r.count} sealed {records}, head {r.head.seq} {r.head.digest}"
+    p = r.problem
+    row = f"{p.table} id {p.record_id}" if p.record_id is not None else p.table
+    seal = f" (seal {p.seq})" if p.seq is not None else ""
+    return f"{who}: BROKEN at {row}{seal}: {p.what}"
+
+
+def _as_json(r: OrgReport) -> dict[str, Any]:
+    p = r.problem
+    return {
+        "organization": r.organization_id,
+        "name": r.name,
+        "ok": p is None,
+        "count": r.count,
+        "head": {"seq": r.head.seq, "digest": r.head.digest},
+        "problem": None if p is None else {"table": p.table, "id": p.record_id, "seal": p.seq, "what": p.what},
+    }
+
+
+def verify(
+    head: Annotated[
+        bool, typer.Option("--head", help="When every chain holds, print the chain heads (JSON) to keep elsewhere.")
+    ] = False,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", help="A file written by --head: prove nothing before those heads was rewritten."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of lines.")] = False,
+) -> None:
+    """Check every organization's chain of sealed records; exit 1 when one is broken."""
+    from django.db import DatabaseError
+
+    saved = _read_heads(against) if against is not None else []
+    _setup()
+    from pinpoint.web.audit.verify import verify_all
+
+    try:
+        reports = verify_all(saved)
+    except DatabaseError as exc:
+        raise InputError("database", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+    broken = any(r.problem is not None for r in reports)
+    if head and not broken:
+        heads = [{"organization": r.organization_id, "seq": r.head.seq, "digest": r.head.digest} for r in reports]
+        emit_json({"format": HEADS_FORMAT, "heads": heads})
+    elif as_json:
+        emit_json({"ok": not broken, "organizations": [_as_json(r) for r in reports]})
+    else:
+        out = sys.stderr if head else sys.stdout
+        for r in reports:
+            out.write(_line(r) + "\n")
+    if broken:
+        raise SystemExit(1)  # click returns, rather than raises, a typer.Exit in non-standalone mode
