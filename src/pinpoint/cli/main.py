@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pinpoint.cli import coverage, data, hair
+from pinpoint.cli import coverage, data, hair, records
 from pinpoint.cli.common import (
     emit_json,
     evidence_with_policy,
@@ -38,6 +38,7 @@ app = typer.Typer(
 )
 app.add_typer(coverage.app, name="coverage")
 app.add_typer(hair.app, name="hair")
+app.command(name="verify")(records.verify)
 data.register(app)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
