@@ -506,23 +506,23 @@ def test_rule_vocabularies_are_the_answers_vocabularies(ev: Evidence) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("sunburn_zones", [{"zone": "cheek", "date": "2026-12-01"}], "sunburn_zones 2026-12-01 is in the future"),
+        ("sunburn_zones", [{"zone": "cheek", "date": "2026-12-01"}], "sunburn date 2026-12-01 is in the future"),
         (
             "neuromodulator_zones",
             [{"zone": "cheek", "last_date": "2027-01-01"}],
-            "neuromodulator_zones 2027-01-01 is in",
+            "last toxin injection 2027-01-01 is in",
         ),
         (
             "filler_zones",
             [{"zone": "cheek", "last_date": "1980-01-01"}],
-            "filler_zones 1980-01-01 is before 1985-06-15",
+            "last filler injection 1980-01-01 is before 1985-06-15",
         ),
-        ("retinoid_last_use", "2026-11-26", "retinoid_last_use 2026-11-26 is in the future"),
-        ("isotretinoin_last_dose", "1985-06-14", "isotretinoin_last_dose 1985-06-14 is before 1985-06-15"),
+        ("retinoid_last_use", "2026-11-26", "last retinoid use 2026-11-26 is in the future"),
+        ("isotretinoin_last_dose", "1985-06-14", "last isotretinoin dose 1985-06-14 is before 1985-06-15"),
         (
             "radiation_zones",
             [{"zone": "cheek", "last_date": "2027-02-01"}],
-            "radiation_zones 2027-02-01 is in the future",
+            "last radiotherapy 2027-02-01 is in the future",
         ),
     ],
 )

@@ -173,6 +173,16 @@ ZONE_LIST_FIELDS = (
 )
 ZONE_DATE_FIELDS = ("radiation_zones", "neuromodulator_zones", "filler_zones", "sunburn_zones")
 PAST_DATE_FIELDS = ("isotretinoin_last_dose", "retinoid_last_use")
+DATE_LABELS = {
+    "birth_date": "date of birth",
+    "isotretinoin_last_dose": "last isotretinoin dose",
+    "retinoid_last_use": "last retinoid use",
+    "radiation_zones": "last radiotherapy",
+    "neuromodulator_zones": "last toxin injection",
+    "filler_zones": "last filler injection",
+    "sunburn_zones": "sunburn date",
+}
+"""How an error names each date of the answers (the field itself is named too)."""
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 
 
@@ -199,14 +209,14 @@ def check_answer_dates(answers: Answers, on: dt.date) -> None:
     """
     birth = answers.birth_date
     if birth is not None:
-        check_birth_date("birth_date", birth, on)
+        check_birth_date("birth_date", birth, on, label=DATE_LABELS["birth_date"])
     for field in PAST_DATE_FIELDS:
         value = getattr(answers, field)
         if value is not None:
-            check_past_date(field, value, on, not_before=birth)
+            check_past_date(field, value, on, not_before=birth, label=DATE_LABELS[field])
     for field in ZONE_DATE_FIELDS:
         for entry in getattr(answers, field) or ():
-            check_past_date(field, entry.day, on, not_before=birth)
+            check_past_date(field, entry.day, on, not_before=birth, label=DATE_LABELS[field])
 
 
 def parse_skin_type(value: object, field: str = "skin_type") -> int:
