@@ -136,16 +136,19 @@ def test_planning_a_course_from_9999_12_31_is_an_input_error_not_an_overflow(ev:
 
 @pytest.fixture(scope="module")
 def acne(ev: Evidence) -> Plan:
-    """Acne scars on the cheek in a clinic with a pen: 1-2 mm, 28 days apart at the planned depth."""
+    """Acne scars on the cheek in a clinic with a pen."""
     return plan(ev, "acne_scars", ("cheek",), "clinic", device="pen_14", start=TODAY)
+
+
+STEP = 28  # days between the booked sessions below: the plan's interval at its planned depth (asserted)
 
 
 def _course() -> list[BookedSession]:
     """Session 1 signed at 0.5 mm on TODAY; sessions 2 and 3 booked 4 and 8 weeks later."""
     return [
         BookedSession(number=1, date=TODAY, depths_mm={"cheek": 0.5}, signed=True),
-        BookedSession(number=2, date=TODAY + 28 * DAY),
-        BookedSession(number=3, date=TODAY + 56 * DAY),
+        BookedSession(number=2, date=TODAY + STEP * DAY),
+        BookedSession(number=3, date=TODAY + 2 * STEP * DAY),
     ]
 
 
@@ -195,18 +198,20 @@ def test_a_session_keeps_its_place_in_the_course(ev: Evidence, acne: Plan) -> No
 
 def test_the_interval_holds_to_both_neighbours(ev: Evidence, acne: Plan) -> None:
     gap_recorded = min_gaps(ev, acne, {"cheek": 0.5})[0].interval_days
-    assert gap_recorded < 28
+    assert gap_recorded < STEP
     # after session 1 (signed at 0.5 mm), the recorded depth sets the spacing
     with pytest.raises(
         RefusedError, match=r"^session 2 on .* is \d+ days after session 1 .*cheek at 0.5 mm \(recorded\)"
     ):
         check_session_date(ev, acne, 2, TODAY + (gap_recorded - 1) * DAY, _course(), today=TODAY)
-    # before session 3 (booked at the planned 2 mm: 28 days), moving 2 later must leave 28 days
+    # before session 3 (counted at the plan's deepest depth), moving 2 later must leave the planned interval
+    (planned,) = min_gaps(ev, acne)
+    assert planned.interval_days == STEP
     with pytest.raises(RefusedError) as nxt:
-        check_session_date(ev, acne, 2, TODAY + 29 * DAY, _course(), today=TODAY)
-    assert _message(nxt)[1].startswith(f"session 3 on {TODAY + 56 * DAY} is 27 days after session 2 on ")
-    assert "cheek at 2 mm (planned) needs at least 28 days" in _message(nxt)[1]
-    check_session_date(ev, acne, 2, TODAY + 28 * DAY, _course(), today=TODAY)  # both gaps held exactly
+        check_session_date(ev, acne, 2, TODAY + (STEP + 1) * DAY, _course(), today=TODAY)
+    assert _message(nxt)[1].startswith(f"session 3 on {TODAY + 2 * STEP * DAY} is {STEP - 1} days after session 2 on ")
+    assert f"cheek at {planned.depth_mm:g} mm (planned) needs at least {STEP} days" in _message(nxt)[1]
+    check_session_date(ev, acne, 2, TODAY + STEP * DAY, _course(), today=TODAY)  # both gaps held exactly
 
 
 def test_without_today_only_order_and_spacing_are_checked(ev: Evidence, acne: Plan) -> None:
