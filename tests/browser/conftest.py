@@ -12,6 +12,7 @@ Screenshots go to ``var/screenshots/`` (ignored by git); ``PINPOINT_SCREENSHOTS_
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -58,6 +59,17 @@ class Server:
     url: str
     database: Path
     log: Path
+
+    def mail_link(self, to: str, path: str) -> str:
+        """The last link to ``path`` in a mail to ``to``: the development server prints its mails to its log."""
+        pattern = re.compile(rf"^To: {re.escape(to)}$.*?^({re.escape(self.url + path)}\S+)$", re.MULTILINE | re.DOTALL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            found = pattern.findall(self.log.read_text(errors="replace"))
+            if found:
+                return str(found[-1])
+            time.sleep(0.2)
+        pytest.fail(f"no mail to {to} with a link to {path} in the server log:\n{self.log.read_text()[-3000:]}")
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         """Read the server's database directly (to check what the pages claim)."""
@@ -131,8 +143,11 @@ def open_browser(playwright_driver: Any, tmp_path: Path) -> Iterator[Callable[[s
     """Open a fresh headless chromium (its own user-data directory, desk-screen size) in a time zone.
 
     Each call starts a new browser, so nothing (cookies, storage) is shared; all close at the end.
+    Every console message of every page is kept: a Content-Security-Policy violation (an inline
+    script or style the policy blocks) fails the test that caused it.
     """
     opened: list[Any] = []
+    console: list[str] = []
 
     def launch(time_zone: str = "UTC") -> Any:
         context = playwright_driver.chromium.launch_persistent_context(
@@ -144,9 +159,12 @@ def open_browser(playwright_driver: Any, tmp_path: Path) -> Iterator[Callable[[s
             timezone_id=time_zone,
         )
         context.set_default_timeout(TIMEOUT_MS)
+        context.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
         opened.append(context)
         return context
 
     yield launch
     for context in opened:
         context.close()
+    blocked = [m for m in console if "Content Security Policy" in m or "Content-Security-Policy" in m]
+    assert blocked == [], "the page needs something the Content-Security-Policy blocks"

@@ -337,11 +337,18 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     email = f"kim-{time.time_ns()}@example.org"
 
     # Create a personal space (the browser's time zone is proposed).
-    page.goto(base + "/accounts/login/")
+    # The pages carry the strict policy; the browser fixture fails the test on any violation it logs.
+    login = page.goto(base + "/accounts/login/")
+    assert login is not None
+    assert "script-src 'self'" in login.headers["content-security-policy"]
     page.get_by_role("link", name="Create a personal space").click()
+    page.get_by_label("Email address").fill(email)
+    page.get_by_role("button", name="Email me the link").click()
+    expect(page.locator("#signup-sent")).to_contain_text("We sent a message to the address you gave.")
+    page.goto(server.mail_link(email, "/accounts/signup/"))
+    expect(page.locator("#signup-email")).to_have_text(email)
     expect(page.locator("input[name=kind][value=personal]")).to_be_checked()
     expect(page.get_by_label("Time zone")).to_have_value(HOME_ZONE)
-    page.get_by_label("Email address").fill(email)
     page.get_by_label("Your name").fill("Kim Home")
     page.locator("#id_password1").fill("correct horse battery")
     page.locator("#id_password2").fill("correct horse battery")
