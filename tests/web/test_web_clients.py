@@ -143,6 +143,22 @@ def test_questionnaire_errors_are_beside_their_field_and_nothing_is_saved(world:
             "birth_date",
             "date of birth 2027-01-01 is in the future",
         ),
+        # dates core refuses inside a list of dated zones show beside that list's first row
+        (
+            {"sunburn": "yes", "sunburn_zone_1": "cheek", "sunburn_date_1": "2026-03-05"},
+            "sunburn_zone_1",
+            "sunburn date 2026-03-05 is in the future (after 2026-03-01)",
+        ),
+        (
+            {"neuromodulator": "yes", "neuromodulator_zone_1": "forehead", "neuromodulator_date_1": "2026-04-01"},
+            "neuromodulator_zone_1",
+            "last toxin injection 2026-04-01 is in the future (after 2026-03-01)",
+        ),
+        (
+            {"retinoid": "taken", "retinoid_last_use": "2026-03-02"},
+            "retinoid_last_use",
+            "last retinoid use 2026-03-02 is in the future (after 2026-03-01)",
+        ),
     ]
     for change, field, message in cases:
         response = client.post(url, QUESTIONNAIRE | change)

@@ -188,6 +188,10 @@ class QuestionnaireForm(OnceForm):
                     required=False, label=f"{date_label} on zone {i}", help_text="YYYY-MM-DD", widget=date_input()
                 )
 
+    def field_of(self) -> dict[str, str]:
+        """Where core's error about an answers field shows: a dated-zone list beside its first row."""
+        return {name: f"{prefix}_zone_1" for name, (prefix, *_) in DATED_ZONE_QUESTIONS.items()}
+
     def flag_fields(self) -> list[forms.BoundField]:
         """The yes/no questions, for the template."""
         return [self[name] for name in FLAGS]

@@ -102,7 +102,7 @@ def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
                 actor, client, form.answers(), form.cleaned_data["taken_on"], key=form.cleaned_data["submission_id"]
             )
         except PinpointError as exc:
-            add_error(form, exc, {"radiation_zones": "radiation_zone_1", "isotretinoin_last_dose": "isotretinoin"})
+            add_error(form, exc, form.field_of())
         else:
             return redirect("clients:questionnaire", pk=client.pk, qpk=q.pk)
     return render(request, "clients/questionnaire_form.html", {"form": form, "client": client})
