@@ -118,8 +118,8 @@ class Consent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """After signing only the withdrawal may be recorded, once; each is sealed in the same transaction."""
+        self._check_change()  # before the atomic block: a refusal must not poison the caller's transaction
         with transaction.atomic(savepoint=False):
-            self._check_change()
             adding = self._state.adding
             super().save(*args, **kwargs)
             if adding:
