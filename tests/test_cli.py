@@ -82,8 +82,12 @@ def test_plan_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         {"min": 1.0, "max": 2.0},
         {"min": 28.0, "max": 42.0},
     )
+    parts = [
+        {"zone": "cheek", "portion": 1, "portions": 1, "area_cm2": 180.0, "numbed": True, "label": "Cheeks (both)"},
+        {"zone": "forehead", "portion": 1, "portions": 1, "area_cm2": 110.0, "numbed": False, "label": "Forehead"},
+    ]
     assert data["schedule"] == [
-        {"session": n, "date": day, "visit": 1, "zones": ["cheek", "forehead"]}
+        {"session": n, "date": day, "visit": 1, "zones": ["cheek", "forehead"], "parts": parts}
         for n, day in ((1, "2027-01-04"), (2, "2027-02-01"), (3, "2027-03-01"))
     ]
     assert [r["id"] for r in data["rules"]] == ["anaesthetic_area_per_visit"]

@@ -15,7 +15,7 @@ from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import PinpointError, RefusedError
 from pinpoint.core.guide import guide, guide_for_plan
 from pinpoint.core.planning import Plan, plan
-from pinpoint.core.whole_plan import anaesthetic_limit_cm2, min_spacing_days
+from pinpoint.core.whole_plan import Span, anaesthetic_limit_cm2, min_spacing_days
 from pinpoint.evidence import Evidence
 from pinpoint.evidence.schema import PenDevice
 from tests.cli_helpers import cli, cli_json
@@ -68,7 +68,13 @@ def test_no_visit_puts_anaesthetic_on_more_skin_than_its_label_allows(ev: Eviden
             assert p.anaesthetic is not None
             limit = anaesthetic_limit_cm2(ev.anaesthetics[p.anaesthetic])
             assert limit is not None
-            assert v.area_cm2 == sum(ev.zones[z].area_cm2.value for z in v.anaesthetic_zones) <= limit[0]
+            numbed_parts = [part for part in v.parts if part.numbed]
+            assert v.area_cm2 == sum(part.area_cm2 for part in numbed_parts) <= limit[0] + 1e-9
+            assert tuple(part.zone for part in numbed_parts) == v.anaesthetic_zones
+            for part in numbed_parts:  # the fewest equal portions within the label
+                whole = ev.zones[part.zone].area_cm2.value
+                assert part.area_cm2 == whole / part.portions
+                assert (part.portions - 1) * limit[0] < whole <= part.portions * limit[0]
             g = guide_for_plan(ev, p, visit=v.visit)
             (apply,) = [s for s in g.steps if s.kind == "anaesthetic-apply"]
             assert apply.area_cm2 == v.area_cm2 <= limit[0]
@@ -125,11 +131,22 @@ def test_skin_types_iv_to_vi_never_bleed_and_wait_28_days(ev: Evidence, plans: l
                     assert z.interval_days.min >= 28
 
 
-def test_each_schedule_day_names_its_zones_and_covers_every_zone_each_session(plans: list[Plan]) -> None:
+def test_each_schedule_day_names_its_zones_and_covers_every_zone_each_session(
+    ev: Evidence, plans: list[Plan]
+) -> None:
+    split = 0
     for p in plans:
         for n in {s.session for s in p.schedule}:
-            zones = [z for s in p.schedule if s.session == n for z in s.zones]
-            assert sorted(zones) == sorted(z.zone for z in p.zones)
+            days = [s for s in p.schedule if s.session == n]
+            assert all(s.zones == tuple(part.zone for part in s.parts) for s in days)
+            assert sum(len(s.parts) for s in days) == sum(len(v.parts) for v in p.visits)
+            for z in p.zones:  # every portion once per session; together they cover the whole zone
+                mine = [part for s in days for part in s.parts if part.zone == z.zone]
+                k = mine[0].portions
+                assert sorted((part.portion, part.portions) for part in mine) == [(i, k) for i in range(1, k + 1)]
+                assert sum(part.area_cm2 for part in mine) == pytest.approx(ev.zones[z.zone].area_cm2.value, abs=1e-9)
+                split += k > 1
+    assert split > 100
 
 
 def _answers(ev: Evidence, safe_answers: dict[str, Any], **changes: Any) -> Any:
@@ -171,13 +188,112 @@ def g_plan_screening(ev: Evidence, answers: Any) -> Any:
 # --- scenarios ------------------------------------------------------------------------------------
 
 
-def test_striae_on_four_body_zones_is_refused_naming_the_zone_the_label_and_source(ev: Evidence) -> None:
+STRIAE = ("abdomen", "thighs", "buttocks", "flanks")
+
+
+def test_striae_on_four_body_zones_splits_large_zones_into_portions_within_the_label(ev: Evidence) -> None:
+    """Abdomen 1,100, thighs 3,570, buttocks 935 cm² each exceed LMX4's 900 cm²: equal portions, one per visit."""
+    p = plan(ev, "striae", STRIAE, "clinic", start=START)
+    assert [
+        (v.visit, v.zones, [(x.zone, x.portion, x.portions, x.area_cm2, x.numbed) for x in v.parts], v.area_cm2)
+        for v in p.visits
+    ] == [
+        (1, ("thighs",), [("thighs", 1, 4, 892.5, True)], 892.5),
+        (2, ("thighs",), [("thighs", 2, 4, 892.5, True)], 892.5),
+        (3, ("thighs",), [("thighs", 3, 4, 892.5, True)], 892.5),
+        (4, ("thighs",), [("thighs", 4, 4, 892.5, True)], 892.5),
+        (5, ("flanks",), [("flanks", 1, 1, 600.0, True)], 600.0),
+        (6, ("abdomen",), [("abdomen", 1, 2, 550.0, True)], 550.0),
+        (7, ("abdomen",), [("abdomen", 2, 2, 550.0, True)], 550.0),
+        (8, ("buttocks",), [("buttocks", 1, 2, 467.5, True)], 467.5),
+        (9, ("buttocks",), [("buttocks", 2, 2, 467.5, True)], 467.5),
+    ]
+    assert [x.label for v in p.visits for x in v.parts] == [
+        "Thighs, part 1 of 4 (about 893 cm²)",
+        "Thighs, part 2 of 4 (about 893 cm²)",
+        "Thighs, part 3 of 4 (about 893 cm²)",
+        "Thighs, part 4 of 4 (about 893 cm²)",
+        "Flanks",
+        "Abdomen, part 1 of 2 (550 cm²)",
+        "Abdomen, part 2 of 2 (550 cm²)",
+        "Buttocks, part 1 of 2 (about 468 cm²)",
+        "Buttocks, part 2 of 2 (about 468 cm²)",
+    ]
+    assert [(v.amount_g.min, v.amount_g.max) for v in p.visits if v.amount_g] == [
+        (133.9, 178.5),
+        (133.9, 178.5),
+        (133.9, 178.5),
+        (133.9, 178.5),
+        (90.0, 120.0),
+        (82.5, 110.0),
+        (82.5, 110.0),
+        (70.1, 93.5),
+        (70.1, 93.5),
+    ]
+    # 4 sessions 28 days apart, each of 9 visits a day apart; every portion's own sessions stay 28 days apart
+    assert len(p.schedule) == 36
+    assert [(s.session, s.visit, s.date.isoformat(), s.zones) for s in p.schedule if s.visit in (1, 9)] == [
+        (1, 1, "2027-01-04", ("thighs",)),
+        (1, 9, "2027-01-12", ("buttocks",)),
+        (2, 1, "2027-02-01", ("thighs",)),
+        (2, 9, "2027-02-09", ("buttocks",)),
+        (3, 1, "2027-03-01", ("thighs",)),
+        (3, 9, "2027-03-09", ("buttocks",)),
+        (4, 1, "2027-03-29", ("thighs",)),
+        (4, 9, "2027-04-06", ("buttocks",)),
+    ]
+    assert p.schedule[1].parts[0].label == "Thighs, part 2 of 4 (about 893 cm²)"
+    rule = next(r for r in p.rules if r.id == "anaesthetic_area_per_visit")
+    assert rule.effect == (
+        "Liposomal lidocaine 4% (LMX4) on at most 900 cm² in one visit (label); 6205 cm² to numb is split into "
+        "9 visits 1 day(s) apart; zones larger than one application in equal portions, each numbed and needled on "
+        "its own visit: Abdomen in 2 of 550 cm², Thighs in 4 of about 893 cm², Buttocks in 2 of about 468 cm² "
+        "(policy anaesthetic_split_gap_days; splitting is a planning policy, no label addresses it)"
+    )
+    assert rule.sources == (
+        "lmx4-smpc",
+        "fda-anaesthetic-advisories",
+        "emla-uk-pil",
+        "cincinnati-childrens",
+        "empowerpharmacy",
+    )
+
+
+def test_the_guide_of_a_split_visit_covers_exactly_its_portion(ev: Evidence) -> None:
+    p = plan(ev, "striae", STRIAE, "clinic", start=START)
+    g = guide_for_plan(ev, p, visit=2)
+    assert (g.visit, g.visits, [x.label for x in g.parts]) == (2, 9, ["Thighs, part 2 of 4 (about 893 cm²)"])
+    (apply,) = [s for s in g.steps if s.kind == "anaesthetic-apply"]
+    assert (apply.zones, apply.area_cm2, apply.amount_g) == (("thighs",), 892.5, Span(min=133.9, max=178.5))
+    assert apply.detail == (
+        "Liposomal lidocaine 4% (LMX4) on Thighs, part 2 of 4 (about 893 cm²) only, about 133.9-178.5 g on "
+        "892.5 cm² (label: at most 900 cm² at a time), occlusion optional; never on broken skin, never after needling"
+    )
+    (needling,) = [s for s in g.steps if s.kind == "needling"]
+    assert needling.detail.startswith("Thighs, part 2 of 4 (about 893 cm²) only: 1.5-2 mm; 4-10 passes with the pen")
+    flanks = guide_for_plan(ev, p, visit=5)
+    (apply,) = [s for s in flanks.steps if s.kind == "anaesthetic-apply"]
+    assert (apply.zones, apply.area_cm2) == (("flanks",), 600.0)
+    assert apply.detail.startswith("Liposomal lidocaine 4% (LMX4), about 90-120 g on 600 cm² (label")
+
+
+def test_a_split_whose_visits_reach_the_next_session_is_refused(ev: Evidence) -> None:
+    """Thighs, abdomen and buttocks: 8 visits. 4 days apart they span 28 days, the course's interval: refused."""
+    zones = ("abdomen", "thighs", "buttocks")
+    fits = plan(ev.with_policy({"anaesthetic_split_gap_days": 3}), "striae", zones, "clinic", start=START)
+    assert (len(fits.visits), fits.schedule[7].date.isoformat(), fits.schedule[8].date.isoformat()) == (
+        8,
+        "2027-01-25",
+        "2027-02-01",
+    )
     with pytest.raises(RefusedError) as exc:
-        plan(ev, "striae", ("abdomen", "thighs", "buttocks", "flanks"), "clinic", start=START)
+        plan(ev.with_policy({"anaesthetic_split_gap_days": 4}), "striae", zones, "clinic", start=START)
     assert (exc.value.field, exc.value.message) == (
         "zone",
-        "Abdomen is 1100 cm², more than the 900 cm² one application of Liposomal lidocaine 4% (LMX4) may cover; "
-        "no split of visits can keep it within the label (rule anaesthetic_area_per_visit: lmx4-smpc)",
+        "each session needs 8 visits 4 day(s) apart (policy anaesthetic_split_gap_days) to keep Liposomal "
+        "lidocaine 4% (LMX4) within its label, 28 days from first to last, but the next session comes 28 days "
+        "after the first; no split of visits fits this course: plan fewer zones in it (rule "
+        "anaesthetic_area_per_visit: lmx4-smpc, emla-uk-pil, cincinnati-childrens, empowerpharmacy)",
     )
 
 
@@ -275,14 +391,63 @@ def test_an_unlabelled_anaesthetic_is_never_planned(ev: Evidence) -> None:
 # --- CLI --------------------------------------------------------------------------------------------
 
 
-def test_cli_guide_refuses_the_striae_example_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["--zone", "abdomen", "--zone", "thighs", "--zone", "buttocks", "--zone", "flanks"]
-    code, out, err = cli(capsys, "guide", "--indication", "striae", *args, "--setting", "clinic")
+def test_cli_guide_plans_the_striae_example_visit_by_visit(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--indication", "striae", "--zone", "abdomen", "--zone", "thighs", "--zone", "buttocks"]
+    args += ["--zone", "flanks", "--setting", "clinic"]
+    g = cli_json(capsys, "guide", *args, "--visit", "6")
+    (apply,) = [s for s in g["steps"] if s["kind"] == "anaesthetic-apply"]
+    assert (g["visit"], g["visits"], apply["zones"], apply["area_cm2"], apply["amount_g"]) == (
+        6,
+        9,
+        ["abdomen"],
+        550.0,
+        {"min": 82.5, "max": 110.0},
+    )
+    assert g["parts"] == [
+        {
+            "zone": "abdomen",
+            "portion": 1,
+            "portions": 2,
+            "area_cm2": 550.0,
+            "numbed": True,
+            "label": "Abdomen, part 1 of 2 (550 cm²)",
+        }
+    ]
+    data = cli_json(capsys, "plan", *args, "--start", "2027-01-04")
+    assert data["schedule"][1] == {
+        "session": 1,
+        "date": "2027-01-05",
+        "visit": 2,
+        "zones": ["thighs"],
+        "parts": [
+            {
+                "zone": "thighs",
+                "portion": 2,
+                "portions": 4,
+                "area_cm2": 892.5,
+                "numbed": True,
+                "label": "Thighs, part 2 of 4 (about 893 cm²)",
+            }
+        ],
+    }
+    code, out, err = cli(capsys, "plan", *args, "--start", "2027-01-04")
+    assert (code, err) == (0, "")
+    assert "Thighs, part 2 of 4 (about 893 cm²)" in out
+
+
+def test_cli_refuses_a_split_that_cannot_fit_the_course_in_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text("anaesthetic_split_gap_days = 14\n", encoding="utf-8")
+    args = ["--indication", "striae", "--zone", "thighs", "--setting", "clinic", "--policy", str(policy)]
+    code, out, err = cli(capsys, "guide", *args)
     assert (code, out) == (2, "")
     assert err == (
-        "pinpoint: error: Abdomen is 1100 cm², more than the 900 cm² one application of Liposomal lidocaine 4% "
-        "(LMX4) may cover; no split of visits can keep it within the label (rule anaesthetic_area_per_visit: "
-        "lmx4-smpc)\n"
+        "pinpoint: error: each session needs 4 visits 14 day(s) apart (policy anaesthetic_split_gap_days) to keep "
+        "Liposomal lidocaine 4% (LMX4) within its label, 42 days from first to last, but the next session comes "
+        "28 days after the first; no split of visits fits this course: plan fewer zones in it (rule "
+        "anaesthetic_area_per_visit: lmx4-smpc, emla-uk-pil, cincinnati-childrens, empowerpharmacy)\n"
     )
 
 
@@ -322,7 +487,15 @@ def test_cli_guide_and_plan_take_a_skin_type(capsys: pytest.CaptureFixture[str])
     base = ["--indication", "hyperpigmentation", "--zone", "cheek", "--setting", "clinic", "--skin-type", "V"]
     data = cli_json(capsys, "plan", *base, "--start", "2027-01-04")
     assert [r["id"] for r in data["rules"]] == ["skin_type_conservative", "melasma_sun_protection"]
-    assert data["schedule"][1] == {"session": 2, "date": "2027-02-01", "visit": 1, "zones": ["cheek"]}
+    assert data["schedule"][1] == {
+        "session": 2,
+        "date": "2027-02-01",
+        "visit": 1,
+        "zones": ["cheek"],
+        "parts": [
+            {"zone": "cheek", "portion": 1, "portions": 1, "area_cm2": 180.0, "numbed": False, "label": "Cheeks (both)"}
+        ],
+    }
     g = cli_json(capsys, "guide", *base)
     (needling,) = [s for s in g["steps"] if s["kind"] == "needling"]
     assert needling["detail"].startswith("0.5-1 mm")

@@ -233,12 +233,17 @@ def plan(
     _table(
         "Schedule",
         ["session", "visit", "date", "zones"],
-        [[str(s.session), str(s.visit), s.date.isoformat(), ", ".join(s.zones)] for s in result.schedule],
+        [[str(s.session), str(s.visit), s.date.isoformat(), _day_zones(s)] for s in result.schedule],
     )
     _print_rules(result.rules)
     _print_aftercare(result.aftercare)
     for w in result.warnings:
         con.print(f"[yellow]warning:[/yellow] {w}")
+
+
+def _day_zones(day: Any) -> str:
+    """The zones of a schedule day in words, with the portion of a zone split across visits."""
+    return ", ".join(p.label for p in day.parts) or ", ".join(day.zones)
 
 
 def _print_rules(rules: Any) -> None:
@@ -317,7 +322,11 @@ def guide(
         ]
         for i, s in enumerate(result.steps, 1)
     ]
-    title = "Session steps" + (f" (visit {result.visit} of {result.visits})" if result.visits > 1 else "")
+    title = "Session steps" + (
+        f" (visit {result.visit} of {result.visits}: {', '.join(p.label for p in result.parts)})"
+        if result.visits > 1
+        else ""
+    )
     for i, s in enumerate(result.steps):
         if s.cautions:
             rows[i][2] += "".join(f"\ncaution: {c}" for c in s.cautions)

@@ -2,8 +2,9 @@
 
 Steps come from ``procedure.toml``; this module selects those that apply (setting, device
 reuse, whether an anaesthetic is used) and fills in per-zone needling details from the plan.
-The guide is for one visit of a session (the plan splits a session into visits when the
-anaesthetic's label needs it). The topical anaesthetic, where used, goes on the visit's numbed
+The guide is for one visit of a session (the plan splits a session into visits, and a large
+zone into portions, when the anaesthetic's label needs it): it covers exactly that visit's
+zones and portions. The topical anaesthetic, where used, goes on the visit's numbed
 zones before needling and comes off before antisepsis; a screening finding that forbids it
 takes its steps out, and its caution shows at the needling it concerns.
 """
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
 from pinpoint.core.errors import InputError
-from pinpoint.core.planning import AftercareLine, Plan, PlanRule, Span, Visit, ZonePlan, get_device, plan
+from pinpoint.core.planning import AftercareLine, Plan, PlanRule, Span, Visit, ZonePlan, ZonePortion, get_device, plan
 from pinpoint.core.screening import Finding, Screening
 from pinpoint.core.whole_plan import anaesthetic_limit_cm2
 from pinpoint.core.zones import overlap
@@ -66,6 +67,8 @@ class Guide(BaseModel):
     visit: int = 1
     visits: int = 1
     rules: tuple[PlanRule, ...] = ()
+    parts: tuple[ZonePortion, ...] = ()
+    """The zones (and portions of zones) this visit needles, with their areas in cm²."""
 
 
 def _applies(step: ProcedureStep, setting: Setting, reusable: bool, numbing: bool) -> bool:
@@ -85,8 +88,10 @@ def _detail(ev: Evidence, step: ProcedureStep, agent: Anaesthetic | None, v: Vis
         limit = anaesthetic_limit_cm2(agent)
         amount = f"about {v.amount_g.min:g}-{v.amount_g.max:g} g on " if v.amount_g else ""
         cap = f" (label: at most {limit[0]:g} cm² at a time)" if limit else ""
+        split = [p.label for p in v.parts if p.numbed and p.portions > 1]
+        only = f" on {', '.join(p.label for p in v.parts if p.numbed)} only" if split else ""
         return (
-            f"{agent.name}, {amount}{v.area_cm2:g} cm²{cap}, {occl[agent.occlusion]}; "
+            f"{agent.name}{only}, {amount}{v.area_cm2:g} cm²{cap}, {occl[agent.occlusion]}; "
             "never on broken skin, never after needling"
         )
     if step.kind == "device-log":
@@ -153,7 +158,7 @@ def guide_for_plan(evidence: Evidence, p: Plan, *, screening: Screening | None =
                 i += 1
             for zp in zone_plans:
                 for s in block:
-                    step = _zone_step(ev, s, zp, p)
+                    step = _zone_step(ev, s, zp, p, _portion(v, zp.zone))
                     if s.kind == "needling":
                         step = step.model_copy(update={"cautions": _cautions(ev, screening, zp, zp.zone in would_numb)})
                     steps.append(step)
@@ -189,6 +194,7 @@ def guide_for_plan(evidence: Evidence, p: Plan, *, screening: Screening | None =
         visit=visit,
         visits=len(visits),
         rules=p.rules,
+        parts=v.parts,
     )
 
 
@@ -198,7 +204,12 @@ def _numbed_without_plan(ev: Evidence, p: Plan) -> tuple[str, ...]:
     return tuple(z.zone for z in p.zones if p.setting == "clinic" and z.depth_mm.max > above)
 
 
-def _zone_step(ev: Evidence, s: ProcedureStep, zp: ZonePlan, p: Plan) -> Step:
+def _portion(v: Visit, zone: str) -> ZonePortion | None:
+    """The portion of ``zone`` this visit needles, when the zone is split into portions."""
+    return next((part for part in v.parts if part.zone == zone and part.portions > 1), None)
+
+
+def _zone_step(ev: Evidence, s: ProcedureStep, zp: ZonePlan, p: Plan, portion: ZonePortion | None = None) -> Step:
     if s.kind == "needling":
         dirs = ", ".join(ev.technique.directions)
         depth = (
@@ -207,6 +218,8 @@ def _zone_step(ev: Evidence, s: ProcedureStep, zp: ZonePlan, p: Plan) -> Step:
             else (f"{zp.depth_mm.min:g}-{zp.depth_mm.max:g} mm")
         )
         detail = f"{depth}; {zp.passes.min:g}-{zp.passes.max:g} passes with the {p.device_kind} ({dirs})"
+        if portion is not None:
+            detail = f"{portion.label} only: {detail}"
         sources = (*s.sources, *zp.sources)
     else:
         detail = f"endpoint: {zp.endpoint}"

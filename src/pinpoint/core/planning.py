@@ -10,7 +10,6 @@ whole-plan rules of :mod:`pinpoint.core.whole_plan` then check and adjust the pl
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -23,15 +22,18 @@ from pinpoint.core.whole_plan import (
     PlanRule,
     Span,
     Visit,
-    aftercare_spacing,
+    ZonePortion,
     anaesthetic_visits,
     authorised_depth,
     authorised_depth_rule,
     device_for_setting,
-    home_sessions_per_week,
     skin_type_depth,
+    skin_type_interval,
     skin_type_modifier,
     skin_type_rule,
+    spacing_floors,
+    split_gap_days,
+    split_visits_fit,
 )
 from pinpoint.core.zones import expand
 from pinpoint.evidence.loader import Evidence
@@ -52,6 +54,7 @@ __all__ = [
     "Span",
     "Visit",
     "ZonePlan",
+    "ZonePortion",
     "aftercare_for",
     "get_device",
     "get_indication",
@@ -80,7 +83,11 @@ class ZonePlan(BaseModel):
 
 
 class ScheduledSession(BaseModel):
-    """One dated day of the course: session (1-based), its visit (1-based) and the zones needled."""
+    """One dated day of the course: session (1-based), its visit (1-based) and the zones needled.
+
+    ``parts`` names each zone with the portion needled that day (a zone split into portions
+    appears on several days of a session) and its area in cm².
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -88,6 +95,7 @@ class ScheduledSession(BaseModel):
     date: dt.date
     visit: int = 1
     zones: tuple[str, ...] = ()
+    parts: tuple[ZonePortion, ...] = ()
 
 
 class AftercareLine(BaseModel):
@@ -175,13 +183,13 @@ def visit_schedule(
 ) -> tuple[ScheduledSession, ...]:
     """The dated days of a course: each session's visits ``gap_days`` apart, sessions ``interval_days`` apart.
 
-    Every zone is needled on the same visit of each session, so its own sessions stay
-    ``interval_days`` apart.
+    Every zone (every portion of a split zone) is needled on the same visit of each session, so
+    its own sessions stay ``interval_days`` apart.
     """
     days = schedule_dates(start, sessions, interval_days)
     if len(visits) <= 1:
-        zones = visits[0].zones if visits else ()
-        return tuple(d.model_copy(update={"zones": zones}) for d in days)
+        zones, parts = (visits[0].zones, visits[0].parts) if visits else ((), ())
+        return tuple(d.model_copy(update={"zones": zones, "parts": parts}) for d in days)
     try:
         return tuple(
             ScheduledSession(
@@ -189,6 +197,7 @@ def visit_schedule(
                 date=d.date + dt.timedelta(days=gap_days * (v.visit - 1)),
                 visit=v.visit,
                 zones=v.zones,
+                parts=v.parts,
             )
             for d in days
             for v in visits
@@ -356,9 +365,10 @@ def _zone_plan(
     endpoint_text, endpoint_sources = endpoint.text, endpoint.sources
     days = Span.of(interval.interval_days)
     mod = skin_type_modifier(ev, skin_type, depth.span.max)
-    if mod is not None:
+    skin_floor = skin_type_interval(ev, skin_type, depth.span.max)
+    if mod is not None and skin_floor is not None:
         endpoint_text, endpoint_sources = mod.endpoint, mod.sources
-        floor = ev.policy_value(mod.interval_policy)
+        floor = skin_floor[0]
         days = Span(min=max(days.min, floor), max=max(days.max, floor))
     sessions = Span(min=home_sessions.value, max=home_sessions.value) if use_policy_sessions else None
     if sessions is None and ind.sessions is not None:
@@ -393,14 +403,7 @@ def _spacing_rules(
 ) -> tuple[list[ZonePlan], list[PlanRule]]:
     """Raise every zone's minimum interval to the plan-wide floors (home frequency, aftercare)."""
     rules = []
-    floors = [
-        found
-        for found in (
-            home_sessions_per_week(ev, setting, max(z.depth_mm.max for z in zone_plans)),
-            aftercare_spacing(aftercare),
-        )
-        if found is not None
-    ]
+    floors = spacing_floors(ev, setting, max(z.depth_mm.max for z in zone_plans), aftercare)
     out = zone_plans
     for days, rule in floors:
         if any(z.interval_days.min < days for z in out):
@@ -488,7 +491,8 @@ def plan(
         rules.append(anaesthetic_rule)
     n_sessions = int(max(z.sessions.min for z in zone_plans))
     spacing = int(max(z.interval_days.min for z in zone_plans))
-    gap = math.ceil(ev.policy_value("anaesthetic_split_gap_days"))
+    split_visits_fit(ev, visits, spacing, agent_id)
+    gap = split_gap_days(ev)
     schedule = visit_schedule(start, n_sessions, spacing, visits, gap) if start else ()
     warnings = _warnings(ev, ind, setting, skin_type, zone_plans, use_policy_sessions)
     all_sources = [s for z in zone_plans for s in z.sources]

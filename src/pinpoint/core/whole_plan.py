@@ -10,8 +10,10 @@ Rules: ``clinic_sterile_single_use`` and ``home_one_person`` (devices by setting
 ``authorised_depth`` (a device's authorised depth), ``skin_type_conservative`` (Fitzpatrick
 modifiers), ``home_sessions_per_week`` (home frequency by needle length), ``aftercare_spacing``
 (no session while the previous session's aftercare still holds), ``anaesthetic_area_per_visit``
-(each visit's topical anaesthetic within its label), and aftercare lines tied to a rule
-(``melasma_sun_protection``).
+(each visit's topical anaesthetic within its label: a session is split into visits, and a zone
+larger than the label into equal portions), and aftercare lines tied to a rule
+(``melasma_sun_protection``). The spacing rules (:func:`spacing_floors`,
+:func:`skin_type_interval`) serve both the planner and the check of a booked session's date.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ __all__ = [
     "PlanRule",
     "Span",
     "Visit",
+    "ZonePortion",
     "aftercare_spacing",
     "anaesthetic_limit_cm2",
     "anaesthetic_visits",
@@ -37,8 +40,15 @@ __all__ = [
     "device_for_setting",
     "home_sessions_per_week",
     "min_spacing_days",
+    "skin_type_interval",
     "skin_type_modifier",
+    "spacing_floors",
+    "split_gap_days",
+    "split_visits_fit",
 ]
+
+_EPS_CM2 = 1e-9
+"""Tolerance (cm²) when comparing summed areas with a label's maximum."""
 
 
 class Span(BaseModel):
@@ -65,11 +75,31 @@ class PlanRule(BaseModel):
     sources: tuple[str, ...]
 
 
+class ZonePortion(BaseModel):
+    """A zone, or one of its equal portions, needled in one visit.
+
+    ``portion`` of ``portions`` (1 of 1: the whole zone); ``area_cm2`` is the skin of this portion;
+    ``numbed`` when the topical anaesthetic goes on it first; ``label`` is how people read it
+    ("Thighs, part 2 of 4 (about 893 cm²)", or just "Flanks" for a whole zone).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    zone: str
+    portion: int = 1
+    portions: int = 1
+    area_cm2: float
+    numbed: bool = False
+    label: str
+
+
 class Visit(BaseModel):
     """One visit of a session: the zones needled that day.
 
-    ``anaesthetic_zones`` are the zones numbed first; ``area_cm2`` is the skin they cover and
-    ``amount_g`` the cream the label's layer puts on it (grams).
+    ``zones`` names each zone needled (a zone split into portions appears in several visits);
+    ``parts`` says which portion of each, with its area. ``anaesthetic_zones`` are the zones
+    numbed first; ``area_cm2`` is the skin the anaesthetic covers this visit and ``amount_g`` the
+    cream the label's layer puts on it (grams).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -79,6 +109,7 @@ class Visit(BaseModel):
     anaesthetic_zones: tuple[str, ...] = ()
     area_cm2: float = 0.0
     amount_g: Span | None = None
+    parts: tuple[ZonePortion, ...] = ()
 
 
 def _ids(*groups: Iterable[str]) -> tuple[str, ...]:
@@ -184,6 +215,23 @@ def skin_type_rule(evidence: Evidence, mod: SkinTypeModifier, skin_type: int, zo
     )
 
 
+def skin_type_interval(evidence: Evidence, skin_type: int | None, depth_max_mm: float) -> tuple[int, PlanRule] | None:
+    """The fewest days between sessions for Fitzpatrick ``skin_type`` needled to ``depth_max_mm`` (mm), and why.
+
+    ``None`` when no skin-type modifier applies at that depth.
+    """
+    mod = skin_type_modifier(evidence, skin_type, depth_max_mm)
+    if mod is None:
+        return None
+    days = math.ceil(evidence.policy_value(mod.interval_policy))
+    rule = PlanRule(
+        id="skin_type_conservative",
+        effect=f"Fitzpatrick type {skin_type}: sessions at least {days} days apart (policy {mod.interval_policy})",
+        sources=_ids(mod.sources, evidence.policy[mod.interval_policy].sources),
+    )
+    return days, rule
+
+
 def min_spacing_days(per_7_days: int) -> int:
     """Fewest days between evenly spaced sessions so that no 7 days hold more than ``per_7_days``."""
     k = 1
@@ -236,6 +284,18 @@ def aftercare_spacing(aftercare: Sequence[Any]) -> tuple[int, PlanRule] | None:
     return days, rule
 
 
+def spacing_floors(
+    evidence: Evidence, setting: Setting, depth_max_mm: float, aftercare: Sequence[Any]
+) -> list[tuple[int, PlanRule]]:
+    """The course-wide minimum days between sessions, each with its rule.
+
+    For sessions needling at most ``depth_max_mm`` (mm) in ``setting`` with these ``aftercare``
+    lines: :func:`home_sessions_per_week` and :func:`aftercare_spacing`, those that apply.
+    """
+    found = (home_sessions_per_week(evidence, setting, depth_max_mm), aftercare_spacing(aftercare))
+    return [f for f in found if f is not None]
+
+
 def anaesthetic_limit_cm2(agent: Anaesthetic) -> tuple[float, tuple[str, ...]] | None:
     """The most skin (cm²) one application of ``agent`` may cover within its label, with its sources.
 
@@ -259,6 +319,34 @@ def _amount(agent: Anaesthetic, area_cm2: float) -> Span | None:
     return Span(min=round(area_cm2 * rate.min / 10, 1), max=round(area_cm2 * rate.max / 10, 1))
 
 
+def _about(area_cm2: float) -> str:
+    whole = math.floor(area_cm2 + 0.5)
+    return f"{whole} cm²" if whole == area_cm2 else f"about {whole} cm²"
+
+
+def _portions(evidence: Evidence, zone: str, area_cm2: float, limit_cm2: float) -> list[ZonePortion]:
+    """``zone`` in the fewest equal portions of at most ``limit_cm2`` (cm²) each."""
+    n = max(1, math.ceil(area_cm2 / limit_cm2 - _EPS_CM2))
+    name = evidence.zones[zone].name
+    each = area_cm2 / n
+    return [
+        ZonePortion(
+            zone=zone,
+            portion=i,
+            portions=n,
+            area_cm2=each,
+            numbed=True,
+            label=f"{name}, part {i} of {n} ({_about(each)})" if n > 1 else name,
+        )
+        for i in range(1, n + 1)
+    ]
+
+
+def split_gap_days(evidence: Evidence) -> int:
+    """Days between the visits of one session (policy ``anaesthetic_split_gap_days``, whole days)."""
+    return math.ceil(evidence.policy_value("anaesthetic_split_gap_days"))
+
+
 def anaesthetic_visits(
     evidence: Evidence,
     zones: Sequence[tuple[str, float]],
@@ -268,15 +356,21 @@ def anaesthetic_visits(
     """Split one session into visits so each visit's topical anaesthetic stays within its label.
 
     ``zones`` are ``(zone, area_cm2)`` in plan order; ``numb`` the zones numbed before needling;
-    ``agent_id`` the anaesthetic (``None``: no numbing). Numbed zones are packed largest first
-    into as few visits as the label's area allows (a derived planning policy: no label addresses
-    splitting); the zones not numbed go with the first visit. A single zone larger than the
-    label allows raises :class:`RefusedError` naming the rule and source.
+    ``agent_id`` the anaesthetic (``None``: no numbing). A numbed zone larger than one
+    application may cover is split into the fewest equal portions within it (3,570 cm² under a
+    900 cm² label: 4 portions of 892.5 cm²); two portions of one zone never fit one visit. The
+    zones and portions are then packed first-fit decreasing (largest first, each into the first
+    visit it fits, else a new visit) so no visit's numbed area exceeds the label. Splitting and
+    packing are a derived planning policy (no label addresses them); the zones not numbed go
+    whole with the first visit. An agent with no labelled maximum area raises
+    :class:`RefusedError` naming the rule and source.
     """
     order = [z for z, _ in zones]
     area = dict(zones)
+    names = {z: evidence.zones[z].name for z in order}
     if not numb or agent_id is None:
-        return (Visit(visit=1, zones=tuple(order)),), None
+        parts = tuple(ZonePortion(zone=z, area_cm2=area[z], label=names[z]) for z in order)
+        return (Visit(visit=1, zones=tuple(order), parts=parts),), None
     agent = evidence.anaesthetics[agent_id]
     found = anaesthetic_limit_cm2(agent)
     rule_sources = _ids(evidence.technique.anaesthetic_area_sources)
@@ -287,46 +381,82 @@ def anaesthetic_visits(
             f"{_cite('anaesthetic_area_per_visit', agent.sources)}",
         )
     limit, sources = found
-    for z in numb:
-        if area[z] > limit:
-            raise RefusedError(
-                "zone",
-                f"{evidence.zones[z].name} is {area[z]:g} cm², more than the {limit:g} cm² one application of "
-                f"{agent.name} may cover; no split of visits can keep it within the label "
-                f"{_cite('anaesthetic_area_per_visit', sources)}",
-            )
-    bins: list[list[str]] = []
-    for z in sorted(numb, key=lambda z: (-area[z], order.index(z))):
-        fit = next((b for b in bins if sum(area[x] for x in b) + area[z] <= limit), None)
+    items = [p for z in order if z in numb for p in _portions(evidence, z, area[z], limit)]
+    bins: list[list[ZonePortion]] = []
+    for item in sorted(items, key=lambda p: (-p.area_cm2, order.index(p.zone), p.portion)):
+        fit = next((b for b in bins if sum(p.area_cm2 for p in b) + item.area_cm2 <= limit + _EPS_CM2), None)
         if fit is None:
-            bins.append([z])
+            bins.append([item])
         else:
-            fit.append(z)
-    rest = [z for z in order if z not in numb]
+            fit.append(item)
+    rest = [ZonePortion(zone=z, area_cm2=area[z], label=names[z]) for z in order if z not in numb]
     visits = []
     for i, b in enumerate(bins, 1):
-        members = [z for z in order if z in b or (i == 1 and z in rest)]
-        covered = float(sum(area[z] for z in b))
+        members = sorted([*b, *(rest if i == 1 else ())], key=lambda p: order.index(p.zone))
+        covered = float(sum(p.area_cm2 for p in b))
         visits.append(
             Visit(
                 visit=i,
-                zones=tuple(members),
-                anaesthetic_zones=tuple(z for z in order if z in b),
+                zones=tuple(p.zone for p in members),
+                anaesthetic_zones=tuple(p.zone for p in members if p.numbed),
                 area_cm2=covered,
                 amount_g=_amount(agent, covered),
+                parts=tuple(members),
             )
         )
-    total = sum(area[z] for z in numb)
-    split = (
-        f"; {total:g} cm² to numb is split into {len(visits)} visits "
-        f"{evidence.policy_value('anaesthetic_split_gap_days'):g} day(s) apart (policy anaesthetic_split_gap_days; "
-        "splitting is a planning policy, no label addresses it)"
-        if len(visits) > 1
+    return tuple(visits), _area_rule(evidence, agent, limit, sources + rule_sources, items, len(visits))
+
+
+def _area_rule(
+    evidence: Evidence,
+    agent: Anaesthetic,
+    limit: float,
+    sources: tuple[str, ...],
+    items: Sequence[ZonePortion],
+    n_visits: int,
+) -> PlanRule:
+    total = sum(p.area_cm2 for p in items)
+    split = [p for p in items if p.portions > 1 and p.portion == 1]
+    portions = (
+        "; zones larger than one application in equal portions, each numbed and needled on its own visit: "
+        + ", ".join(f"{evidence.zones[p.zone].name} in {p.portions} of {_about(p.area_cm2)}" for p in split)
+        if split
         else ""
     )
-    rule = PlanRule(
-        id="anaesthetic_area_per_visit",
-        effect=f"{agent.name} on at most {limit:g} cm² in one visit (label){split}",
-        sources=_ids(sources, rule_sources, evidence.policy["anaesthetic_split_gap_days"].sources if split else ()),
+    text = (
+        f"; {total:g} cm² to numb is split into {n_visits} visits "
+        f"{evidence.policy_value('anaesthetic_split_gap_days'):g} day(s) apart{portions} (policy "
+        "anaesthetic_split_gap_days; splitting is a planning policy, no label addresses it)"
+        if n_visits > 1
+        else ""
     )
-    return tuple(visits), rule
+    return PlanRule(
+        id="anaesthetic_area_per_visit",
+        effect=f"{agent.name} on at most {limit:g} cm² in one visit (label){text}",
+        sources=_ids(sources, evidence.policy["anaesthetic_split_gap_days"].sources if text else ()),
+    )
+
+
+def split_visits_fit(evidence: Evidence, visits: Sequence[Visit], interval_days: int, agent_id: str | None) -> None:
+    """Refuse a split whose visits would not all fall before the next session (``interval_days`` days later).
+
+    The visits of one session are :func:`split_gap_days` apart; when the last one would fall on
+    or after the day the next session starts, no split keeps both the label and the course's
+    spacing, and :class:`RefusedError` names the rule and its sources.
+    """
+    if len(visits) <= 1 or agent_id is None:
+        return
+    gap = split_gap_days(evidence)
+    span = (len(visits) - 1) * gap
+    if span < interval_days:
+        return
+    agent = evidence.anaesthetics[agent_id]
+    found = anaesthetic_limit_cm2(agent)
+    sources = _ids(found[1] if found else agent.sources, evidence.policy["anaesthetic_split_gap_days"].sources)
+    raise RefusedError(
+        "zone",
+        f"each session needs {len(visits)} visits {gap} day(s) apart (policy anaesthetic_split_gap_days) to keep "
+        f"{agent.name} within its label, {span} days from first to last, but the next session comes "
+        f"{interval_days} days after the first; no split of visits fits this course: plan fewer zones in it "
+        f"{_cite('anaesthetic_area_per_visit', sources)}",
+    )
