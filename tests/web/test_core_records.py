@@ -85,6 +85,92 @@ def test_moving_a_session_too_close_to_the_next_one_is_refused(ev: Evidence, acn
         check_session_date(ev, acne, 3, DAY + dt.timedelta(days=56), others)  # same day as session 2
 
 
+# --- the whole-plan spacing rules hold when a booked session is moved -------------------------------
+
+
+def _refusal(ev: Evidence, p: Plan, number: int, on: dt.date, others: list[BookedSession]) -> str:
+    with pytest.raises(RefusedError) as exc:
+        check_session_date(ev, p, number, on, others)
+    assert exc.value.field == "date"
+    return exc.value.message
+
+
+def test_a_home_session_keeps_the_aftercare_spacing_of_the_plan(ev: Evidence, home: Plan) -> None:
+    """0.25 mm at home: the depth band allows 3 days, 2 a week allows 4; the plan keeps 5 (its own aftercare)."""
+    assert home.zones[0].interval_days.min == 5.0
+    others = [BookedSession(number=1, date=DAY), BookedSession(number=2, date=dt.date(2026, 3, 7))]
+    assert _refusal(ev, home, 2, dt.date(2026, 3, 6), others) == (
+        "session 2 on 2026-03-06 is 4 days after session 1 on 2026-03-02; cheek at 0.25 mm (planned) needs at "
+        "least 5 days between sessions (rule aftercare_spacing: sessions at least 5 days apart: the aftercare says "
+        "'No retinoids, AHA/BHA acids or vitamin C on the treated skin' for at least 5 days after each session; "
+        "sources: fifthelement, monarch, goldencoast)"
+    )
+    check_session_date(ev, home, 2, dt.date(2026, 3, 7), others)
+    # the next neighbour too: session 1 moved to 2026-03-03 leaves session 2 only 4 days after it
+    assert _refusal(ev, home, 1, dt.date(2026, 3, 3), others).startswith(
+        "session 2 on 2026-03-07 is 4 days after session 1 on 2026-03-03; cheek at 0.25 mm (planned) needs at "
+        "least 5 days between sessions (rule aftercare_spacing:"
+    )
+    check_session_date(ev, home, 1, dt.date(2026, 3, 2), others)
+
+
+def test_a_home_session_keeps_the_sessions_per_week_policy(ev: Evidence) -> None:
+    once_a_week = ev.with_policy({"home_sessions_per_week_to_0_25_mm": 1})
+    p = plan(once_a_week, "fine_lines", ("cheek",), "home", device="roller_192_025_home", start=DAY)
+    others = [BookedSession(number=1, date=DAY, depths_mm={"cheek": 0.25}, signed=True)]
+    assert _refusal(once_a_week, p, 2, dt.date(2026, 3, 8), others) == (
+        "session 2 on 2026-03-08 is 6 days after session 1 on 2026-03-02; cheek at 0.25 mm (recorded) needs at "
+        "least 7 days between sessions (rule home_sessions_per_week: at home with 0.25 mm needles: at most 1 "
+        "session in any 7 days, so at least 7 days apart (policy home_sessions_per_week_to_0_25_mm); sources: "
+        "ansvers, allure-marchbein, sugarleaf-frequency, trendingindia, necolebitchie)"
+    )
+    check_session_date(once_a_week, p, 2, dt.date(2026, 3, 9), others)
+
+
+def test_fitzpatrick_iv_to_vi_keeps_the_28_day_wait_when_a_session_is_moved(ev: Evidence) -> None:
+    """Hyperpigmentation on type V: the depth band allows 14 days at 1 mm; the skin-type rule 28."""
+    p = plan(ev, "hyperpigmentation", ("cheek",), "clinic", start=DAY, skin_type=5)
+    assert (p.zones[0].depth_mm.max, p.zones[0].interval_days.min) == (1.0, 28.0)
+    assert interval_rule(ev, ev.indications["hyperpigmentation"], 1.0).interval_days.min == 14
+    others = [BookedSession(number=1, date=DAY), BookedSession(number=2, date=dt.date(2026, 3, 30))]
+    assert _refusal(ev, p, 2, dt.date(2026, 3, 29), others) == (
+        "session 2 on 2026-03-29 is 27 days after session 1 on 2026-03-02; cheek at 1 mm (planned) needs at least "
+        "28 days between sessions (rule skin_type_conservative: Fitzpatrick type 5: sessions at least 28 days apart "
+        "(policy pigment_risk_interval_days); sources: setterfield-apan2021, dermapen4-manual, psk-skin-of-color, "
+        "hou2017, dogra2014, gul2023)"
+    )
+    check_session_date(ev, p, 2, dt.date(2026, 3, 30), others)
+    assert _refusal(ev, p, 1, dt.date(2026, 3, 3), others).startswith(
+        "session 2 on 2026-03-30 is 27 days after session 1 on 2026-03-03; cheek at 1 mm (planned) needs at least "
+        "28 days between sessions (rule skin_type_conservative: Fitzpatrick type 5"
+    )
+    # a session recorded shallower than 0.5 mm is outside the skin-type rule: its depth band sets the wait
+    shallow = [BookedSession(number=1, date=DAY, depths_mm={"cheek": 0.25}, signed=True)]
+    assert [(g.interval_days, g.rule) for g in min_gaps(ev, p, {"cheek": 0.25})] == [(14, None)]
+    check_session_date(ev, p, 2, dt.date(2026, 3, 16), shallow)
+    assert "needs at least 14 days between sessions (sources: " in _refusal(ev, p, 2, dt.date(2026, 3, 15), shallow)
+
+
+def test_the_booked_spacing_is_the_planned_spacing_for_every_plan(ev: Evidence) -> None:
+    """One place per rule: at the planned depths, the minimum gap is the plan's own interval, zone by zone."""
+    checked = 0
+    for ind, zones, setting, device, skin in (
+        ("fine_lines", ("full_face",), "home", "roller_192_025_home", None),
+        ("fine_lines", ("cheek", "neck"), "home", None, 5),
+        ("fine_lines", ("full_face",), "clinic", None, 4),
+        ("acne_scars", ("cheek", "forehead"), "clinic", "pen_14", 6),
+        ("hyperpigmentation", ("cheek",), "clinic", None, 3),
+        ("striae", ("flanks",), "clinic", None, None),
+        ("androgenetic_alopecia", ("scalp",), "clinic", None, 5),
+    ):
+        p = plan(ev, ind, zones, setting, device=device, start=DAY, skin_type=skin)  # type: ignore[arg-type]
+        gaps = {g.zone: g.interval_days for g in min_gaps(ev, p)}
+        assert gaps == {z.zone: math.ceil(z.interval_days.min) for z in p.zones}, (ind, zones, setting, skin)
+        assert max(gaps.values()) == (p.schedule[1].date - p.schedule[0].date).days
+        checked += len(gaps)
+    assert checked == 19
+
+
 def test_a_recorded_depth_within_plan_zone_and_device_passes_with_no_warning(ev: Evidence, acne: Plan) -> None:
     check = check_zone_record(ev, acne, "cheek", depth_mm=1.5, passes=6, device="pen_14")
     assert check.warnings == ()

@@ -23,8 +23,9 @@ from pinpoint.core.answers import Answers
 from pinpoint.core.dates import check_future_date, check_past_date
 from pinpoint.core.errors import InputError, RefusedError, UnknownIdError
 from pinpoint.core.guide import Guide
-from pinpoint.core.planning import Plan, ZonePlan, get_indication, interval_rule
+from pinpoint.core.planning import Plan, ZonePlan, aftercare_for, get_indication, interval_rule
 from pinpoint.core.screening import Screening, screen
+from pinpoint.core.whole_plan import PlanRule, skin_type_interval, spacing_floors
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import PenDevice, RollerDevice
 
@@ -50,7 +51,11 @@ _EPS_MM = 1e-9
 
 
 class ZoneGap(BaseModel):
-    """The minimum spacing after a session that treated ``zone`` at ``depth_mm``."""
+    """The minimum spacing after a session that treated ``zone`` at ``depth_mm``.
+
+    ``rule`` is the whole-plan rule that raised it above the interval for that depth (``None``
+    when the interval itself sets it), with ``reason`` in words.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -58,6 +63,8 @@ class ZoneGap(BaseModel):
     depth_mm: float
     interval_days: int
     sources: tuple[str, ...]
+    rule: str | None = None
+    reason: str = ""
 
 
 class BookedSession(BaseModel):
@@ -120,22 +127,40 @@ def min_gaps(evidence: Evidence, plan: Plan, depths_mm: Mapping[str, float] | No
 
     ``depths_mm`` gives the depth actually recorded per zone (mm); a zone without a recorded
     depth counts at the deepest depth the plan allows for it. The interval rule is the
-    indication's own for that depth, else the general one (``technique.toml``).
+    indication's own for that depth, else the general one (``technique.toml``); the planner's
+    whole-plan spacing rules then raise it, as they raise the plan's intervals: the skin-type
+    wait (:func:`~pinpoint.core.whole_plan.skin_type_interval`) at the zone's depth, and at the
+    session's deepest depth the home sessions per 7 days and the aftercare spacing
+    (:func:`~pinpoint.core.whole_plan.spacing_floors`). The widest wins; on a tie the interval
+    for the depth is named.
     """
     ind = get_indication(evidence, plan.indication)
+    depths = {zp.zone: (depths_mm or {}).get(zp.zone, zp.depth_mm.max) for zp in plan.zones}
+    deepest = max(depths.values())
+    aftercare = aftercare_for(evidence, "microneedling", plan.setting, deepest, plan.indication)
+    floors = spacing_floors(evidence, plan.setting, deepest, aftercare)
     out = []
     for zp in plan.zones:
-        depth = (depths_mm or {}).get(zp.zone, zp.depth_mm.max)
+        depth = depths[zp.zone]
         rule = interval_rule(evidence, ind, depth)
-        out.append(
-            ZoneGap(
-                zone=zp.zone,
-                depth_mm=depth,
-                interval_days=math.ceil(rule.interval_days.min),
-                sources=rule.interval_days.sources,
-            )
+        gap = ZoneGap(
+            zone=zp.zone,
+            depth_mm=depth,
+            interval_days=math.ceil(rule.interval_days.min),
+            sources=rule.interval_days.sources,
         )
+        skin = skin_type_interval(evidence, plan.skin_type, depth)
+        for days, why in (*([skin] if skin else []), *floors):
+            if days > gap.interval_days:
+                gap = _raised(gap, days, why)
+        out.append(gap)
     return tuple(out)
+
+
+def _raised(gap: ZoneGap, days: int, rule: PlanRule) -> ZoneGap:
+    return gap.model_copy(
+        update={"interval_days": days, "sources": rule.sources, "rule": rule.id, "reason": rule.effect}
+    )
 
 
 def _check_gap(evidence: Evidence, plan: Plan, earlier: BookedSession, later_date: dt.date, what: str) -> None:
@@ -144,11 +169,12 @@ def _check_gap(evidence: Evidence, plan: Plan, earlier: BookedSession, later_dat
     days = (later_date - earlier.date).days
     if days < widest.interval_days:
         depth = "recorded" if earlier.depths_mm and widest.zone in earlier.depths_mm else "planned"
+        why = f"rule {widest.rule}: {widest.reason}; " if widest.rule else ""
         raise RefusedError(
             "date",
             f"{what} is {days} days after session {earlier.number} on {earlier.date}; {widest.zone} at "
             f"{widest.depth_mm:g} mm ({depth}) needs at least {widest.interval_days} days between sessions "
-            f"(sources: {', '.join(widest.sources)})",
+            f"({why}sources: {', '.join(widest.sources)})",
         )
 
 
@@ -166,8 +192,9 @@ def check_session_date(
     With ``today`` given, ``on`` must be a date one can book (:func:`check_future_date`). The
     session keeps its place in the course: after the session numbered before it and before the
     one numbered after it, and never on or before the date of a signed session. It must be far
-    enough from both neighbours: the one before sets the spacing from its recorded depths (or
-    the plan's), and the one after must in turn be far enough from ``on`` at the plan's depths.
+    enough from both neighbours (:func:`min_gaps`: the interval for the depth and the planner's
+    whole-plan spacing rules): the one before sets the spacing from its recorded depths (or the
+    plan's), and the one after must in turn be far enough from ``on`` at the plan's depths.
     Raises :class:`InputError` (an implausible date) or :class:`RefusedError`, on field ``date``,
     naming the session, the zone, depth, interval and sources.
     """
