@@ -78,7 +78,12 @@ def _writing(env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
 def _rows(cursor: Any) -> list[tuple[Any, ...]]:
     """Every row as ((column, value), ...), in a fixed order."""
     columns = [d[0] for d in cursor.description]
-    return sorted((tuple(zip(columns, row, strict=True)) for row in cursor.fetchall()), key=repr)
+
+    def plain(value: Any) -> Any:  # JSON columns come back from PostgreSQL as dicts and lists
+        return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+
+    rows = (tuple((c, plain(v)) for c, v in zip(columns, row, strict=True)) for row in cursor.fetchall())
+    return sorted(rows, key=repr)
 
 
 def _sqlite_dump(path: Path) -> Dump:
