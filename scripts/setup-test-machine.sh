@@ -26,7 +26,8 @@ command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || p
 
 if [ ${#needed[@]} -gt 0 ] || [ ${#pg_needed[@]} -gt 0 ]; then
     if ! $root; then
-        echo "make test needs: apt-get install ${needed[*]} ${pg_needed[*]} (as root; or run make test as root)" >&2
+        missing=("${needed[@]}" "${pg_needed[@]}")
+        echo "make test needs: apt-get install ${missing[*]} (as root; or run make test as root)" >&2
         exit 1
     fi
     export DEBIAN_FRONTEND=noninteractive
