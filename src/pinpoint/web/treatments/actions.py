@@ -172,11 +172,13 @@ def plan_course(
 def _one_visit(result: Plan) -> None:
     """The web books one visit per session: a plan that core splits into visits is planned as separate courses."""
     if len(result.visits) > 1:
-        groups = "; ".join(", ".join(v.zones) for v in result.visits)
+        groups = "; ".join(", ".join(p.label for p in v.parts) or ", ".join(v.zones) for v in result.visits)
+        parts = any(p.portions > 1 for v in result.visits for p in v.parts)
         raise InputError(
             "zones",
             f"each session of this plan needs {len(result.visits)} visits to keep the anaesthetic within its label "
-            f"({groups}): plan each group as its own course",
+            f"({groups}): the web app books one visit per session, so plan each visit's zones as their own course"
+            + ("; a zone needled in parts on separate visits cannot be booked here yet" if parts else ""),
         )
 
 
