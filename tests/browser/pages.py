@@ -11,25 +11,23 @@ from django.utils import formats
 from playwright.sync_api import Page, expect
 
 from pinpoint.evidence import Evidence
+from pinpoint.web.clients.forms import (
+    CHOICE_QUESTIONS,
+    DATED_ZONE_QUESTIONS,
+    FLAGS,
+    LAST_USE_QUESTIONS,
+    LIST_QUESTIONS,
+    ZONE_QUESTIONS,
+)
 from tests.browser.conftest import PHONE
 
-# The yes/no questions of the questionnaire, by the start of their label.
 NO_QUESTIONS = (
-    "Pregnant?",
-    "Breastfeeding?",
-    "Taking anticoagulants",
-    "A bleeding disorder",
-    "Keloid or hypertrophic scars",
-    "Cold sores",
-    "Immunosuppressed",
-    "Allergic to metals",
-    "A pacemaker",
-    "An active skin infection in any zone?",
-    "Active acne in any zone?",
-    "Eczema or psoriasis in any zone?",
-    "Skin cancer, or a suspicious lesion",
-    "Radiotherapy to any zone?",
+    *FLAGS.values(),
+    *ZONE_QUESTIONS.values(),
+    *(label for label, _ in LIST_QUESTIONS.values()),
+    *(label for _, label, *_ in DATED_ZONE_QUESTIONS.values()),
 )
+"""Every yes/no question of the questionnaire, by the label a person reads (taken from the form itself)."""
 ROMAN = ("I", "II", "III", "IV", "V", "VI")
 
 
@@ -88,9 +86,12 @@ def answer_questionnaire(page: Page, evidence: Evidence, zones: tuple[str, ...],
         boxes.get_by_label(evidence.zones[zone].name, exact=True).check()
     page.get_by_label("Fitzpatrick skin type").select_option(ROMAN[skin_type - 1])
     for question in NO_QUESTIONS:
-        page.get_by_label(question).select_option("no")
+        page.get_by_label(question, exact=True).select_option("no")
+    for question in CHOICE_QUESTIONS.values():
+        page.get_by_label(question, exact=True).select_option("none")
+    for _, question, _ in LAST_USE_QUESTIONS.values():
+        page.get_by_label(question, exact=True).select_option("never")
     page.get_by_label("Diabetes?").select_option("none")
-    page.get_by_label("Isotretinoin (e.g. Roaccutane)?").select_option("never")
 
 
 def cells(page: Page, rows: str) -> list[list[str]]:
