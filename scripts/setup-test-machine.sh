@@ -4,6 +4,9 @@
 #   chromium                      the browser stories (tests/browser)
 #   postgresql, postgresql-client the web suite's second run on PostgreSQL; pg_dump/pg_restore for backups
 #   python3-venv                  the Makefile's .venv
+#   libpango-1.0-0, libpangoft2-1.0-0, fonts-dejavu-core
+#                                 WeasyPrint's text layout and the font of the printable documents
+#   poppler-utils                 pdftotext and pdftoppm, which the document tests read PDFs with
 #
 # As root it installs with apt-get and starts the PostgreSQL cluster (pg_ctlcluster); otherwise it
 # stops with one line saying what to install. PostgreSQL is optional: when it can't be installed or
@@ -20,6 +23,10 @@ root=false
 needed=()
 [ -x "$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || needed+=(python3-venv)
+ldconfig -p 2>/dev/null | grep -F 'libpango-1.0.so.0 ' >/dev/null || needed+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -F 'libpangoft2-1.0.so.0 ' >/dev/null || needed+=(libpangoft2-1.0-0)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
 pg_needed=()
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || pg_needed+=(postgresql)
 command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || pg_needed+=(postgresql-client)
