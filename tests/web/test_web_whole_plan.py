@@ -1,0 +1,51 @@
+"""The web runner follows the same whole-plan path as the CLI: the client's screening shapes the guide."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.html import escape
+
+from pinpoint.web.base.evidence import evidence_for
+from pinpoint.web.clients.actions import record_questionnaire
+from pinpoint.web.treatments.actions import start_session
+from tests.web.conftest import World
+
+
+def test_a_breastfeeding_client_is_needled_without_the_anaesthetic_and_the_runner_says_why(world: World) -> None:
+    actor = world.actor(world.practitioner)
+    session = world.today_session
+    start_session(actor, session, world.today)
+    client = world.login(world.practitioner)
+    url = reverse("treatments:run", args=[session.pk])
+
+    before = client.get(url)
+    assert before.status_code == 200
+    assert b'id="anaesthetic"' in before.content  # a 1.5 mm pen course is numbed first
+
+    answers = dict(world.questionnaire.answers) | {"breastfeeding": True}
+    record_questionnaire(actor, world.ada, answers, world.today)
+    after = client.get(url)
+    assert after.status_code == 200
+    html = after.content.decode()
+    assert 'id="anaesthetic"' not in html
+    assert "Apply the topical anaesthetic" not in html
+    rule = evidence_for(world.clinic).contraindications["breastfeeding"]
+    cautions = html.count('class="bad step-caution"')
+    needling_steps = html.count("Needle the zone")
+    plan = world.ada_course.plan_obj()
+    assert needling_steps == len(plan.zones) == 5
+    numbed = [part.zone for visit in plan.visits for part in visit.parts if part.numbed]
+    assert numbed == ["cheek", "chin_jawline"]  # the zones needled past the anaesthetic threshold
+    assert cautions == len(numbed)  # each says, at its needling step, that it goes without anaesthetic
+    assert rule.message.split(":")[0] in html
+
+
+def test_the_course_page_lists_the_rules_that_shaped_the_plan(world: World) -> None:
+    page = world.login(world.practitioner).get(reverse("treatments:course", args=[world.ada_course.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    plan = world.ada_course.plan_obj()
+    assert [r.id for r in plan.rules] == ["authorised_depth", "anaesthetic_area_per_visit"]
+    assert 'id="plan-rules"' in html
+    for rule in plan.rules:
+        assert escape(rule.effect) in html
