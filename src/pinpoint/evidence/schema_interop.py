@@ -1,0 +1,84 @@
+"""Schema of ``interop.toml``: the code systems and codes the FHIR export writes.
+
+The FHIR library checks a resource's shape, not its value sets; these entries are the one place
+the export's codes come from, and the test suite checks every code of an exported bundle
+against them (and the zone and device codes against ``zones.toml`` and ``devices.toml``).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from pinpoint.evidence.schema import Model
+
+__all__ = ["CodeEntry", "ConsentCodes", "Data", "EncounterCodes", "SiteCode", "System", "Systems"]
+
+
+class System(Model):
+    """A code system or identifier system: its URI and why Pinpoint uses it."""
+
+    uri: str = Field(min_length=8)
+    sources: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class Systems(Model):
+    """Every system the export names."""
+
+    procedure: System
+    zone: System
+    device: System
+    identifier: System
+    questionnaire: System
+    snomed: System
+    consent_scope: System
+    consent_category: System
+    act_code: System
+
+
+class CodeEntry(Model):
+    """One code of Pinpoint's procedure code system."""
+
+    display: str = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class SiteCode(Model):
+    """The SNOMED CT body structure written beside each zone code."""
+
+    code: str = Field(pattern=r"^[0-9]{6,18}$")
+    display: str = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class ConsentCodes(Model):
+    """The scope, category and policy rule of a treatment consent."""
+
+    scope_code: str
+    scope_display: str
+    category_code: str
+    category_display: str
+    policy_rule_code: str
+    policy_rule_display: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class EncounterCodes(Model):
+    """The class of a treatment session's encounter."""
+
+    class_code: str
+    class_display: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
+
+
+class Data(Model):
+    """The whole of ``interop.toml``."""
+
+    systems: Systems
+    procedures: dict[str, CodeEntry]
+    skin_site: SiteCode
+    consent: ConsentCodes
+    encounter: EncounterCodes

@@ -1,0 +1,63 @@
+"""The codes the FHIR export writes, read from evidence (``interop.toml``, zones, devices).
+
+No code is written in this package's code: systems, procedure codes, the SNOMED CT body
+structure and the consent and encounter codes come from ``interop.toml``; zone codes are the
+zone ids of ``zones.toml``, device codes the catalog ids of ``devices.toml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pinpoint.core.errors import UnknownIdError
+from pinpoint.evidence.loader import Evidence
+from pinpoint.evidence.schema_interop import Data
+
+__all__ = ["Codes"]
+
+
+@dataclass(frozen=True)
+class Codes:
+    """Codings built from the evidence base."""
+
+    ev: Evidence
+
+    @property
+    def data(self) -> Data:
+        """The validated ``interop.toml``."""
+        data: Data = self.ev.extra["interop"]
+        return data
+
+    def coding(self, system: str, code: str, display: str) -> dict[str, Any]:
+        """A Coding of the named system of ``interop.toml``."""
+        return {"system": getattr(self.data.systems, system).uri, "code": code, "display": display}
+
+    def procedure(self, treatment: str) -> dict[str, Any]:
+        """The CodeableConcept of a treatment (``microneedling`` or ``electrolysis``)."""
+        entry = self.data.procedures.get(treatment)
+        if entry is None:
+            raise UnknownIdError("treatment", "treatment", treatment, self.data.procedures)
+        return {"coding": [self.coding("procedure", treatment, entry.display)], "text": entry.display}
+
+    def zone(self, zone: str) -> dict[str, Any]:
+        """The body site of a zone: the zone's code and SNOMED CT's skin structure."""
+        z = self.ev.zones.get(zone)
+        if z is None:
+            raise UnknownIdError("zone", "zone", zone, self.ev.zones)
+        site = self.data.skin_site
+        return {
+            "coding": [self.coding("zone", zone, z.name), self.coding("snomed", site.code, site.display)],
+            "text": z.name,
+        }
+
+    def device(self, catalog_id: str) -> dict[str, Any]:
+        """The device type of a catalog id; an id the catalog no longer has is kept as text only."""
+        d = self.ev.devices.get(catalog_id)
+        if d is None:
+            return {"text": catalog_id}
+        return {"coding": [self.coding("device", catalog_id, d.name)], "text": d.name}
+
+    def identifier(self, table: str, pk: int) -> dict[str, Any]:
+        """The Identifier of a Pinpoint row: ``<table>/<id>`` in the record identifier system."""
+        return {"system": self.data.systems.identifier.uri, "value": f"{table}/{pk}"}

@@ -1,0 +1,396 @@
+"""Pinpoint's records as FHIR resources, in R4B or R5 (plain JSON dicts, checked by fhir.resources).
+
+Every resource gets a stable id (``<kind>-<row id>``) and its bundle entry a ``urn:uuid`` made
+from that id, and references point at those ``urn:uuid`` values, so every reference resolves
+inside the bundle that holds both resources.
+
+What maps to what:
+
+- organization → Organization; user → Practitioner; client → Patient;
+- device unit or lot → Device (lot number, expiry, catalog type);
+- questionnaire snapshot → QuestionnaireResponse, answering the Questionnaire of its evidence
+  version (one per version, built from core's answers contract);
+- consent → Consent (R5 ``subject``/``decision``; R4B ``patient``/``scope``/``policyRule``);
+- course → CarePlan; each session → Appointment; a started or signed session → Encounter and one
+  Procedure per treated zone (code, body site, performer, device and the lots used).
+
+Outcome scores, hair counts, adverse events and photos have no records in Pinpoint yet, so no
+Observation, AdverseEvent, Media or DocumentReference is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import types
+import uuid
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from typing import Any, Union, get_args, get_origin
+from zoneinfo import ZoneInfo
+
+from fhir.resources import get_fhir_model_class as r5_model_class
+from fhir.resources.R4B import get_fhir_model_class as r4b_model_class
+
+from pinpoint.core.answers import Answers
+from pinpoint.interop.codes import Codes
+from pinpoint.interop.records import (
+    ClientRec,
+    ConsentRec,
+    CourseRec,
+    DeviceRec,
+    OrganizationRec,
+    PersonRec,
+    QuestionnaireRec,
+    SessionRec,
+)
+
+__all__ = ["Mapper", "Version", "full_url", "parse_resource"]
+
+_NAMESPACE = uuid.UUID("9b1f3c2e-6d0a-5b7e-8f41-2c5a7d9e0b13")
+
+
+class Version(StrEnum):
+    """The FHIR release written."""
+
+    R4B = "R4B"
+    R5 = "R5"
+
+
+def full_url(resource_type: str, rid: str) -> str:
+    """The entry's ``fullUrl``: a ``urn:uuid`` fixed by the resource's type and id."""
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'{resource_type}/{rid}')}"
+
+
+def _ref(resource_type: str, rid: str, display: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"reference": full_url(resource_type, rid), "type": resource_type}
+    if display:
+        out["display"] = display
+    return out
+
+
+def _instant(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _note(text: str) -> list[dict[str, str]]:
+    return [{"text": text}] if text else []
+
+
+def parse_resource(version: Version, resource: Mapping[str, Any]) -> Any:
+    """``resource`` parsed by fhir.resources in ``version`` (raises on anything the library refuses)."""
+    lookup = r5_model_class if version is Version.R5 else r4b_model_class
+    model = lookup(str(resource["resourceType"]))
+    return model.model_validate(dict(resource))
+
+
+def _item_type(annotation: Any) -> str:
+    """The Questionnaire item type of one field of core's answers contract: yes/no, else text.
+
+    Dates, skin types and zone lists are answered as text: stored answers keep the form people
+    typed (a skin type as "III", "never" as ``false`` for a date), which text always holds.
+    """
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    inner = args[0] if get_origin(annotation) in (Union, types.UnionType) and len(args) == 1 else annotation
+    return "boolean" if inner is bool else "string"
+
+
+def _answer(item_type: str, value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if item_type == "boolean" and isinstance(value, bool):
+        return [{"valueBoolean": value}]
+    if isinstance(value, str):
+        return [{"valueString": value}]
+    return [{"valueString": json.dumps(value, sort_keys=True, default=str)}]
+
+
+ANSWER_FIELDS: dict[str, str] = {
+    name: _item_type(f.annotation) for name, f in Answers.model_fields.items() if name != "answered"
+}
+"""Each field of core's answers contract and its Questionnaire item type."""
+
+
+class Mapper:
+    """Maps records to resources of one FHIR version (plain dicts, in FHIR JSON shape)."""
+
+    def __init__(self, version: Version, codes: Codes) -> None:
+        self.version = version
+        self.codes = codes
+        self.r5 = version is Version.R5
+
+    def _base(self, resource_type: str, rid: str, table: str, pk: int) -> dict[str, Any]:
+        return {"resourceType": resource_type, "id": rid, "identifier": [self.codes.identifier(table, pk)]}
+
+    def organization(self, org: OrganizationRec) -> dict[str, Any]:
+        """Organization."""
+        out = self._base("Organization", f"org-{org.id}", "organization", org.id)
+        out.update({"active": True, "name": org.name})
+        return out
+
+    def practitioner(self, person: PersonRec) -> dict[str, Any]:
+        """Practitioner: name and email."""
+        out = self._base("Practitioner", f"user-{person.id}", "user", person.id)
+        out["name"] = [{"text": person.name or person.email}]
+        if person.email:
+            out["telecom"] = [{"system": "email", "value": person.email}]
+        return out
+
+    def patient(self, client: ClientRec) -> dict[str, Any]:
+        """Patient: name, birth date, email and phone, managed by the organization."""
+        out = self._base("Patient", f"client-{client.id}", "client", client.id)
+        out.update({"active": not client.erased, "name": [{"text": client.full_name}]})
+        if client.birth_date:
+            out["birthDate"] = client.birth_date.isoformat()
+        telecom = [{"system": "email", "value": client.email}] if client.email else []
+        telecom += [{"system": "phone", "value": client.phone}] if client.phone else []
+        if telecom:
+            out["telecom"] = telecom
+        out["managingOrganization"] = _ref("Organization", f"org-{client.organization_id}")
+        return out
+
+    def device(self, unit: DeviceRec) -> dict[str, Any]:
+        """Device: lot number, expiry, catalog type, the organization that owns it."""
+        out = self._base("Device", f"device-{unit.id}", "device", unit.id)
+        out["status"] = "inactive" if unit.retired_on else "active"
+        if unit.lot_number:
+            out["lotNumber"] = unit.lot_number
+        if unit.expires_on:
+            out["expirationDate"] = unit.expires_on.isoformat()
+        kind = self.codes.device(unit.catalog_id)
+        if self.r5:
+            out["name"] = [{"value": unit.label, "type": "user-friendly-name"}]
+            out["type"] = [kind]
+        else:
+            out["deviceName"] = [{"name": unit.label, "type": "user-friendly-name"}]
+            out["type"] = kind
+        out["owner"] = _ref("Organization", f"org-{unit.organization_id}")
+        return out
+
+    def questionnaire(self, evidence_version: str) -> dict[str, Any]:
+        """The medical-history Questionnaire of one evidence version (core's answers contract)."""
+        system = self.codes.data.systems.questionnaire
+        return {
+            "resourceType": "Questionnaire",
+            "id": f"history-{evidence_version}",
+            "url": system.uri,
+            "version": evidence_version,
+            "name": "MedicalHistory",
+            "title": "Medical history",
+            "status": "active",
+            "item": [
+                {"linkId": name, "text": name.replace("_", " ").capitalize(), "type": kind}
+                for name, kind in ANSWER_FIELDS.items()
+            ],
+        }
+
+    def questionnaire_response(self, q: QuestionnaireRec) -> dict[str, Any]:
+        """QuestionnaireResponse: every answered field of the snapshot."""
+        out = self._base("QuestionnaireResponse", f"questionnaire-{q.id}", "questionnaire", q.id)
+        items = []
+        for name, kind in ANSWER_FIELDS.items():
+            answers = _answer(kind, q.answers.get(name))
+            if answers:
+                items.append({"linkId": name, "answer": answers})
+        out.update(
+            {
+                "questionnaire": f"{self.codes.data.systems.questionnaire.uri}|{q.evidence_version}",
+                "status": "completed",
+                "subject": _ref("Patient", f"client-{q.client_id}"),
+                "authored": q.taken_on.isoformat(),
+                "author": _ref("Practitioner", f"user-{q.recorded_by_id}"),
+                "item": items,
+            }
+        )
+        return out
+
+    def consent(self, c: ConsentRec, organization_id: int) -> dict[str, Any]:
+        """Consent: the signed text as an attachment, in force from signing to withdrawal."""
+        out = self._base("Consent", f"consent-{c.id}", "consent", c.id)
+        k = self.codes.data.consent
+        patient = _ref("Patient", f"client-{c.client_id}")
+        period: dict[str, str] = {"start": _instant(c.signed_at)}
+        if c.withdrawn_at:
+            period["end"] = _instant(c.withdrawn_at)
+        attachment = {
+            "contentType": "text/plain; charset=utf-8",
+            "title": f"{c.title} (version {c.template_version})",
+            "data": base64.b64encode(c.text.encode("utf-8")).decode("ascii"),
+        }
+        verification = [{"verified": True, "verifiedWith": patient, "verificationDate": _instant(c.signed_at)}]
+        out["status"] = "inactive" if c.withdrawn_at else "active"
+        out["category"] = [{"coding": [self.codes.coding("consent_category", k.category_code, k.category_display)]}]
+        if self.r5:
+            out.update(
+                {
+                    "subject": patient,
+                    "date": c.signed_at.date().isoformat(),
+                    "grantor": [patient],
+                    "controller": [_ref("Organization", f"org-{organization_id}")],
+                    "sourceAttachment": [attachment],
+                    "verification": [{**verification[0], "verificationDate": [_instant(c.signed_at)]}],
+                    "decision": "permit",
+                    "provision": [{"period": period}],
+                }
+            )
+        else:
+            out.update(
+                {
+                    "scope": {"coding": [self.codes.coding("consent_scope", k.scope_code, k.scope_display)]},
+                    "patient": patient,
+                    "dateTime": _instant(c.signed_at),
+                    "performer": [patient],
+                    "organization": [_ref("Organization", f"org-{organization_id}")],
+                    "sourceAttachment": attachment,
+                    "policyRule": {
+                        "coding": [self.codes.coding("act_code", k.policy_rule_code, k.policy_rule_display)]
+                    },
+                    "verification": verification,
+                    "provision": {"type": "permit", "period": period},
+                }
+            )
+        return out
+
+    def care_plan(self, course: CourseRec, sessions: list[SessionRec]) -> dict[str, Any]:
+        """CarePlan: the course, each session an activity (its appointment and, once done, procedures)."""
+        out = self._base("CarePlan", f"course-{course.id}", "course", course.id)
+        zones = ", ".join(self.codes.zone(z)["text"] for z in course.zones)
+        out.update(
+            {
+                "status": "completed" if course.finished else "active",
+                "intent": "plan",
+                "title": f"{self.codes.procedure(course.treatment)['text']}: {course.indication_name}",
+                "description": f"{course.indication_name} ({course.setting}); zones: {zones}",
+                "subject": _ref("Patient", f"client-{course.client_id}"),
+                "period": {"start": course.start_on.isoformat()},
+                "created": _instant(course.created_at),
+            }
+        )
+        out["custodian" if self.r5 else "author"] = _ref("Practitioner", f"user-{course.created_by_id}")
+        activities = []
+        for s in sessions:
+            done = [_ref("Procedure", f"zone-{z.id}") for z in s.zones if self._is_procedure(s, z)]
+            appointment = _ref("Appointment", f"session-{s.id}")
+            if self.r5:
+                act: dict[str, Any] = {"plannedActivityReference": appointment}
+                if done:
+                    act["performedActivity"] = [{"reference": r} for r in done]
+            else:
+                act = {"reference": appointment}
+                if done:
+                    act["outcomeReference"] = done
+            activities.append(act)
+        if activities:
+            out["activity"] = activities
+        return out
+
+    def appointment(self, s: SessionRec, time_zone: str) -> dict[str, Any]:
+        """Appointment: the day a session is booked for (sessions have no time of day yet)."""
+        out = self._base("Appointment", f"session-{s.id}", "session", s.id)
+        status = {"booked": "booked", "cancelled": "cancelled", "in_progress": "arrived", "signed": "fulfilled"}
+        tz = ZoneInfo(time_zone)
+        start = dt.datetime.combine(s.scheduled_on, dt.time(), tzinfo=tz)
+        end = dt.datetime.combine(s.scheduled_on + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+        patient = _ref("Patient", f"client-{s.client_id}")
+        out.update(
+            {
+                "status": status.get(s.status, "booked"),
+                "description": f"Session {s.number}",
+                "start": _instant(start),
+                "end": _instant(end),
+                "requestedPeriod": [{"start": s.scheduled_on.isoformat(), "end": s.scheduled_on.isoformat()}],
+                "basedOn": [_ref("CarePlan", f"course-{s.course_id}")],
+                "participant": [{"actor": patient, "status": "accepted"}],
+            }
+        )
+        if self.r5:
+            out["subject"] = patient
+        if s.performer_id:
+            out["participant"].append({"actor": _ref("Practitioner", f"user-{s.performer_id}"), "status": "accepted"})
+        return out
+
+    @staticmethod
+    def _is_procedure(s: SessionRec, z: Any) -> bool:
+        return s.status in ("signed", "in_progress") and bool(z.treated)
+
+    def encounter(self, s: SessionRec, organization_id: int) -> dict[str, Any] | None:
+        """Encounter of a started or signed session (``None`` for a booked or cancelled one)."""
+        if s.status not in ("signed", "in_progress"):
+            return None
+        out = self._base("Encounter", f"encounter-{s.id}", "session", s.id)
+        k = self.codes.data.encounter
+        cls = self.codes.coding("act_code", k.class_code, k.class_display)
+        period: dict[str, str] = {}
+        if s.started_at:
+            period["start"] = _instant(s.started_at)
+        if s.signed_at:
+            period["end"] = _instant(s.signed_at)
+        who = [_ref("Practitioner", f"user-{s.performer_id}")] if s.performer_id else []
+        out.update(
+            {
+                "subject": _ref("Patient", f"client-{s.client_id}"),
+                "serviceProvider": _ref("Organization", f"org-{organization_id}"),
+                "appointment": [_ref("Appointment", f"session-{s.id}")],
+            }
+        )
+        if self.r5:
+            out.update({"status": "completed" if s.status == "signed" else "in-progress", "class": [{"coding": [cls]}]})
+            out["basedOn"] = [_ref("CarePlan", f"course-{s.course_id}")]
+            out["participant"] = [{"actor": r} for r in who]
+            if period:
+                out["actualPeriod"] = period
+        else:
+            out.update({"status": "finished" if s.status == "signed" else "in-progress", "class": cls})
+            out["participant"] = [{"individual": r} for r in who]
+            if period:
+                out["period"] = period
+        if not out["participant"]:
+            del out["participant"]
+        return out
+
+    def procedures(self, s: SessionRec, course: CourseRec) -> Iterator[dict[str, Any]]:
+        """One Procedure per treated zone of a started or signed session."""
+        for z in s.zones:
+            if not self._is_procedure(s, z):
+                continue
+            out = self._base("Procedure", f"zone-{z.id}", "zone_record", z.id)
+            out.update(
+                {
+                    "status": "completed" if s.status == "signed" else "in-progress",
+                    "code": self.codes.procedure(course.treatment),
+                    "subject": _ref("Patient", f"client-{s.client_id}"),
+                    "encounter": _ref("Encounter", f"encounter-{s.id}"),
+                    "basedOn": [_ref("CarePlan", f"course-{s.course_id}")],
+                    "bodySite": [self.codes.zone(z.zone)],
+                }
+            )
+            when = (s.performed_on or s.scheduled_on).isoformat()
+            out["occurrenceDateTime" if self.r5 else "performedDateTime"] = when
+            if s.performer_id:
+                out["performer"] = [{"actor": _ref("Practitioner", f"user-{s.performer_id}")}]
+            out["reason" if self.r5 else "reasonCode"] = (
+                [{"concept": {"text": course.indication_name}}] if self.r5 else [{"text": course.indication_name}]
+            )
+            used = self._used(z)
+            if used:
+                out.update(used)
+            details = []
+            if z.depth_mm is not None:
+                details.append(f"needle depth {z.depth_mm} mm")
+            if z.passes is not None:
+                details.append(f"{z.passes} pass{'es' if z.passes != 1 else ''}")
+            if z.lot_number:
+                details.append(f"lot {z.lot_number}")
+            if details:
+                out["note"] = _note("; ".join(details))
+            yield out
+
+    def _used(self, z: Any) -> dict[str, Any]:
+        if z.device_unit_id is not None:
+            ref = _ref("Device", f"device-{z.device_unit_id}")
+            return {"used": [{"reference": ref}]} if self.r5 else {"usedReference": [ref]}
+        if z.device:
+            concept = self.codes.device(z.device)
+            return {"used": [{"concept": concept}]} if self.r5 else {"usedCode": [concept]}
+        return {}

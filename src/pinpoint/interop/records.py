@@ -1,0 +1,154 @@
+"""Plain typed records the FHIR mapping reads: one per Pinpoint row, no database in sight.
+
+Ids are the rows' primary keys; foreign keys are ids. Dates are :class:`datetime.date`,
+moments are timezone-aware :class:`datetime.datetime`. Depths are in millimetres.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "ClientRec",
+    "ConsentRec",
+    "CourseRec",
+    "DeviceRec",
+    "OrganizationRec",
+    "PersonRec",
+    "QuestionnaireRec",
+    "SessionRec",
+    "ZoneRec",
+]
+
+
+@dataclass(frozen=True)
+class OrganizationRec:
+    """A clinic or a personal space."""
+
+    id: int
+    name: str
+    kind: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class PersonRec:
+    """A user who records, treats or signs (a practitioner in FHIR terms)."""
+
+    id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ClientRec:
+    """A client of the organization (a patient in FHIR terms)."""
+
+    id: int
+    organization_id: int
+    full_name: str
+    birth_date: dt.date | None
+    email: str
+    phone: str
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class DeviceRec:
+    """A device unit or consumable lot: catalog id (evidence ``devices.toml``), label, lot, expiry."""
+
+    id: int
+    organization_id: int
+    catalog_id: str
+    label: str
+    lot_number: str
+    expires_on: dt.date | None
+    retired_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class QuestionnaireRec:
+    """One medical-history snapshot: the answers as core's answers contract, taken on a date."""
+
+    id: int
+    client_id: int
+    taken_on: dt.date
+    evidence_version: str
+    recorded_by_id: int
+    answers: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class ConsentRec:
+    """A signed consent, with its withdrawal if any."""
+
+    id: int
+    client_id: int
+    treatment: str
+    title: str
+    text: str
+    template_version: int
+    signer: str
+    signed_at: dt.datetime
+    recorded_by_id: int
+    photo_clinical: bool
+    photo_marketing: bool
+    withdrawn_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class CourseRec:
+    """A course of sessions (a care plan): treatment, indication, setting, zones, first day."""
+
+    id: int
+    client_id: int
+    treatment: str
+    indication: str
+    indication_name: str
+    setting: str
+    zones: tuple[str, ...]
+    start_on: dt.date
+    created_by_id: int
+    created_at: dt.datetime
+    finished: bool
+
+
+@dataclass(frozen=True)
+class ZoneRec:
+    """What was done on one zone in one session."""
+
+    id: int
+    zone: str
+    treated: bool
+    device: str
+    device_unit_id: int | None
+    lot_number: str
+    depth_mm: Decimal | None
+    passes: int | None
+
+
+@dataclass(frozen=True)
+class SessionRec:
+    """One session of a course, from booking to signature, with its zone records."""
+
+    id: int
+    course_id: int
+    client_id: int
+    number: int
+    status: str
+    scheduled_on: dt.date
+    performed_on: dt.date | None
+    started_at: dt.datetime | None
+    started_by_id: int | None
+    signed_at: dt.datetime | None
+    signed_by_id: int | None
+    zones: tuple[ZoneRec, ...] = field(default=())
+
+    @property
+    def performer_id(self) -> int | None:
+        """Who signed the session, else who started it."""
+        return self.signed_by_id or self.started_by_id
