@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from pinpoint.core.dates import check_birth_date, check_past_date
 from pinpoint.core.errors import InputError, UnknownIdError
+from pinpoint.core.vocab import ROMAN, SKIN_TYPES
 from pinpoint.evidence.loader import Evidence, suggest
 from pinpoint.evidence.schema import Setting, Treatment
 
@@ -35,6 +36,7 @@ __all__ = [
     "answer_choices",
     "check_answer_dates",
     "parse_answers",
+    "parse_skin_type",
 ]
 
 Diabetes = Literal["none", "controlled", "uncontrolled"]
@@ -183,7 +185,6 @@ DATE_LABELS = {
     "sunburn_zones": "sunburn date",
 }
 """How an error names each date of the answers (the field itself is named too)."""
-ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6}
 
 
 def answer_choices(field: str) -> tuple[str, ...]:
@@ -220,14 +221,14 @@ def check_answer_dates(answers: Answers, on: dt.date) -> None:
 
 
 def parse_skin_type(value: object, field: str = "skin_type") -> int:
-    """Fitzpatrick skin type from ``1``-``6`` or ``"I"``-``"VI"``."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6:
+    """Fitzpatrick skin type from ``1``-``6`` or ``"I"``-``"VI"`` (:data:`~pinpoint.core.vocab.ROMAN`)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value in SKIN_TYPES:
         return value
     if isinstance(value, str):
         text = value.strip().upper()
         if text in ROMAN:
             return ROMAN[text]
-        if text.isdigit() and 1 <= int(text) <= 6:
+        if text in {str(n) for n in SKIN_TYPES}:
             return int(text)
     raise InputError(field, f"{field} must be a Fitzpatrick type I to VI, got {value!r}")
 

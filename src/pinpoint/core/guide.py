@@ -12,22 +12,33 @@ takes its steps out, and its caution shows at the needling it concerns.
 from __future__ import annotations
 
 import datetime as dt
-from typing import get_args
+from dataclasses import dataclass
+from itertools import groupby
 
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
 from pinpoint.core.errors import InputError
-from pinpoint.core.planning import AftercareLine, Plan, PlanRule, Span, Visit, ZonePlan, ZonePortion, get_device, plan
+from pinpoint.core.planning import (
+    AftercareLine,
+    Plan,
+    PlanRule,
+    Visit,
+    ZonePlan,
+    ZonePortion,
+    get_device,
+    numbed_zones,
+    plan,
+)
 from pinpoint.core.screening import Finding, Screening
+from pinpoint.core.span import Span
+from pinpoint.core.vocab import STEP_KINDS
 from pinpoint.core.whole_plan import anaesthetic_limit_cm2
 from pinpoint.core.zones import overlap
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import Anaesthetic, ProcedureStep, Setting, StepKind
+from pinpoint.evidence.schema import Anaesthetic, ProcedureStep, Setting
 
 __all__ = ["STEP_KINDS", "Guide", "Step", "guide", "guide_for_plan"]
-
-STEP_KINDS: tuple[str, ...] = get_args(StepKind)
 
 
 class Step(BaseModel):
@@ -125,6 +136,80 @@ def _cautions(ev: Evidence, screening: Screening | None, zone: ZonePlan, numbed:
     return tuple(dict.fromkeys(out))
 
 
+@dataclass(frozen=True)
+class _Visit:
+    """One visit being guided: the plan, the visit, its screening and anaesthetic."""
+
+    ev: Evidence
+    p: Plan
+    v: Visit
+    screening: Screening | None
+    agent: Anaesthetic | None
+
+    @property
+    def zone_plans(self) -> list[ZonePlan]:
+        """The plan's zones needled this visit, in plan order."""
+        return [zp for zp in self.p.zones if zp.zone in self.v.zones]
+
+    @property
+    def would_numb(self) -> set[str]:
+        """Zones numbed this visit, or that would be but for a screening finding."""
+        return set(self.v.anaesthetic_zones) if self.v.anaesthetic_zones else set(numbed_zones(self.ev, self.p))
+
+
+def _visit_of(p: Plan, visit: int) -> Visit:
+    visits = p.visits or (Visit(visit=1, zones=tuple(z.zone for z in p.zones)),)
+    if not 1 <= visit <= len(visits):
+        raise InputError("visit", f"this plan has {len(visits)} visit(s) per session; choose 1 to {len(visits)}")
+    return visits[visit - 1]
+
+
+def _agent_id(p: Plan, v: Visit, screening: Screening | None) -> str | None:
+    """The anaesthetic of this visit: the plan's, when the visit numbs a zone and no finding forbids it."""
+    forbidden = bool(screening.forbidding("anaesthetic")) if screening is not None else False
+    return p.anaesthetic if v.anaesthetic_zones and not forbidden else None
+
+
+def _reusable(ev: Evidence, p: Plan) -> bool:
+    """Is the plan's device reusable? Without a device: a home plan's roller is, a clinic's unit is not."""
+    return get_device(ev, p.device).reuse == "reusable" if p.device else p.setting == "home"
+
+
+def _zone_steps(g: _Visit, block: list[ProcedureStep]) -> list[Step]:
+    """The per-zone steps, zone by zone; the needling shows the cautions that concern its zone."""
+    out = []
+    numbed = g.would_numb
+    for zp in g.zone_plans:
+        for s in block:
+            step = _zone_step(g.ev, s, zp, g.p, _portion(g.v, zp.zone))
+            if s.kind == "needling":
+                step = step.model_copy(update={"cautions": _cautions(g.ev, g.screening, zp, zp.zone in numbed)})
+            out.append(step)
+    return out
+
+
+def _session_step(g: _Visit, s: ProcedureStep) -> Step:
+    """A step done once per visit; the anaesthetic's steps time and cover its numbed zones."""
+    agent, v = g.agent, g.v
+    timed_by_agent = s.minutes_from is not None and agent is not None
+    minutes = Span.of(agent.minutes) if timed_by_agent and agent else (Span.of(s.minutes) if s.minutes else None)
+    sources = (*s.sources, *(agent.minutes.sources if timed_by_agent and agent else ()))
+    applies = s.kind == "anaesthetic-apply"
+    if applies and agent is not None and agent.max_area_cm2:
+        sources = (*sources, *agent.max_area_cm2.sources)
+    numbed_step = s.kind in ("anaesthetic-apply", "anaesthetic-remove")
+    return Step(
+        kind=s.kind,
+        title=s.title,
+        detail=_detail(g.ev, s, agent, v),
+        minutes=minutes,
+        zones=v.anaesthetic_zones if numbed_step else tuple(zp.zone for zp in g.zone_plans),
+        sources=tuple(dict.fromkeys(sources)),
+        area_cm2=v.area_cm2 if applies else None,
+        amount_g=v.amount_g if applies else None,
+    )
+
+
 def guide_for_plan(evidence: Evidence, p: Plan, *, screening: Screening | None = None, visit: int = 1) -> Guide:
     """The procedure of visit ``visit`` (1-based) of a session of plan ``p``.
 
@@ -132,56 +217,17 @@ def guide_for_plan(evidence: Evidence, p: Plan, *, screening: Screening | None =
     removes the anaesthetic steps and shows at the needling of the zones it concerns; other
     cautions show at the needling of their zones. Areas are in cm², amounts in grams.
     """
-    ev = evidence
-    visits = p.visits or (Visit(visit=1, zones=tuple(z.zone for z in p.zones)),)
-    if not 1 <= visit <= len(visits):
-        raise InputError("visit", f"this plan has {len(visits)} visit(s) per session; choose 1 to {len(visits)}")
-    v = visits[visit - 1]
+    v = _visit_of(p, visit)
     screening = screening if screening is not None else p.screening
-    dev = get_device(ev, p.device) if p.device else None
-    reusable = dev.reuse == "reusable" if dev is not None else p.setting == "home"
-    forbidden = bool(screening.forbidding("anaesthetic")) if screening is not None else False
-    agent_id = p.anaesthetic if v.anaesthetic_zones and not forbidden else None
-    agent = ev.anaesthetics[agent_id] if agent_id else None
-    numbing = agent is not None
-    chosen = [s for s in ev.procedure if _applies(s, p.setting, reusable, numbing)]
-    zone_plans = [zp for zp in p.zones if zp.zone in v.zones]
-    would_numb = set(v.anaesthetic_zones) if v.anaesthetic_zones else set(_numbed_without_plan(ev, p))
-    zones = tuple(zp.zone for zp in zone_plans)
+    agent_id = _agent_id(p, v, screening)
+    agent = evidence.anaesthetics[agent_id] if agent_id else None
+    g = _Visit(evidence, p, v, screening, agent)
+    reusable = _reusable(evidence, p)
+    chosen = [s for s in evidence.procedure if _applies(s, p.setting, reusable, agent is not None)]
     steps: list[Step] = []
-    i = 0
-    while i < len(chosen):
-        if chosen[i].per_zone:
-            block = []
-            while i < len(chosen) and chosen[i].per_zone:
-                block.append(chosen[i])
-                i += 1
-            for zp in zone_plans:
-                for s in block:
-                    step = _zone_step(ev, s, zp, p, _portion(v, zp.zone))
-                    if s.kind == "needling":
-                        step = step.model_copy(update={"cautions": _cautions(ev, screening, zp, zp.zone in would_numb)})
-                    steps.append(step)
-            continue
-        s = chosen[i]
-        minutes = Span.of(agent.minutes) if s.minutes_from and agent else (Span.of(s.minutes) if s.minutes else None)
-        sources = (*s.sources, *(agent.minutes.sources if s.minutes_from and agent else ()))
-        numbed_step = s.kind in ("anaesthetic-apply", "anaesthetic-remove")
-        if s.kind == "anaesthetic-apply" and agent is not None:
-            sources = (*sources, *(agent.max_area_cm2.sources if agent.max_area_cm2 else ()))
-        steps.append(
-            Step(
-                kind=s.kind,
-                title=s.title,
-                detail=_detail(ev, s, agent, v),
-                minutes=minutes,
-                zones=v.anaesthetic_zones if numbed_step else zones,
-                sources=tuple(dict.fromkeys(sources)),
-                area_cm2=v.area_cm2 if s.kind == "anaesthetic-apply" else None,
-                amount_g=v.amount_g if s.kind == "anaesthetic-apply" else None,
-            )
-        )
-        i += 1
+    for per_zone, group in groupby(chosen, key=lambda s: s.per_zone):
+        block = list(group)
+        steps.extend(_zone_steps(g, block) if per_zone else (_session_step(g, s) for s in block))
     return Guide(
         indication=p.indication,
         setting=p.setting,
@@ -192,16 +238,10 @@ def guide_for_plan(evidence: Evidence, p: Plan, *, screening: Screening | None =
         aftercare=p.aftercare,
         warnings=p.warnings,
         visit=visit,
-        visits=len(visits),
+        visits=len(p.visits or (v,)),
         rules=p.rules,
         parts=v.parts,
     )
-
-
-def _numbed_without_plan(ev: Evidence, p: Plan) -> tuple[str, ...]:
-    """Zones that would be numbed but for a screening finding (the plan then numbs none)."""
-    above = ev.policy_value("anaesthetic_above_depth_mm")
-    return tuple(z.zone for z in p.zones if p.setting == "clinic" and z.depth_mm.max > above)
 
 
 def _portion(v: Visit, zone: str) -> ZonePortion | None:

@@ -10,22 +10,25 @@ whole-plan rules of :mod:`pinpoint.core.whole_plan` then check and adjust the pl
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
 from pinpoint.core.coverage.passes import ZoneCoverage, zone_coverage
 from pinpoint.core.errors import InputError, RefusedError, ScreeningBlockedError, UnknownIdError
-from pinpoint.core.screening import PolicyNote, Screening, policy_notes, screen
+from pinpoint.core.screening import PolicyNote, Screening, policy_notes, screen_for
+from pinpoint.core.span import Span
+from pinpoint.core.vocab import check_setting, default_device_kind
 from pinpoint.core.whole_plan import (
+    CatalogDevice,
     PlanRule,
-    Span,
     Visit,
     ZonePortion,
     anaesthetic_visits,
     authorised_depth,
     authorised_depth_rule,
+    device_fit,
     device_for_setting,
     skin_type_depth,
     skin_type_interval,
@@ -37,14 +40,7 @@ from pinpoint.core.whole_plan import (
 )
 from pinpoint.core.zones import expand
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import (
-    DepthRule,
-    Indication,
-    IntervalRule,
-    PenDevice,
-    RollerDevice,
-    Setting,
-)
+from pinpoint.evidence.schema import DepthRule, Indication, IntervalRule, PenDevice, Setting
 
 __all__ = [
     "AftercareLine",
@@ -148,7 +144,7 @@ def get_indication(evidence: Evidence, indication: str) -> Indication:
     return evidence.indications[indication]
 
 
-def get_device(evidence: Evidence, device: str) -> Any:
+def get_device(evidence: Evidence, device: str) -> CatalogDevice:
     """The catalog device with id ``device``, or :class:`UnknownIdError`."""
     if device not in evidence.devices:
         raise UnknownIdError("device", "device", device, evidence.devices)
@@ -240,6 +236,29 @@ def _depth_rule(ind: Indication, zone: str, setting: Setting) -> DepthRule | Non
     return next((r for r in ind.depth if r.setting == setting and zone in r.zones), None)
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """What a plan is asked for, checked: the indication, setting, device and skin type."""
+
+    ev: Evidence
+    indication: str
+    ind: Indication
+    setting: Setting
+    device: str | None
+    dev: CatalogDevice | None
+    skin_type: int | None
+
+    @property
+    def kind(self) -> str:
+        """The device kind needled with: the device's, else the setting's default (evidence data)."""
+        return self.dev.kind if self.dev is not None else default_device_kind(self.ev, self.setting)
+
+    @property
+    def policy_sessions(self) -> bool:
+        """True when the course length is the policy default (at home, or no sourced number of sessions)."""
+        return self.setting == "home" or self.ind.sessions is None
+
+
 class _Depth(BaseModel):
     """A zone's depth after the whole-plan depth rules, and which of them changed it."""
 
@@ -251,60 +270,47 @@ class _Depth(BaseModel):
     skin_modified: bool = False
 
 
-def _zone_depth(
-    ev: Evidence,
-    ind_id: str,
-    ind: Indication,
-    zone: str,
-    setting: Setting,
-    device: Any,
-    skin_type: int | None,
-) -> _Depth:
-    rule = _depth_rule(ind, zone, setting)
+def _protocol(a: _Ask, zone: str) -> tuple[DepthRule, float, float]:
+    """The indication's depth rule on ``zone`` in the setting, and its range (mm) under the home cap."""
+    ev, where = a.ev, f"{a.indication} on {zone}"
+    rule = _depth_rule(a.ind, zone, a.setting)
     cap = ev.policy_value("home_depth_cap_mm")
     if rule is None:
-        clinic = _depth_rule(ind, zone, "clinic")
-        if setting == "home" and clinic is not None:
+        clinic = _depth_rule(a.ind, zone, "clinic")
+        if a.setting == "home" and clinic is not None:
             raise RefusedError(
                 "setting",
-                f"{ind_id} on {zone} has no home protocol: it needs {clinic.depth_mm.min:g}-"
+                f"{where} has no home protocol: it needs {clinic.depth_mm.min:g}-"
                 f"{clinic.depth_mm.max:g} mm, deeper than the home cap of {cap:g} mm "
                 "(policy home_depth_cap_mm); plan it in a clinic",
             )
-        raise RefusedError("setting", f"{ind_id} on {zone} has no {setting} protocol in the evidence base")
+        raise RefusedError("setting", f"{where} has no {a.setting} protocol in the evidence base")
     lo, hi = rule.depth_mm.min, rule.depth_mm.max
-    if setting == "home":
+    if a.setting == "home":
         if lo > cap:
             raise RefusedError(
                 "setting",
-                f"{ind_id} on {zone} at home needs at least {lo:g} mm, above the home cap of {cap:g} mm "
+                f"{where} at home needs at least {lo:g} mm, above the home cap of {cap:g} mm "
                 "(policy home_depth_cap_mm)",
             )
         hi = min(hi, cap)
+    return rule, lo, hi
+
+
+def _zone_depth(a: _Ask, zone: str) -> _Depth:
+    """The depth (mm) on ``zone``: the protocol, the skin-type modifier, the device, its authorised depth."""
+    ev = a.ev
+    rule, lo, hi = _protocol(a, zone)
+    mod = skin_type_modifier(ev, a.skin_type, hi)
     skin_modified = False
-    mod = skin_type_modifier(ev, skin_type, hi)
     if mod is not None:
         lo, new_hi = skin_type_depth(ev, mod, lo, hi)
         skin_modified, hi = new_hi < hi, new_hi
-    if isinstance(device, RollerDevice):
-        length = device.needle_length_mm.value
-        if not lo <= length <= hi:
-            raise RefusedError(
-                "device",
-                f"device '{device.name}' has {length:g} mm needles; {ind_id} on {zone} ({setting}) "
-                f"takes {lo:g}-{hi:g} mm",
-            )
-        lo = hi = length
-    elif isinstance(device, PenDevice):
-        plo, phi = max(lo, device.depth_mm.min), min(hi, device.depth_mm.max)
-        if plo > phi:
-            raise RefusedError(
-                "device",
-                f"device '{device.name}' reaches {device.depth_mm.min:g}-{device.depth_mm.max:g} mm; "
-                f"{ind_id} on {zone} takes {lo:g}-{hi:g} mm",
-            )
-        lo, hi = plo, phi
-    lo, hi, capped = authorised_depth(device, lo, hi, f"{ind_id} on {zone}")
+    if a.dev is not None:
+        asked = f"{a.indication} on {zone} ({a.setting}) takes {lo:g}-{hi:g} mm"
+        fit = device_fit(a.dev, lo, hi, asked)
+        lo, hi = fit.min, fit.max
+    lo, hi, capped = authorised_depth(a.dev, lo, hi, f"{a.indication} on {zone}")
     zr = ev.zones[zone].depth_mm
     if zr is None or lo < zr.min or hi > zr.max:  # guarded at load time; kept as a last check
         raise RefusedError("zone", f"{lo:g}-{hi:g} mm is outside the range of zone {zone}")
@@ -313,10 +319,9 @@ def _zone_depth(
 
 def _check_inputs(
     ev: Evidence, indication: str, zones: tuple[str, ...], setting: str, device: str | None
-) -> tuple[Indication, Any]:
+) -> tuple[Indication, CatalogDevice | None]:
     ind = get_indication(ev, indication)
-    if setting not in ("home", "clinic"):
-        raise InputError("setting", f"setting must be 'home' or 'clinic', got '{setting}'")
+    where = check_setting(setting)
     if not zones:
         raise InputError("zone", "name at least one zone")
     for zone in zones:
@@ -325,76 +330,61 @@ def _check_inputs(
         if zone not in ind.zones:
             raise InputError("zone", f"zone '{zone}' is not planned for {indication}; allowed: {', '.join(ind.zones)}")
     dev = get_device(ev, device) if device else None
-    if dev is not None and setting == "clinic":
+    if dev is not None and where == "clinic":
         device_for_setting(ev, "clinic", dev)  # a non-sterile or reusable unit is refused first, naming the rule
-    if dev is not None and setting not in dev.settings:
+    if dev is not None and where not in dev.settings:
         raise RefusedError("device", f"device '{device}' is for {' and '.join(dev.settings)} use only, not {setting}")
     return ind, dev
 
 
 def _screen_first(ev: Evidence, answers: Answers, zones: tuple[str, ...], on: dt.date) -> Screening:
-    if answers.treatment != "microneedling":
-        raise InputError("treatment", "the answers are for electrolysis; this plan is for microneedling")
-    result = screen(answers.model_copy(update={"zones": zones}), on, ev)
+    result = screen_for(answers, "microneedling", zones, on, ev)
     if result.blocking:
-        first = next(f for f in result.findings if f.verdict == result.verdict)
-        until = f" until {result.defer_until}" if result.defer_until else ""
-        raise ScreeningBlockedError(
-            "answers", f"screening verdict '{result.verdict}'{until}: {first.message} — no plan made"
-        )
+        raise ScreeningBlockedError("answers", f"{result.blocking_reason()} — no plan made")
     return result
 
 
-def _zone_plan(
-    ev: Evidence,
-    ind: Indication,
-    where: tuple[str, str],
-    depth: _Depth,
-    setting: Setting,
-    device: str | None,
-    dev: Any,
-    skin_type: int | None,
-) -> ZonePlan:
-    zone, part_of = where
-    kind = dev.kind if dev is not None else ("roller" if setting == "home" else "pen")
-    use_policy_sessions = setting == "home" or ind.sessions is None
-    passes = ev.technique.passes_roller if kind == "roller" else ev.technique.passes_pen
-    home_sessions = ev.policy["home_course_sessions"]
-    interval = interval_rule(ev, ind, depth.span.max)
-    endpoint = next(e for e in ev.technique.endpoints if e.depth_from_mm <= depth.span.max < e.depth_to_mm)
-    endpoint_text, endpoint_sources = endpoint.text, endpoint.sources
-    days = Span.of(interval.interval_days)
-    mod = skin_type_modifier(ev, skin_type, depth.span.max)
-    skin_floor = skin_type_interval(ev, skin_type, depth.span.max)
+def _zone_sessions(a: _Ask) -> tuple[Span, tuple[str, ...]]:
+    """Sessions of a course on one zone, with their sources: the policy default, or the indication's own."""
+    if a.policy_sessions or a.ind.sessions is None:
+        home = a.ev.policy["home_course_sessions"]
+        return Span(min=home.value, max=home.value), home.sources
+    return Span.of(a.ind.sessions), a.ind.sessions.sources
+
+
+def _zone_interval(a: _Ask, depth_mm: float) -> tuple[Span, str, tuple[str, ...], tuple[str, ...]]:
+    """Days between sessions, the endpoint and their sources, at ``depth_mm`` (mm), after the skin-type wait."""
+    ev = a.ev
+    interval = interval_rule(ev, a.ind, depth_mm)
+    endpoint = next(e for e in ev.technique.endpoints if e.depth_from_mm <= depth_mm < e.depth_to_mm)
+    days, text, sources = Span.of(interval.interval_days), endpoint.text, endpoint.sources
+    mod = skin_type_modifier(ev, a.skin_type, depth_mm)
+    skin_floor = skin_type_interval(ev, a.skin_type, depth_mm)
     if mod is not None and skin_floor is not None:
-        endpoint_text, endpoint_sources = mod.endpoint, mod.sources
+        text, sources = mod.endpoint, mod.sources
         floor = skin_floor[0]
         days = Span(min=max(days.min, floor), max=max(days.max, floor))
-    sessions = Span(min=home_sessions.value, max=home_sessions.value) if use_policy_sessions else None
-    if sessions is None and ind.sessions is not None:
-        sessions = Span.of(ind.sessions)
-    sources = (
-        *depth.rule.depth_mm.sources,
-        *passes.sources,
-        *interval.interval_days.sources,
-        *(home_sessions.sources if use_policy_sessions or ind.sessions is None else ind.sessions.sources),
-        *endpoint_sources,
-    )
+    return days, text, interval.interval_days.sources, sources
+
+
+def _zone_plan(a: _Ask, where: tuple[str, str], depth: _Depth) -> ZonePlan:
+    zone, part_of = where
+    ev = a.ev
+    passes = ev.technique.passes_roller if a.kind == "roller" else ev.technique.passes_pen
+    days, endpoint, interval_sources, endpoint_sources = _zone_interval(a, depth.span.max)
+    sessions, session_sources = _zone_sessions(a)
+    sources = (*depth.rule.depth_mm.sources, *passes.sources, *interval_sources, *session_sources, *endpoint_sources)
     return ZonePlan(
         zone=zone,
         part_of=part_of,
         depth_mm=depth.span,
         passes=Span.of(passes),
         interval_days=days,
-        sessions=sessions or Span(min=home_sessions.value, max=home_sessions.value),
-        endpoint=endpoint_text,
+        sessions=sessions,
+        endpoint=endpoint,
         estimate=depth.rule.depth_mm.estimate,
         sources=tuple(dict.fromkeys(sources)),
-        coverage=(
-            zone_coverage(ev, device, ev.zones[zone].area_cm2.value)
-            if device and isinstance(dev, RollerDevice | PenDevice)
-            else None
-        ),
+        coverage=zone_coverage(ev, a.device, ev.zones[zone].area_cm2.value) if a.device and a.dev else None,
     )
 
 
@@ -417,6 +407,76 @@ def _spacing_rules(
                 for z in out
             ]
     return out, rules
+
+
+def _zones(a: _Ask, zones: tuple[str, ...]) -> tuple[list[ZonePlan], list[PlanRule]]:
+    """Plan each zone (composite zones part by part), and the rules that changed the zones' depths."""
+    ev = a.ev
+    zone_plans: list[ZonePlan] = []
+    capped: list[str] = []
+    skin_zones: list[str] = []
+    for zone, part_of in expand(ev, zones, a.ind.zones):
+        depth = _zone_depth(a, zone)
+        zone_plans.append(_zone_plan(a, (zone, part_of), depth))
+        if depth.authorised_cap:
+            capped.append(zone)
+        if skin_type_modifier(ev, a.skin_type, depth.span.max) is not None:
+            skin_zones.append(zone)
+    if not zone_plans:
+        raise InputError("zone", f"none of the zones asked for is planned for {a.indication}")
+    rules: list[PlanRule] = []
+    if capped and isinstance(a.dev, PenDevice):
+        rules.append(authorised_depth_rule(a.dev, capped))
+    mod = skin_type_modifier(ev, a.skin_type, max(z.depth_mm.max for z in zone_plans))
+    if mod is not None and a.skin_type is not None and skin_zones:
+        rules.append(skin_type_rule(ev, mod, a.skin_type, skin_zones))
+    return zone_plans, rules
+
+
+class _Course(BaseModel):
+    """The whole-plan rules on a course: spaced zone plans, aftercare, visits and the anaesthetic."""
+
+    model_config = ConfigDict(frozen=True)
+
+    zones: tuple[ZonePlan, ...]
+    aftercare: tuple[AftercareLine, ...]
+    rules: tuple[PlanRule, ...]
+    visits: tuple[Visit, ...]
+    anaesthetic: str | None
+
+
+def _course(a: _Ask, zone_plans: list[ZonePlan], screening: Screening | None) -> _Course:
+    """Aftercare, the course-wide spacing and the anaesthetic per visit, with the rules each added."""
+    ev = a.ev
+    deepest = max(z.depth_mm.max for z in zone_plans)
+    aftercare = aftercare_for(ev, "microneedling", a.setting, deepest, a.indication)
+    rules = _aftercare_rules(ev, "microneedling", a.indication)
+    zone_plans, spacing = _spacing_rules(ev, a.setting, zone_plans, aftercare)
+    agent_id, visits, anaesthetic_rule = _anaesthetic(ev, a.setting, zone_plans, screening)
+    rules = [*rules, *spacing, *([anaesthetic_rule] if anaesthetic_rule is not None else [])]
+    return _Course(
+        zones=tuple(zone_plans), aftercare=aftercare, rules=tuple(rules), visits=visits, anaesthetic=agent_id
+    )
+
+
+def _schedule(a: _Ask, course: _Course, start: dt.date | None) -> tuple[ScheduledSession, ...]:
+    """The dated days of the course from ``start`` (none without a start), once its visits fit the spacing."""
+    n_sessions = int(max(z.sessions.min for z in course.zones))
+    spacing = int(max(z.interval_days.min for z in course.zones))
+    split_visits_fit(a.ev, course.visits, spacing, course.anaesthetic)
+    return visit_schedule(start, n_sessions, spacing, course.visits, split_gap_days(a.ev)) if start else ()
+
+
+def _plan_sources(a: _Ask, zone_plans: tuple[ZonePlan, ...], rules: tuple[PlanRule, ...]) -> tuple[str, ...]:
+    """Every source behind the plan: its zones, the warnings that apply, the visible result and the rules."""
+    found = [s for z in zone_plans for s in z.sources]
+    for w in (*a.ind.warnings, *a.ev.technique.warnings):
+        if _applies(w.skin_types, w.settings, a.skin_type, a.setting):
+            found.extend(w.sources)
+    if a.ind.visible_result_days:
+        found.extend(a.ind.visible_result_days.sources)
+    found.extend(s for r in rules for s in r.sources)
+    return tuple(dict.fromkeys(found))
 
 
 def plan(
@@ -450,76 +510,35 @@ def plan(
     changed it. Raises :class:`UnknownIdError`, :class:`InputError` or :class:`RefusedError` (a
     depth, device or area the evidence, a label or the policy forbids, naming the rule).
     """
-    ev = evidence
-    ind, dev = _check_inputs(ev, indication, zones, setting, device)
+    ind, dev = _check_inputs(evidence, indication, zones, setting, device)
     if answers is not None and start is None:
         raise InputError("start", "screening before planning needs a start date")
-    screening = _screen_first(ev, answers, zones, start) if answers is not None and start is not None else None
+    screening = _screen_first(evidence, answers, zones, start) if answers is not None and start is not None else None
     if skin_type is None and answers is not None:
         skin_type = answers.skin_type
-    rules: list[PlanRule] = []
-    setting_rule = device_for_setting(ev, setting, dev)
-    if setting_rule is not None:
-        rules.append(setting_rule)
-    kind = dev.kind if dev is not None else ("roller" if setting == "home" else "pen")
-    use_policy_sessions = setting == "home" or ind.sessions is None
-    zone_plans: list[ZonePlan] = []
-    capped: list[str] = []
-    skin_zones: list[str] = []
-    for zone, part_of in expand(ev, zones, ind.zones):
-        depth = _zone_depth(ev, indication, ind, zone, setting, dev, skin_type)
-        zp = _zone_plan(ev, ind, (zone, part_of), depth, setting, device, dev, skin_type)
-        zone_plans.append(zp)
-        if depth.authorised_cap:
-            capped.append(zone)
-        if skin_type_modifier(ev, skin_type, depth.span.max) is not None:
-            skin_zones.append(zone)
-    if not zone_plans:
-        raise InputError("zone", f"none of the zones asked for is planned for {indication}")
-    if capped and isinstance(dev, PenDevice):
-        rules.append(authorised_depth_rule(dev, capped))
-    mod = skin_type_modifier(ev, skin_type, max(z.depth_mm.max for z in zone_plans))
-    if mod is not None and skin_type is not None and skin_zones:
-        rules.append(skin_type_rule(ev, mod, skin_type, skin_zones))
-    deepest = max(z.depth_mm.max for z in zone_plans)
-    aftercare = aftercare_for(ev, "microneedling", setting, deepest, indication)
-    rules.extend(_aftercare_rules(ev, "microneedling", indication))
-    zone_plans, spacing_rules = _spacing_rules(ev, setting, zone_plans, aftercare)
-    rules.extend(spacing_rules)
-    agent_id, visits, anaesthetic_rule = _anaesthetic(ev, setting, zone_plans, screening)
-    if anaesthetic_rule is not None:
-        rules.append(anaesthetic_rule)
-    n_sessions = int(max(z.sessions.min for z in zone_plans))
-    spacing = int(max(z.interval_days.min for z in zone_plans))
-    split_visits_fit(ev, visits, spacing, agent_id)
-    gap = split_gap_days(ev)
-    schedule = visit_schedule(start, n_sessions, spacing, visits, gap) if start else ()
-    warnings = _warnings(ev, ind, setting, skin_type, zone_plans, use_policy_sessions)
-    all_sources = [s for z in zone_plans for s in z.sources]
-    for w in (*ind.warnings, *ev.technique.warnings):
-        if _applies(w.skin_types, w.settings, skin_type, setting):
-            all_sources.extend(w.sources)
-    if ind.visible_result_days:
-        all_sources.extend(ind.visible_result_days.sources)
-    all_sources.extend(s for r in rules for s in r.sources)
+    a = _Ask(evidence, indication, ind, setting, device, dev, skin_type)
+    setting_rule = device_for_setting(evidence, setting, dev)
+    zone_plans, depth_rules = _zones(a, zones)
+    course = _course(a, zone_plans, screening)
+    rules = (*([setting_rule] if setting_rule is not None else []), *depth_rules, *course.rules)
     return Plan(
         indication=indication,
         setting=setting,
         device=device,
-        device_kind=kind,
+        device_kind=a.kind,
         skin_type=skin_type,
-        zones=tuple(zone_plans),
-        schedule=schedule,
+        zones=course.zones,
+        schedule=_schedule(a, course, start),
         visible_result_days=Span.of(ind.visible_result_days) if ind.visible_result_days else None,
-        aftercare=aftercare,
-        warnings=warnings,
-        sources=tuple(dict.fromkeys(all_sources)),
-        evidence_version=ev.version,
-        policy_overrides=policy_notes(ev),
+        aftercare=course.aftercare,
+        warnings=_warnings(a, list(course.zones)),
+        sources=_plan_sources(a, course.zones, rules),
+        evidence_version=evidence.version,
+        policy_overrides=policy_notes(evidence),
         screening=screening,
-        rules=tuple(rules),
-        visits=visits,
-        anaesthetic=agent_id,
+        rules=rules,
+        visits=course.visits,
+        anaesthetic=course.anaesthetic,
     )
 
 
@@ -561,22 +580,15 @@ def _applies(skin_types: tuple[int, ...], settings: tuple[str, ...], skin: int |
     return (not skin_types or skin in skin_types) and (not settings or setting in settings)
 
 
-def _warnings(
-    ev: Evidence,
-    ind: Indication,
-    setting: Setting,
-    skin_type: int | None,
-    zone_plans: list[ZonePlan],
-    policy_sessions: bool,
-) -> tuple[str, ...]:
+def _warnings(a: _Ask, zone_plans: list[ZonePlan]) -> tuple[str, ...]:
     out = [
         w.text
-        for w in (*ind.warnings, *ev.technique.warnings)
-        if _applies(w.skin_types, w.settings, skin_type, setting)
+        for w in (*a.ind.warnings, *a.ev.technique.warnings)
+        if _applies(w.skin_types, w.settings, a.skin_type, a.setting)
     ]
     n = int(max(z.sessions.min for z in zone_plans))
     top = int(max(z.sessions.max for z in zone_plans))
-    if policy_sessions:
+    if a.policy_sessions:
         out.append(
             f"course length of {n} sessions is a policy default (home_course_sessions), "
             "not a finding: review progress then"
@@ -586,6 +598,5 @@ def _warnings(
     estimates = [z.zone for z in zone_plans if z.estimate]
     if estimates:
         out.append(f"estimated (not directly sourced) depth range for: {', '.join(estimates)}")
-    for note in policy_notes(ev):
-        out.append(f"policy {note.policy} overridden: {note.value:g} {note.unit} (default {note.default:g})")
+    out.extend(note.sentence for note in policy_notes(a.ev))
     return tuple(out)

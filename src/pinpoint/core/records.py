@@ -21,13 +21,12 @@ from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
 from pinpoint.core.dates import check_future_date, check_past_date
-from pinpoint.core.errors import InputError, RefusedError, UnknownIdError
+from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.core.guide import Guide
-from pinpoint.core.planning import Plan, ZonePlan, aftercare_for, get_indication, interval_rule
-from pinpoint.core.screening import Screening, screen
-from pinpoint.core.whole_plan import PlanRule, skin_type_interval, spacing_floors
+from pinpoint.core.planning import Plan, ZonePlan, aftercare_for, get_device, get_indication, interval_rule
+from pinpoint.core.screening import Screening, screen_for
+from pinpoint.core.whole_plan import PlanRule, device_fit, skin_type_interval, spacing_floors
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import PenDevice, RollerDevice
 
 __all__ = [
     "BookedSession",
@@ -291,30 +290,15 @@ def check_zone_record(
 def _check_device(evidence: Evidence, plan: Plan, zone: str, depth_mm: float, device: str | None) -> None:
     if not device:
         return
-    if device not in evidence.devices:
-        raise UnknownIdError("device", "device", device, evidence.devices)
-    dev = evidence.devices[device]
+    dev = get_device(evidence, device)
     if plan.setting not in dev.settings:
         raise RefusedError("device", f"device '{device}' is for {' and '.join(dev.settings)} use, not {plan.setting}")
-    if isinstance(dev, RollerDevice):
-        length = dev.needle_length_mm.value
-        if abs(length - depth_mm) > _EPS_MM:
-            raise RefusedError(
-                "depth_mm", f"the roller '{device}' has {length:g} mm needles; {depth_mm:g} mm was recorded on {zone}"
-            )
-    elif isinstance(dev, PenDevice) and not dev.depth_mm.min - _EPS_MM <= depth_mm <= dev.depth_mm.max + _EPS_MM:
-        raise RefusedError(
-            "depth_mm",
-            f"the pen '{device}' reaches {dev.depth_mm.min:g}-{dev.depth_mm.max:g} mm; {depth_mm:g} mm was recorded",
-        )
+    device_fit(dev, depth_mm, depth_mm, f"{depth_mm:g} mm was recorded on {zone}", field="depth_mm")
 
 
 def screen_for_plan(answers: Answers, plan: Plan, on: dt.date, evidence: Evidence) -> Screening:
     """Screen ``answers`` on date ``on`` for the zones of ``plan`` (its parts, so findings are precise)."""
-    if answers.treatment != "microneedling":
-        raise InputError("treatment", "the questionnaire was taken for electrolysis; this course is microneedling")
-    zones = tuple(zp.zone for zp in plan.zones)
-    return screen(answers.model_copy(update={"zones": zones}), on, evidence)
+    return screen_for(answers, "microneedling", tuple(zp.zone for zp in plan.zones), on, evidence)
 
 
 def may_override(screening: Screening) -> bool:
@@ -351,9 +335,7 @@ def start_check(
             first = next(f for f in screening.findings if f.verdict == "refer")
             reasons.append(f"screening verdict 'refer': {first.message}")
     elif screening.blocking:
-        first = next(f for f in screening.findings if f.verdict == screening.verdict)
-        until = f" until {screening.defer_until}" if screening.defer_until else ""
-        reasons.append(f"screening verdict '{screening.verdict}'{until}: {first.message}")
+        reasons.append(screening.blocking_reason())
     overridable = overridable and len(reasons) == 1
     return StartCheck(
         allowed=not reasons,
@@ -373,11 +355,9 @@ def roller_status(
     ``roller_replacement_days`` days from its first use, whichever comes first (policy
     defaults); a single-use device is replaced after every use.
     """
-    if device not in evidence.devices:
-        raise UnknownIdError("device", "device", device, evidence.devices)
+    dev = get_device(evidence, device)
     if uses < 0:
         raise InputError("uses", f"uses cannot be negative, got {uses}")
-    dev = evidence.devices[device]
     days_in_use = (on - first_used_on).days if first_used_on is not None else None
     if dev.reuse != "reusable":
         return RollerStatus(

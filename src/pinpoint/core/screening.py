@@ -7,11 +7,13 @@ is the most severe finding. Findings of local rules name only the zones they aff
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers, check_answer_dates
 from pinpoint.core.errors import InputError
+from pinpoint.core.vocab import VERDICTS
 from pinpoint.core.zones import descendants, near, overlap
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import ContraindicationRule, Forbiddable, Treatment, Verdict
@@ -25,10 +27,10 @@ __all__ = [
     "age_on",
     "policy_notes",
     "screen",
+    "screen_for",
     "severity",
 ]
 
-VERDICTS: tuple[Verdict, ...] = ("proceed", "caution", "defer", "refer", "contraindicated")
 BLOCKING: frozenset[Verdict] = frozenset({"defer", "refer", "contraindicated"})
 
 
@@ -62,6 +64,11 @@ class PolicyNote(BaseModel):
     default: float
     unit: str
 
+    @property
+    def sentence(self) -> str:
+        """The override in words, as every interface shows it."""
+        return f"policy {self.policy} overridden: {self.value:g} {self.unit} (default {self.default:g})"
+
 
 class Screening(BaseModel):
     """The screening verdict on a date; ``defer_until`` is the latest dated deferral."""
@@ -80,6 +87,17 @@ class Screening(BaseModel):
     def blocking(self) -> bool:
         """True when treatment may not go ahead on this date."""
         return self.verdict in BLOCKING
+
+    def blocking_reason(self) -> str:
+        """Why treatment may not go ahead: the verdict, its date, and the first finding that gives it.
+
+        An empty string when the verdict does not block.
+        """
+        if not self.blocking:
+            return ""
+        first = next(f for f in self.findings if f.verdict == self.verdict)
+        until = f" until {self.defer_until}" if self.defer_until else ""
+        return f"screening verdict '{self.verdict}'{until}: {first.message}"
 
     def forbidding(self, what: Forbiddable) -> tuple[Finding, ...]:
         """The findings that take ``what`` (e.g. ``anaesthetic``) out of the session."""
@@ -119,82 +137,131 @@ def _on_or_near(ev: Evidence, treated: str, zones: tuple[str, ...]) -> bool:
     return any(overlap(ev, treated, z) or near(ev, treated, z) for z in zones)
 
 
-def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date, ev: Evidence) -> list[Finding]:
-    treated = a.zones
+class _Rule:
+    """One rule being evaluated for some answers on a date: makes its findings."""
 
-    def finding(verdict: Verdict, zones: tuple[str, ...], message: str, until: dt.date | None = None) -> Finding:
+    def __init__(self, rule_id: str, rule: ContraindicationRule, answers: Answers, on: dt.date, ev: Evidence) -> None:
+        self.id, self.rule, self.answers, self.on, self.ev = rule_id, rule, answers, on, ev
+        self.treated = answers.zones
+        self.value = getattr(answers, rule.field)
+
+    def finding(self, verdict: Verdict, zones: tuple[str, ...], message: str, until: dt.date | None = None) -> Finding:
+        """A finding of this rule, with its sources and what it forbids."""
         return Finding(
-            rule=rule_id,
+            rule=self.id,
             verdict=verdict,
             zones=zones,
             message=message,
-            sources=rule.sources,
+            sources=self.rule.sources,
             defer_until=until,
-            forbids=rule.forbids,
+            forbids=self.rule.forbids,
         )
 
-    value = getattr(a, rule.field)
-    if rule.kind == "flag":
-        zones = treated
-        if rule.regions:
-            zones = tuple(z for z in zones if any(ev.zones[d].region in rule.regions for d in descendants(ev, z)))
-        if rule.zones:
-            zones = tuple(z for z in zones if _on_or_near(ev, z, rule.zones))
-        if value and zones and rule.verdict:
-            return [finding(rule.verdict, zones, rule.message)]
-        return []
-    if rule.kind == "zones":
-        hits = tuple(dict.fromkeys(h for t in treated for z in value if (h := overlap(ev, t, z))))
-        close: dict[str, list[str]] = {}
-        if rule.neighbours:
-            for z in value:
-                for t in treated:
-                    for h in near(ev, t, z):
-                        if h not in hits:
-                            close.setdefault(h, []).append(z)
-        if not (hits or close) or rule.verdict is None:
-            return []
-        until = on + _days(ev, rule.reassess_policy) if rule.reassess_policy else None
-        again = f"; re-screen on or after {until}" if until else ""
-        out = [finding(rule.verdict, hits, rule.message + again, until)] if hits else []
-        if close:
-            sites = tuple(dict.fromkeys(z for zs in close.values() for z in zs))
-            text = f"next to {_zone_names(ev, sites)}: {rule.message}{again}"
-            out.append(finding(rule.verdict, tuple(close), text, until))
-        return out
-    if rule.kind == "washout":
-        if value is None or rule.washout_policy is None:
-            return []
-        until = value + _days(ev, rule.washout_policy)
-        if on >= until:
-            return []
-        text = f"{rule.message}: last on {value}, washout {ev.policy_value(rule.washout_policy):g} days"
-        return [finding(rule.verdict or "defer", treated, text + f", until {until}", until)]
-    if rule.kind == "zone_washout":
-        out = []
-        for entry in value:
-            hits = tuple(dict.fromkeys(h for t in treated if (h := overlap(ev, t, entry.zone))))
-            until = entry.day + _days(ev, rule.washout_policy or "")
-            if hits and on < until:
-                text = f"{rule.message}: {ev.zones[entry.zone].name} on {entry.day}, until {until}"
-                out.append(finding(rule.verdict or "defer", hits, text, until))
-        return out
-    if rule.kind == "choice":
-        verdict = rule.choices.get(str(value), "proceed")
-        return [] if verdict == "proceed" else [finding(verdict, treated, f"{rule.message} ({_words(value)})")]
-    if rule.kind == "items":
-        named = [v for v in dict.fromkeys(value) if rule.choices.get(v, "proceed") != "proceed"]
-        if not named:
-            return []
-        verdict = max((rule.choices[v] for v in named), key=severity)
-        return [finding(verdict, treated, f"{rule.message} ({', '.join(_words(v) for v in named)})")]
-    # age
-    years = age_on(value, on)
-    for band in rule.bands:
-        limit = ev.policy_value(band.below_years_policy)
-        if years < limit:
-            return [finding(band.verdict, treated, f"{band.message} (age {years}, below {limit:g})")]
+
+def _flag(r: _Rule) -> list[Finding]:
+    """A yes answer, on the treated zones the rule limits itself to (regions, on or next to zones)."""
+    rule, ev, zones = r.rule, r.ev, r.treated
+    if rule.regions:
+        zones = tuple(z for z in zones if any(ev.zones[d].region in rule.regions for d in descendants(ev, z)))
+    if rule.zones:
+        zones = tuple(z for z in zones if _on_or_near(ev, z, rule.zones))
+    if r.value and zones and rule.verdict:
+        return [r.finding(rule.verdict, zones, rule.message)]
     return []
+
+
+def _next_to(r: _Rule, hits: tuple[str, ...]) -> dict[str, list[str]]:
+    """Treated zones next to an affected zone (not already hit), with the affected zones they border."""
+    close: dict[str, list[str]] = {}
+    for z in r.value:
+        for t in r.treated:
+            for h in near(r.ev, t, z):
+                if h not in hits:
+                    close.setdefault(h, []).append(z)
+    return close
+
+
+def _zones(r: _Rule) -> list[Finding]:
+    """A list of affected zones: the treated zones on them, and (``neighbours``) next to them."""
+    rule, ev = r.rule, r.ev
+    hits = tuple(dict.fromkeys(h for t in r.treated for z in r.value if (h := overlap(ev, t, z))))
+    close = _next_to(r, hits) if rule.neighbours else {}
+    if not (hits or close) or rule.verdict is None:
+        return []
+    until = r.on + _days(ev, rule.reassess_policy) if rule.reassess_policy else None
+    again = f"; re-screen on or after {until}" if until else ""
+    out = [r.finding(rule.verdict, hits, rule.message + again, until)] if hits else []
+    if close:
+        sites = tuple(dict.fromkeys(z for zs in close.values() for z in zs))
+        text = f"next to {_zone_names(ev, sites)}: {rule.message}{again}"
+        out.append(r.finding(rule.verdict, tuple(close), text, until))
+    return out
+
+
+def _washout(r: _Rule) -> list[Finding]:
+    """A last date: treatment waits until the washout period has passed."""
+    rule, ev = r.rule, r.ev
+    if r.value is None or rule.washout_policy is None:
+        return []
+    until = r.value + _days(ev, rule.washout_policy)
+    if r.on >= until:
+        return []
+    text = f"{rule.message}: last on {r.value}, washout {ev.policy_value(rule.washout_policy):g} days, until {until}"
+    return [r.finding(rule.verdict or "defer", r.treated, text, until)]
+
+
+def _zone_washout(r: _Rule) -> list[Finding]:
+    """Dated entries per zone: the treated zones on an entry wait until its washout has passed."""
+    rule, ev = r.rule, r.ev
+    out = []
+    for entry in r.value:
+        hits = tuple(dict.fromkeys(h for t in r.treated if (h := overlap(ev, t, entry.zone))))
+        until = entry.day + _days(ev, rule.washout_policy or "")
+        if hits and r.on < until:
+            text = f"{rule.message}: {ev.zones[entry.zone].name} on {entry.day}, until {until}"
+            out.append(r.finding(rule.verdict or "defer", hits, text, until))
+    return out
+
+
+def _choice(r: _Rule) -> list[Finding]:
+    """One answer from a vocabulary: the verdict the rule gives that answer."""
+    verdict = r.rule.choices.get(str(r.value), "proceed")
+    return [] if verdict == "proceed" else [r.finding(verdict, r.treated, f"{r.rule.message} ({_words(r.value)})")]
+
+
+def _items(r: _Rule) -> list[Finding]:
+    """Several answers from a vocabulary: the most severe verdict, naming every answer that has one."""
+    named = [v for v in dict.fromkeys(r.value) if r.rule.choices.get(v, "proceed") != "proceed"]
+    if not named:
+        return []
+    verdict = max((r.rule.choices[v] for v in named), key=severity)
+    return [r.finding(verdict, r.treated, f"{r.rule.message} ({', '.join(_words(v) for v in named)})")]
+
+
+def _age(r: _Rule) -> list[Finding]:
+    """The birth date: the first age band the client is below on the screening date."""
+    years = age_on(r.value, r.on)
+    for band in r.rule.bands:
+        limit = r.ev.policy_value(band.below_years_policy)
+        if years < limit:
+            return [r.finding(band.verdict, r.treated, f"{band.message} (age {years}, below {limit:g})")]
+    return []
+
+
+_KINDS: dict[str, Callable[[_Rule], list[Finding]]] = {
+    "flag": _flag,
+    "zones": _zones,
+    "washout": _washout,
+    "zone_washout": _zone_washout,
+    "choice": _choice,
+    "items": _items,
+    "age": _age,
+}
+"""How each kind of rule (``ContraindicationRule.kind``) is evaluated."""
+
+
+def _evaluate(rule_id: str, rule: ContraindicationRule, a: Answers, on: dt.date, ev: Evidence) -> list[Finding]:
+    return _KINDS[rule.kind](_Rule(rule_id, rule, a, on, ev))
 
 
 def screen(answers: Answers, on: dt.date, evidence: Evidence) -> Screening:
@@ -237,3 +304,16 @@ def screen(answers: Answers, on: dt.date, evidence: Evidence) -> Screening:
         findings=tuple(findings),
         policy_overrides=policy_notes(evidence),
     )
+
+
+def screen_for(
+    answers: Answers, treatment: Treatment, zones: tuple[str, ...], on: dt.date, evidence: Evidence
+) -> Screening:
+    """Screen ``answers`` on date ``on`` for a plan of ``treatment`` on ``zones``.
+
+    The answers' own zones are replaced by ``zones`` (a plan's zones, or its parts, so findings
+    name them). Answers taken for the other treatment raise :class:`InputError` on ``treatment``.
+    """
+    if answers.treatment != treatment:
+        raise InputError("treatment", f"the answers are for {answers.treatment}; this plan is for {treatment}")
+    return screen(answers.model_copy(update={"zones": zones}), on, evidence)

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.errors import RefusedError
+from pinpoint.core.span import Span
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import Anaesthetic, PenDevice, Range, Setting, SkinTypeModifier
+from pinpoint.evidence.schema import Anaesthetic, PenDevice, RollerDevice, Setting, SkinTypeModifier
+
+CatalogDevice = RollerDevice | PenDevice
+"""A device of the evidence base's catalog (``devices.toml``)."""
 
 __all__ = [
     "PlanRule",
@@ -37,6 +41,7 @@ __all__ = [
     "anaesthetic_limit_cm2",
     "anaesthetic_visits",
     "authorised_depth",
+    "device_fit",
     "device_for_setting",
     "home_sessions_per_week",
     "min_spacing_days",
@@ -49,20 +54,8 @@ __all__ = [
 
 _EPS_CM2 = 1e-9
 """Tolerance (cm²) when comparing summed areas with a label's maximum."""
-
-
-class Span(BaseModel):
-    """An inclusive ``[min, max]`` in the unit its field name gives."""
-
-    model_config = ConfigDict(frozen=True)
-
-    min: float
-    max: float
-
-    @classmethod
-    def of(cls, r: Range) -> Span:
-        """The span of an evidence range."""
-        return cls(min=r.min, max=r.max)
+_EPS_MM = 1e-9
+"""Tolerance (mm) when comparing a depth with a device's needles."""
 
 
 class PlanRule(BaseModel):
@@ -112,6 +105,19 @@ class Visit(BaseModel):
     parts: tuple[ZonePortion, ...] = ()
 
 
+class AftercareLike(Protocol):
+    """What the spacing rules read of an aftercare line (``hours`` counts from the end of a session)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def hours(self) -> Span | None: ...
+    @property
+    def sources(self) -> tuple[str, ...]: ...
+
+
 def _ids(*groups: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for g in groups for s in g))
 
@@ -120,7 +126,7 @@ def _cite(rule: str, sources: Iterable[str]) -> str:
     return f"(rule {rule}: {', '.join(sources)})"
 
 
-def device_for_setting(evidence: Evidence, setting: Setting, device: Any | None) -> PlanRule | None:
+def device_for_setting(evidence: Evidence, setting: Setting, device: CatalogDevice | None) -> PlanRule | None:
     """Check that ``device`` (``None``: the setting's default kind) is allowed in ``setting``.
 
     A clinic takes only sterile single-use needle units: anything else raises
@@ -143,7 +149,29 @@ def device_for_setting(evidence: Evidence, setting: Setting, device: Any | None)
     return None
 
 
-def authorised_depth(device: Any | None, lo_mm: float, hi_mm: float, where: str) -> tuple[float, float, bool]:
+def device_fit(device: CatalogDevice, lo_mm: float, hi_mm: float, asked: str, field: str = "device") -> Span:
+    """The depths (mm) ``device`` can needle within ``[lo_mm, hi_mm]``.
+
+    A roller needles at its fixed needle length, which must lie in the range; a pen at any
+    setting of its range that overlaps it. ``asked`` says in words what needs the range ("acne
+    scars on cheek (clinic) takes 1-2 mm", "0.2 mm was recorded on cheek"); when the device
+    cannot, :class:`RefusedError` on ``field`` names the device, what it reaches and ``asked``.
+    """
+    if isinstance(device, RollerDevice):
+        length = device.needle_length_mm.value
+        if not lo_mm - _EPS_MM <= length <= hi_mm + _EPS_MM:
+            raise RefusedError(field, f"device '{device.name}' has {length:g} mm needles; {asked}")
+        return Span(min=length, max=length)
+    reach = device.depth_mm
+    lo, hi = max(lo_mm, reach.min), min(hi_mm, reach.max)
+    if lo > hi + _EPS_MM:
+        raise RefusedError(field, f"device '{device.name}' reaches {reach.min:g}-{reach.max:g} mm; {asked}")
+    return Span(min=lo, max=max(lo, hi))
+
+
+def authorised_depth(
+    device: CatalogDevice | None, lo_mm: float, hi_mm: float, where: str
+) -> tuple[float, float, bool]:
     """Cap ``[lo_mm, hi_mm]`` (mm) at the device's authorised depth; ``True`` when it was capped.
 
     Raises :class:`RefusedError` when even ``lo_mm`` is deeper than the authorised depth.
@@ -262,22 +290,22 @@ def home_sessions_per_week(evidence: Evidence, setting: Setting, depth_max_mm: f
     return days, rule
 
 
-def aftercare_spacing(aftercare: Sequence[Any]) -> tuple[int, PlanRule] | None:
+def aftercare_spacing(aftercare: Sequence[AftercareLike]) -> tuple[int, PlanRule] | None:
     """Fewest days between sessions so the next one never falls inside the last one's "avoid" aftercare.
 
     ``aftercare`` are the plan's aftercare lines (``kind``, ``text``, ``hours`` span in hours).
     The shortest duration of each instruction counts; the longest of those sets the spacing.
     """
-    timed = [a for a in aftercare if a.kind == "avoid" and a.hours is not None]
+    timed = [(a, a.hours.min) for a in aftercare if a.kind == "avoid" and a.hours is not None]
     if not timed:
         return None
-    longest = max(timed, key=lambda a: a.hours.min)
-    days = math.ceil(longest.hours.min / 24)
+    longest, hours = max(timed, key=lambda t: t[1])
+    days = math.ceil(hours / 24)
     rule = PlanRule(
         id="aftercare_spacing",
         effect=(
             f"sessions at least {days} days apart: the aftercare says '{longest.text}' for at least "
-            f"{longest.hours.min / 24:g} days after each session"
+            f"{hours / 24:g} days after each session"
         ),
         sources=longest.sources,
     )
@@ -285,7 +313,7 @@ def aftercare_spacing(aftercare: Sequence[Any]) -> tuple[int, PlanRule] | None:
 
 
 def spacing_floors(
-    evidence: Evidence, setting: Setting, depth_max_mm: float, aftercare: Sequence[Any]
+    evidence: Evidence, setting: Setting, depth_max_mm: float, aftercare: Sequence[AftercareLike]
 ) -> list[tuple[int, PlanRule]]:
     """The course-wide minimum days between sessions, each with its rule.
 
@@ -367,44 +395,62 @@ def anaesthetic_visits(
     """
     order = [z for z, _ in zones]
     area = dict(zones)
-    names = {z: evidence.zones[z].name for z in order}
     if not numb or agent_id is None:
-        parts = tuple(ZonePortion(zone=z, area_cm2=area[z], label=names[z]) for z in order)
+        parts = tuple(_whole(evidence, z, area[z]) for z in order)
         return (Visit(visit=1, zones=tuple(order), parts=parts),), None
     agent = evidence.anaesthetics[agent_id]
-    found = anaesthetic_limit_cm2(agent)
+    limit, sources = _label_limit(evidence, agent)
+    items = [p for z in order if z in numb for p in _portions(evidence, z, area[z], limit)]
+    bins = _pack(items, limit, order)
+    rest = [_whole(evidence, z, area[z]) for z in order if z not in numb]
+    visits = tuple(_visit(i, [*b, *(rest if i == 1 else ())], b, agent, order) for i, b in enumerate(bins, 1))
     rule_sources = _ids(evidence.technique.anaesthetic_area_sources)
+    return visits, _area_rule(evidence, agent, limit, sources + rule_sources, items, len(visits))
+
+
+def _whole(evidence: Evidence, zone: str, area_cm2: float) -> ZonePortion:
+    """A whole zone needled in one visit, not numbed."""
+    return ZonePortion(zone=zone, area_cm2=area_cm2, label=evidence.zones[zone].name)
+
+
+def _label_limit(evidence: Evidence, agent: Anaesthetic) -> tuple[float, tuple[str, ...]]:
+    """The label's most skin (cm²) for one application, with its sources; refused when there is no label."""
+    found = anaesthetic_limit_cm2(agent)
     if found is None:
         raise RefusedError(
             "anaesthetic",
             f"{agent.name} has no label giving a maximum area, so no plan puts it on skin "
             f"{_cite('anaesthetic_area_per_visit', agent.sources)}",
         )
-    limit, sources = found
-    items = [p for z in order if z in numb for p in _portions(evidence, z, area[z], limit)]
+    return found
+
+
+def _pack(items: Sequence[ZonePortion], limit_cm2: float, order: Sequence[str]) -> list[list[ZonePortion]]:
+    """First-fit decreasing: largest first, each into the first visit with room under ``limit_cm2`` (cm²)."""
     bins: list[list[ZonePortion]] = []
     for item in sorted(items, key=lambda p: (-p.area_cm2, order.index(p.zone), p.portion)):
-        fit = next((b for b in bins if sum(p.area_cm2 for p in b) + item.area_cm2 <= limit + _EPS_CM2), None)
+        fit = next((b for b in bins if sum(p.area_cm2 for p in b) + item.area_cm2 <= limit_cm2 + _EPS_CM2), None)
         if fit is None:
             bins.append([item])
         else:
             fit.append(item)
-    rest = [ZonePortion(zone=z, area_cm2=area[z], label=names[z]) for z in order if z not in numb]
-    visits = []
-    for i, b in enumerate(bins, 1):
-        members = sorted([*b, *(rest if i == 1 else ())], key=lambda p: order.index(p.zone))
-        covered = float(sum(p.area_cm2 for p in b))
-        visits.append(
-            Visit(
-                visit=i,
-                zones=tuple(p.zone for p in members),
-                anaesthetic_zones=tuple(p.zone for p in members if p.numbed),
-                area_cm2=covered,
-                amount_g=_amount(agent, covered),
-                parts=tuple(members),
-            )
-        )
-    return tuple(visits), _area_rule(evidence, agent, limit, sources + rule_sources, items, len(visits))
+    return bins
+
+
+def _visit(
+    number: int, members: list[ZonePortion], numbed: list[ZonePortion], agent: Anaesthetic, order: Sequence[str]
+) -> Visit:
+    """Visit ``number``: its zones in plan order, the numbed ones, their area (cm²) and cream (g)."""
+    members = sorted(members, key=lambda p: order.index(p.zone))
+    covered = float(sum(p.area_cm2 for p in numbed))
+    return Visit(
+        visit=number,
+        zones=tuple(p.zone for p in members),
+        anaesthetic_zones=tuple(p.zone for p in members if p.numbed),
+        area_cm2=covered,
+        amount_g=_amount(agent, covered),
+        parts=tuple(members),
+    )
 
 
 def _area_rule(

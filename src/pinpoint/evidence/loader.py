@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.version import VERSION as PYDANTIC_VERSION
@@ -28,8 +28,11 @@ from pinpoint.evidence.schema import (
     ContraindicationRule,
     Device,
     Indication,
+    PenDevice,
     PolicyItem,
     ProcedureStep,
+    RollerDevice,
+    Setting,
     Source,
     Technique,
     Zone,
@@ -111,7 +114,7 @@ class Evidence:
     contraindications: dict[str, ContraindicationRule]
     anaesthetics: dict[str, Anaesthetic]
     aftercare: dict[str, AftercareItem]
-    devices: dict[str, Any]
+    devices: dict[str, RollerDevice | PenDevice]
     procedure: tuple[ProcedureStep, ...]
     technique: Technique
     policy: dict[str, PolicyItem]
@@ -196,6 +199,7 @@ def _check_refs(ev: Evidence) -> None:
         for key, entry in entries.items():
             _check_entry(ev, file, key, entry)
     _check_adjacency(ev)
+    _check_setting_devices(ev)
     cap = ev.policy_value("home_depth_cap_mm")
     for key, ind in ev.indications.items():
         for rule in ind.depth:
@@ -234,6 +238,15 @@ def _check_adjacency(ev: Evidence) -> None:
                 raise EvidenceError(f"{where}: '{other}' is {key}'s own part or whole, not a neighbour")
             if key not in ev.zones[other].adjacent:
                 raise EvidenceError(f"{where}: '{other}' is listed, but '{other}' does not list '{key}' back")
+
+
+def _check_setting_devices(ev: Evidence) -> None:
+    """Every setting has exactly one ``setting_devices`` entry (its device rules and default kind)."""
+    for setting in get_args(Setting):
+        n = sum(r.setting == setting for r in ev.technique.setting_devices)
+        if n != 1:
+            msg = f"technique.toml, field 'setting_devices': setting '{setting}' has {n} entries, needs exactly one"
+            raise EvidenceError(msg)
 
 
 def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:

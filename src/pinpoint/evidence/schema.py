@@ -17,6 +17,7 @@ __all__ = [
     "ContraindicationRule",
     "DepthRule",
     "Device",
+    "DeviceKind",
     "Endpoint",
     "Forbiddable",
     "Grade",
@@ -32,6 +33,7 @@ __all__ = [
     "SettingDeviceRule",
     "SkinTypeModifier",
     "Source",
+    "StepKind",
     "Technique",
     "Treatment",
     "Unit",
@@ -234,14 +236,23 @@ class Indication(Model):
     note: str = ""
 
 
+DeviceKind = Literal["roller", "pen"]
+
+
 class SettingDeviceRule(Model):
-    """Which needle units a setting allows: clinic sterile single-use only; home one person's own."""
+    """Which needle units a setting allows: clinic sterile single-use only; home one person's own.
+
+    ``default_kind`` is the kind of device a plan of this setting assumes when none is named
+    (a roller at home, a pen in a clinic), with ``default_kind_sources``.
+    """
 
     setting: Setting
     sterile_single_use: bool = False
     one_person: bool = False
     text: str
     sources: tuple[str, ...] = Field(min_length=1)
+    default_kind: DeviceKind
+    default_kind_sources: tuple[str, ...] = Field(min_length=1)
 
 
 class HomeFrequencyBand(Model):

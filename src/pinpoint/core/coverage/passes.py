@@ -16,24 +16,15 @@ from pinpoint.core.coverage.geometry import (
     passes_for_density,
     split_passes,
 )
+from pinpoint.core.span import Span
 from pinpoint.evidence.loader import Evidence
 
 __all__ = ["Span", "ZoneCoverage", "published_passes", "zone_coverage"]
 
 
-class Span(BaseModel):
-    """An inclusive ``[min, max]`` in the unit its field name gives."""
-
-    model_config = ConfigDict(frozen=True)
-
-    min: float
-    max: float
-
-
 def published_passes(evidence: Evidence, kind: str) -> Span:
     """The passes the published technique uses for a ``kind`` of device (rollers 15-20, pens 4-10)."""
-    r = evidence.technique.passes_roller if kind == "roller" else evidence.technique.passes_pen
-    return Span(min=r.min, max=r.max)
+    return Span.of(evidence.technique.passes_roller if kind == "roller" else evidence.technique.passes_pen)
 
 
 class ZoneCoverage(BaseModel):
