@@ -12,7 +12,9 @@ import re
 import sys
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import typer
 
 from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError, PinpointError
@@ -22,12 +24,15 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_INT_DIGITS",
     "MAX_NESTING",
+    "JsonOpt",
+    "console",
     "emit_json",
     "evidence_with_policy",
     "fmt_span",
     "one_line",
     "parse_date",
     "read_data_file",
+    "table",
     "today",
 ]
 
@@ -42,6 +47,9 @@ MAX_INT_DIGITS = 15
 
 _MAX_MESSAGE = 400
 """Longest error line printed; a hostile key or value is cut, not echoed in full."""
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
+"""The ``--json`` option every listing and planning command takes."""
 
 
 def today() -> dt.date:
@@ -208,3 +216,22 @@ def fmt_span(span: Any, unit: str = "") -> str:
     lo, hi = span["min"] if isinstance(span, dict) else span.min, span["max"] if isinstance(span, dict) else span.max
     text = f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
     return f"{text} {unit}".rstrip()
+
+
+def console() -> Any:
+    """A rich console on stdout (rich is imported only when something is printed)."""
+    from rich.console import Console
+
+    return Console()
+
+
+def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
+    """Print ``rows`` under ``columns`` as a table titled ``title``; long cells fold."""
+    from rich.table import Table
+
+    out = Table(title=title, show_lines=False)
+    for col in columns:
+        out.add_column(col, overflow="fold")
+    for row in rows:
+        out.add_row(*row)
+    console().print(out)

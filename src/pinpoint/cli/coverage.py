@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pinpoint.cli.common import emit_json
+from pinpoint.cli.common import JsonOpt, console, emit_json, table
 from pinpoint.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -41,7 +41,6 @@ PatternOpt = Annotated[
     str | None, typer.Option("--pattern", help="Pen pattern: lines, cross-hatch (h,v) or circles.")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed of the random offsets and jitter.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 
 _PROGRESS_FROM = 300_000  # punctures: below this a simulation takes well under a second
 
@@ -101,9 +100,6 @@ def _passes(n: int) -> str:
 
 
 def _print_result(res: Any, written: list[str]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     g = res.gap_fraction
     ref = res.reference
     rows = [
@@ -134,13 +130,8 @@ def _print_result(res: Any, written: list[str]) -> None:
             f"channel radius {res.channel_radius_mm:g} mm; random field {100 * ref.boolean_injured_fraction:.1f} %",
         ),
     ]
-    table = Table(title=f"Coverage — {res.device.name}")
-    for col in ("metric", "value", "reference"):
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    con = Console()
-    con.print(table)
+    table(f"Coverage — {res.device.name}", ["metric", "value", "reference"], [list(row) for row in rows])
+    con = console()
     con.print(f"sources: {', '.join(res.sources)}")
     con.print("estimates: speed, operator jitter and pen cartridge layout are model estimates (docs/coverage.md)")
     for path in written:
@@ -248,9 +239,7 @@ def recommend(
 
 
 def _print_recommendation(rec: Any) -> None:
-    from rich.console import Console
-
-    con = Console()
+    con = console()
     where = rec.inputs.zone or f"{rec.inputs.area_cm2:g} cm²"
     con.print(
         f"[bold]{_passes(rec.passes)}[/bold] ({_per_direction(rec.passes_per_direction)}) of {rec.inputs.device} "

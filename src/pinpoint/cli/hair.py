@@ -10,7 +10,17 @@ from typing import Annotated, Any
 
 import typer
 
-from pinpoint.cli.common import emit_json, fmt_span, parse_date, read_data_file, today, with_line
+from pinpoint.cli.common import (
+    JsonOpt,
+    console,
+    emit_json,
+    fmt_span,
+    parse_date,
+    read_data_file,
+    table,
+    today,
+    with_line,
+)
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import InputError, PinpointError
 from pinpoint.evidence.loader import load_evidence
@@ -22,25 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 PLOT_SUFFIXES = (".png", ".svg")
-
-
-def _console() -> Any:
-    from rich.console import Console  # rich only when a table is printed
-
-    return Console()
-
-
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    _console().print(table)
 
 
 SHORT = {
@@ -63,7 +55,7 @@ def areas(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
-    _table(
+    table(
         "Electrolysis areas",
         ["id", "anagen", "A / C / T / L days", "per cm2", "cm2", "depth", "estimated"],
         [
@@ -79,7 +71,7 @@ def areas(as_json: JsonOpt = False) -> None:
             for r in rows
         ],
     )
-    _console().print(
+    console().print(
         "A, C, T, L: anagen, catagen, telogen and empty-follicle latency (L reconciles the durations with the "
         "anagen share). * figures from the Richards & Meharg table as commonly cited, not checked against the "
         "original. ~ estimated area. Sources: --json."
@@ -95,7 +87,7 @@ def modalities(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
-    _table(
+    table(
         "Electrolysis modalities",
         ["id", "current s", "s per follicle", "per minute", "regrowth", "destroyed"],
         [
@@ -111,7 +103,7 @@ def modalities(as_json: JsonOpt = False) -> None:
             for r in rows
         ],
     )
-    con = _console()
+    con = console()
     for r in rows:
         con.print(f"[bold]{r.id}[/bold] — {r.name}. {r.mechanism} Probes: {r.probe_types}.")
         for text in r.cautions:
@@ -135,7 +127,7 @@ def _check_plot_path(plot: Path | None) -> None:
 @app.command()
 def plan(
     area: Annotated[str, typer.Option("--area", help="Electrolysis area (zone id), see `pinpoint hair areas`.")],
-    modality: Annotated[str, typer.Option("--modality", help="galvanic, thermolysis, flash or blend.")],
+    modality: Annotated[str, typer.Option("--modality", help="Modality id, see `pinpoint hair modalities`.")],
     density_per_cm2: Annotated[
         float | None, typer.Option("--density-per-cm2", help="Follicles per cm² (default: the area's table value).")
     ] = None,
@@ -143,7 +135,7 @@ def plan(
         float | None, typer.Option("--area-cm2", help="Area treated, cm² (default: the zone's).")
     ] = None,
     session_minutes: Annotated[
-        float | None, typer.Option("--session-minutes", help="Time budget of a session, minutes (default 30).")
+        float | None, typer.Option("--session-minutes", help="Time budget of a session, minutes (default: hair.toml).")
     ] = None,
     interval_days: Annotated[int | None, typer.Option("--interval-days", help="Fixed days between sessions.")] = None,
     auto_interval: Annotated[
@@ -169,7 +161,7 @@ def plan(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Predict a course: dated sessions, hours, sessions to 50/80/95% of follicles destroyed, the clearance curve."""
+    """Predict a course: dated sessions, hours, sessions to each reported reduction, the clearance curve."""
     from pinpoint.core.hair import CourseOptions, plan_course
 
     first = parse_date(start, "--start", None) or today()
@@ -196,7 +188,7 @@ def plan(
 
 
 def _print_plan(p: Any, plot: Path | None) -> None:
-    con = _console()
+    con = console()
     spacing = f"every {p.interval_days} days" if p.interval_days else "automatic interval " + "/".join(
         str(d) for d in p.model.interval_steps_days
     ) + " days"
@@ -208,7 +200,7 @@ def _print_plan(p: Any, plot: Path | None) -> None:
     reach = [
         [f"{k}%", str(n) if n else "not reached", str(p.dates_to[k]) if n else "-"] for k, n in p.sessions_to.items()
     ]
-    _table("Follicles destroyed", ["reduction", "sessions", "date"], reach)
+    table("Follicles destroyed", ["reduction", "sessions", "date"], reach)
     reported = ""
     if p.reported_hours:
         reported = f" (reported for this area: {fmt_span(p.reported_hours, 'h')})"
@@ -225,7 +217,7 @@ def _print_plan(p: Any, plot: Path | None) -> None:
         ]
         for s in p.sessions
     ]
-    _table(
+    table(
         "Schedule",
         ["#", "date", "minutes", "hairs showing", "treated (growing+resting)", "destroyed", "reduction"],
         rows,
@@ -258,8 +250,12 @@ def _plot(p: Any, path: Path) -> None:
         session_months, [s.visible_before for s in p.sessions], "o", ms=3, color="#c55a11", alpha=0.6,
         label="hairs showing at each session",
     )
+    from pinpoint.core.hair import REDUCTIONS
+
     n = p.model.follicles
-    for q, style in zip(("50", "80", "95"), (":", "--", "-."), strict=True):
+    styles = (":", "--", "-.")
+    for i, q in enumerate(str(r) for r in REDUCTIONS):
+        style = styles[i % len(styles)]
         when = p.sessions_to[q]
         label = f"{q}% of follicles destroyed" + (f" (session {when}, {p.dates_to[q]})" if when else " (not reached)")
         ax.axhline(n * (1 - int(q) / 100), color="grey", lw=0.9, ls=style, label=label)
