@@ -13,17 +13,21 @@ import typer
 
 from pinpoint.cli import coverage, data, hair, records
 from pinpoint.cli.common import (
+    JsonOpt,
+    console,
     emit_json,
     evidence_with_policy,
     fmt_span,
     one_line,
     parse_date,
     read_data_file,
+    table,
     today,
     with_line,
 )
 from pinpoint.core.answers import parse_answers, parse_skin_type
 from pinpoint.core.errors import InputError, PinpointError
+from pinpoint.core.vocab import ROMAN, SETTINGS, check_setting
 from pinpoint.evidence.loader import EvidenceError, PolicyError, load_evidence
 
 __all__ = ["app", "main"]
@@ -41,30 +45,13 @@ app.add_typer(hair.app, name="hair")
 app.command(name="verify")(records.verify)
 data.register(app)
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout instead of tables.")]
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="JSON or TOML file overriding policy defaults (shown in the output).")
 ]
 ZoneOpt = Annotated[list[str], typer.Option("--zone", help="Zone id; repeat for several zones.")]
-SettingOpt = Annotated[str, typer.Option("--setting", help="home or clinic.")]
+SettingOpt = Annotated[str, typer.Option("--setting", help=" or ".join(SETTINGS) + ".")]
 DeviceOpt = Annotated[str | None, typer.Option("--device", help="Device id from `pinpoint devices`.")]
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console()
-
-
-def _table(title: str, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.table import Table
-
-    table = Table(title=title, show_lines=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for row in rows:
-        table.add_row(*row)
-    _console().print(table)
+SKIN_HELP = f"Fitzpatrick {next(iter(ROMAN))}..{list(ROMAN)[-1]}."
 
 
 def _src(ids: Any) -> str:
@@ -90,7 +77,7 @@ def zones(as_json: JsonOpt = False) -> None:
         ]
         for k, z in ev.zones.items()
     ]
-    _table("Zones", ["id", "name", "area cm2", "depth", "treatments", "sources"], rows)
+    table("Zones", ["id", "name", "area cm2", "depth", "treatments", "sources"], rows)
 
 
 @app.command()
@@ -114,7 +101,7 @@ def indications(as_json: JsonOpt = False) -> None:
                 fmt_span(i.visible_result_days, "days"),
             ]
         )
-    _table("Indications", ["id", "name", "zones", "settings", "sessions", "visible after"], rows)
+    table("Indications", ["id", "name", "zones", "settings", "sessions", "visible after"], rows)
 
 
 @app.command()
@@ -135,7 +122,7 @@ def devices(as_json: JsonOpt = False) -> None:
         else:
             geo = f"{d.needles.value:g} needles at {d.frequency_hz.value:g} Hz, depth {fmt_span(d.depth_mm, 'mm')}"
         rows.append([k, d.kind, d.name, geo, ", ".join(d.settings), d.reuse])
-    _table("Devices", ["id", "kind", "name", "geometry", "settings", "reuse"], rows)
+    table("Devices", ["id", "kind", "name", "geometry", "settings", "reuse"], rows)
 
 
 @app.command()
@@ -146,7 +133,7 @@ def sources(as_json: JsonOpt = False) -> None:
     if as_json:
         emit_json(data)
         return
-    _table("Sources", ["id", "grade", "citation"], [[k, s.grade, s.citation] for k, s in ev.sources.items()])
+    table("Sources", ["id", "grade", "citation"], [[k, s.grade, s.citation] for k, s in ev.sources.items()])
 
 
 @app.command()
@@ -172,21 +159,20 @@ def screen(
         emit_json(data)
         return
     until = f" until {result.defer_until}" if result.defer_until else ""
-    _console().print(f"[bold]Verdict: {result.verdict}{until}[/bold]  ({result.treatment}, {day})")
+    console().print(f"[bold]Verdict: {result.verdict}{until}[/bold]  ({result.treatment}, {day})")
     rows = [[f.verdict, f.rule, ", ".join(f.zones), f.message, _src(f.sources)] for f in result.findings]
     if rows:
-        _table("Findings", ["verdict", "rule", "zones", "message", "sources"], rows)
+        table("Findings", ["verdict", "rule", "zones", "message", "sources"], rows)
     for note in result.policy_overrides:
-        _console().print(f"policy {note.policy} overridden: {note.value:g} {note.unit} (default {note.default:g})")
+        console().print(note.sentence)
 
 
 def _plan_inputs(indication: str, zone: list[str], setting: str, skin_type: str | None) -> tuple[Any, ...]:
-    if setting not in ("home", "clinic"):
-        raise InputError("--setting", f"--setting must be 'home' or 'clinic', got '{setting}'")
+    where = check_setting(setting, "--setting")
     if not zone:
         raise InputError("--zone", "--zone is required (repeat it for several zones)")
     skin = parse_skin_type(skin_type, "--skin-type") if skin_type is not None else None
-    return indication, tuple(zone), setting, skin
+    return indication, tuple(zone), where, skin
 
 
 @app.command()
@@ -196,7 +182,7 @@ def plan(
     setting: SettingOpt,
     device: DeviceOpt = None,
     start: Annotated[str | None, typer.Option("--start", help="First session YYYY-MM-DD (default today).")] = None,
-    skin_type: Annotated[str | None, typer.Option("--skin-type", help="Fitzpatrick I..VI.")] = None,
+    skin_type: Annotated[str | None, typer.Option("--skin-type", help=SKIN_HELP)] = None,
     answers: Annotated[Path | None, typer.Option("--answers", help="Screen this answers file first.")] = None,
     policy: PolicyOpt = None,
     as_json: JsonOpt = False,
@@ -215,7 +201,7 @@ def plan(
     if as_json:
         emit_json(data)
         return
-    con = _console()
+    con = console()
     con.print(f"[bold]{ev.indications[ind].name}[/bold] — {setting_}, {result.device or result.device_kind}")
     rows = [
         [
@@ -229,8 +215,8 @@ def plan(
         ]
         for z in result.zones
     ]
-    _table("Per zone", ["zone", "depth", "passes", "interval", "sessions", "endpoint", "sources"], rows)
-    _table(
+    table("Per zone", ["zone", "depth", "passes", "interval", "sessions", "endpoint", "sources"], rows)
+    table(
         "Schedule",
         ["session", "visit", "date", "zones"],
         [[str(s.session), str(s.visit), s.date.isoformat(), _day_zones(s)] for s in result.schedule],
@@ -248,7 +234,7 @@ def _day_zones(day: Any) -> str:
 
 def _print_rules(rules: Any) -> None:
     if rules:
-        _table(
+        table(
             "Whole-plan rules applied",
             ["rule", "effect", "sources"],
             [[r.id, r.effect, _src(r.sources)] for r in rules],
@@ -279,7 +265,7 @@ def _device_passes(cov: Any) -> str:
 
 def _print_aftercare(items: Any) -> None:
     rows = [[a.kind, a.text, fmt_span(a.hours, "h"), _src(a.sources)] for a in items]
-    _table("Aftercare", ["kind", "what", "for", "sources"], rows)
+    table("Aftercare", ["kind", "what", "for", "sources"], rows)
 
 
 @app.command()
@@ -288,7 +274,7 @@ def guide(
     zone: ZoneOpt,
     setting: SettingOpt,
     device: DeviceOpt = None,
-    skin_type: Annotated[str | None, typer.Option("--skin-type", help="Fitzpatrick I..VI.")] = None,
+    skin_type: Annotated[str | None, typer.Option("--skin-type", help=SKIN_HELP)] = None,
     answers: Annotated[
         Path | None, typer.Option("--answers", help="Screen this answers file first; its findings shape the steps.")
     ] = None,
@@ -330,7 +316,7 @@ def guide(
     for i, s in enumerate(result.steps):
         if s.cautions:
             rows[i][2] += "".join(f"\ncaution: {c}" for c in s.cautions)
-    _table(title, ["#", "kind", "step", "time", "zones"], rows)
+    table(title, ["#", "kind", "step", "time", "zones"], rows)
     _print_rules(result.rules)
     _print_aftercare(result.aftercare)
 
