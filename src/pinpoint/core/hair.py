@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -59,6 +60,7 @@ A course treats every follicle of the area unless the area's ``treated_share`` i
 says otherwise: an eyebrow course removes the strays around the brow, not the brow."""
 
 MAX_FOLLICLES = 2_000_000  # keeps a plan within memory and a few seconds
+MAX_AREA_CM2 = 100_000.0  # 10 m²: an input bound of the simulator, above any person's skin; keeps counts finite
 MAX_MONTHS = 120
 MAX_SESSION_MINUTES = 600
 MAX_INTERVAL_DAYS = 365
@@ -447,6 +449,12 @@ def _check_options(opt: CourseOptions, seconds: float, modality: str) -> None:
     for name, value in (("density_per_cm2", opt.density_per_cm2), ("area_cm2", opt.area_cm2)):
         if value is not None and not value > 0:
             raise InputError(name, f"{name} must be positive, got {value:g}")
+    if opt.area_cm2 is not None and not opt.area_cm2 <= MAX_AREA_CM2:
+        raise InputError(
+            "area_cm2",
+            f"area_cm2 (the area treated) must be at most {MAX_AREA_CM2:,.0f} cm² ({MAX_AREA_CM2 / 10_000:g} m²), "
+            f"got {opt.area_cm2:g} cm²",
+        )
     if not 1 <= opt.months <= MAX_MONTHS:
         raise InputError("months", f"months must be 1 to {MAX_MONTHS}, got {opt.months}")
     if opt.seed < 0:
@@ -600,12 +608,14 @@ def plan_course(
     area_cm2 = opt.area_cm2 if opt.area_cm2 is not None else evidence.zones[area].area_cm2.value
     density = opt.density_per_cm2 if opt.density_per_cm2 is not None else ar.density_per_cm2.value
     share = ar.treated_share.value if ar.treated_share is not None else 1.0
-    follicles = round(area_cm2 * density * share)
+    count = area_cm2 * density * share
+    follicles = round(count) if math.isfinite(count) else MAX_FOLLICLES + 1
     if not 1 <= follicles <= MAX_FOLLICLES:
         treated = f" x {share:g} treated" if share != 1 else ""
+        shown = follicles if math.isfinite(count) else "too many"
         raise InputError(
             "density_per_cm2",
-            f"{area_cm2:g} cm² x {density:g} per cm²{treated} = {follicles} follicles; "
+            f"{area_cm2:g} cm² x {density:g} per cm²{treated} = {shown} follicles; "
             f"the simulator takes 1 to {MAX_FOLLICLES:,}",
         )
     sched = data.schedule
