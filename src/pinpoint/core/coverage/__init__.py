@@ -10,40 +10,16 @@ Modules, lightest first:
 * :mod:`.figures` — pictures of a simulation (matplotlib, Agg).
 
 Names are loaded on first use, so ``import pinpoint.core.coverage`` costs nothing; the
-simulator's numpy and scipy load only with :mod:`.engine`.
+simulator's numpy and scipy load only with :mod:`.engine`. The public names are listed once,
+by module, in ``_HOME``; typed code imports them from their module.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from pinpoint.core.coverage.engine import Simulation, simulate
-    from pinpoint.core.coverage.geometry import (
-        DIRECTIONS,
-        PenGeometry,
-        RollerGeometry,
-        coverage_params,
-        density_for_gap,
-        gap_fraction_se,
-        geometry_of,
-        needling_device,
-        parse_directions,
-        passes_for_density,
-        poisson_gap_fraction,
-        split_passes,
-        square_lattice_gap_fraction,
-        square_lattice_largest_gap_mm,
-        superposed_lattice_gap_fraction,
-    )
-    from pinpoint.core.coverage.passes import ZoneCoverage, zone_coverage
-    from pinpoint.core.coverage.recommend import Recommendation, recommend_passes
-    from pinpoint.core.coverage.results import UNITS, CoverageResult, DeviceSummary, GapFraction
-    from pinpoint.core.coverage.summary import device_summary
-    from pinpoint.core.coverage.treatment import Treatment, make_treatment
-
-_HOME = {
+_HOME: dict[str, tuple[str, ...]] = {
     "engine": ("Simulation", "simulate"),
     "geometry": (
         "DIRECTIONS",
@@ -70,36 +46,7 @@ _HOME = {
 }
 _MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
 
-__all__ = [
-    "DIRECTIONS",
-    "UNITS",
-    "CoverageResult",
-    "DeviceSummary",
-    "GapFraction",
-    "PenGeometry",
-    "Recommendation",
-    "RollerGeometry",
-    "Simulation",
-    "Treatment",
-    "ZoneCoverage",
-    "coverage_params",
-    "density_for_gap",
-    "device_summary",
-    "gap_fraction_se",
-    "geometry_of",
-    "make_treatment",
-    "needling_device",
-    "parse_directions",
-    "passes_for_density",
-    "poisson_gap_fraction",
-    "recommend_passes",
-    "simulate",
-    "split_passes",
-    "square_lattice_gap_fraction",
-    "square_lattice_largest_gap_mm",
-    "superposed_lattice_gap_fraction",
-    "zone_coverage",
-]
+__all__ = list(_MODULE_OF)
 
 
 def __getattr__(name: str) -> Any:
