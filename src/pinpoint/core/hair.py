@@ -19,8 +19,9 @@ from pydantic import BaseModel, ConfigDict
 from pinpoint.core.answers import Answers
 from pinpoint.core.errors import InputError, ScreeningBlockedError, UnknownIdError
 from pinpoint.core.hair_sim import PHASES, Cycle, Regimen, SessionStats, Simulation, Treatment, simulate
-from pinpoint.core.planning import AftercareLine, Span, aftercare_for
-from pinpoint.core.screening import BLOCKING, Finding, Screening, screen, severity
+from pinpoint.core.planning import AftercareLine, aftercare_for
+from pinpoint.core.screening import BLOCKING, Finding, Screening, screen_for, severity
+from pinpoint.core.span import Span
 from pinpoint.evidence.loader import Evidence, EvidenceError
 from pinpoint.evidence.schema import Verdict
 from pinpoint.evidence.schema_hair import Area, Data, HairRange, HairValue, Modality
@@ -474,11 +475,7 @@ def _screen(
     evidence: Evidence, answers: Answers | None, opt: CourseOptions, ids: tuple[str, str], on: dt.date
 ) -> tuple[Screening | None, tuple[Finding, ...]]:
     area, modality = ids
-    general = None
-    if answers is not None:
-        if answers.treatment != "electrolysis":
-            raise InputError("treatment", "the answers are for microneedling; this plan is for electrolysis")
-        general = screen(answers.model_copy(update={"zones": (area,)}), on, evidence)
+    general = screen_for(answers, "electrolysis", (area,), on, evidence) if answers is not None else None
     own = screen_modality(answers, modality, area, evidence, opt.metal_implant_in_area)
     findings = (*(general.findings if general else ()), *own)
     worst = max((f for f in findings), key=lambda f: severity(f.verdict), default=None)
@@ -581,6 +578,54 @@ def _sessions(sim: Simulation, start: dt.date) -> tuple[HairSession, ...]:
     return tuple(one(s) for s in sim.sessions)
 
 
+def _follicles(area_cm2: float, density_per_cm2: float, share: float) -> int:
+    """Follicles a course treats: area (cm²) x density (per cm²) x treated share, within the simulator's bound."""
+    count = area_cm2 * density_per_cm2 * share
+    follicles = round(count) if math.isfinite(count) else MAX_FOLLICLES + 1
+    if not 1 <= follicles <= MAX_FOLLICLES:
+        treated = f" x {share:g} treated" if share != 1 else ""
+        shown = follicles if math.isfinite(count) else "too many"
+        raise InputError(
+            "density_per_cm2",
+            f"{area_cm2:g} cm² x {density_per_cm2:g} per cm²{treated} = {shown} follicles; "
+            f"the simulator takes 1 to {MAX_FOLLICLES:,}",
+        )
+    return follicles
+
+
+def _regimen(data: Data, area: Area, opt: CourseOptions, cycle: Cycle) -> Regimen:
+    """Session minutes (the option, else the evidence's default), spacing, and the area's shorter first visits."""
+    sched = data.schedule
+    return Regimen(
+        session_minutes=opt.session_minutes if opt.session_minutes is not None else sched.default_session_minutes.value,
+        interval_days=opt.interval_days,
+        steps_days=auto_steps(data, cycle),
+        first_visits=round(area.first_visits.value) if area.first_visits else 0,
+        first_visits_minutes=area.first_visits_max_minutes.value if area.first_visits_max_minutes else None,
+    )
+
+
+def _hair_model(
+    follicles: int, cycle: Cycle, treatment: Treatment, regimen: Regimen, opt: CourseOptions
+) -> HairModel:
+    """The model inputs behind a plan, as the plan reports them (days, seconds, fractions, counts)."""
+    return HairModel(
+        follicles=follicles,
+        anagen_days=cycle.anagen_days,
+        catagen_days=cycle.catagen_days,
+        telogen_days=cycle.telogen_days,
+        latency_days=cycle.latency_days,
+        emergence_days=cycle.emergence_days,
+        duration_cv=cycle.cv,
+        stationary_shares={k: round(v, 4) for k, v in cycle.stationary_shares().items()},
+        seconds_per_follicle=round(treatment.seconds_per_follicle, 3),
+        destroy_probability=round(treatment.destroy_probability, 4),
+        resting_destroy_probability=round(treatment.destroy_probability * treatment.resting_factor, 4),
+        treat_resting=treatment.treat_resting,
+        interval_steps_days=regimen.steps_days if opt.interval_days is None else (opt.interval_days,),
+    )
+
+
 def plan_course(
     evidence: Evidence,
     area: str,
@@ -608,26 +653,10 @@ def plan_course(
     area_cm2 = opt.area_cm2 if opt.area_cm2 is not None else evidence.zones[area].area_cm2.value
     density = opt.density_per_cm2 if opt.density_per_cm2 is not None else ar.density_per_cm2.value
     share = ar.treated_share.value if ar.treated_share is not None else 1.0
-    count = area_cm2 * density * share
-    follicles = round(count) if math.isfinite(count) else MAX_FOLLICLES + 1
-    if not 1 <= follicles <= MAX_FOLLICLES:
-        treated = f" x {share:g} treated" if share != 1 else ""
-        shown = follicles if math.isfinite(count) else "too many"
-        raise InputError(
-            "density_per_cm2",
-            f"{area_cm2:g} cm² x {density:g} per cm²{treated} = {shown} follicles; "
-            f"the simulator takes 1 to {MAX_FOLLICLES:,}",
-        )
-    sched = data.schedule
-    minutes = opt.session_minutes if opt.session_minutes is not None else sched.default_session_minutes.value
+    follicles = _follicles(area_cm2, density, share)
     cycle = cycle_for(data, ar)
-    regimen = Regimen(
-        session_minutes=minutes,
-        interval_days=opt.interval_days,
-        steps_days=auto_steps(data, cycle),
-        first_visits=round(ar.first_visits.value) if ar.first_visits else 0,
-        first_visits_minutes=ar.first_visits_max_minutes.value if ar.first_visits_max_minutes else None,
-    )
+    regimen = _regimen(data, ar, opt, cycle)
+    minutes = regimen.session_minutes
     end = _add_months(start, opt.months)
     sim = simulate(
         cycle, follicles, horizon_days=(end - start).days, treatment=treatment, regimen=regimen, rng=opt.seed
@@ -659,21 +688,7 @@ def plan_course(
             CurvePoint(day=d, visible=int(v), remaining=int(r))
             for d, (v, r) in enumerate(zip(sim.visible, sim.remaining, strict=True))
         ),
-        model=HairModel(
-            follicles=follicles,
-            anagen_days=cycle.anagen_days,
-            catagen_days=cycle.catagen_days,
-            telogen_days=cycle.telogen_days,
-            latency_days=cycle.latency_days,
-            emergence_days=cycle.emergence_days,
-            duration_cv=cycle.cv,
-            stationary_shares={k: round(v, 4) for k, v in cycle.stationary_shares().items()},
-            seconds_per_follicle=round(treatment.seconds_per_follicle, 3),
-            destroy_probability=round(treatment.destroy_probability, 4),
-            resting_destroy_probability=round(treatment.destroy_probability * treatment.resting_factor, 4),
-            treat_resting=treatment.treat_resting,
-            interval_steps_days=regimen.steps_days if opt.interval_days is None else (opt.interval_days,),
-        ),
+        model=_hair_model(follicles, cycle, treatment, regimen, opt),
         reported_hours=_span(ar.reported_hours),
         cautions=tuple(c.text for c in mod.cautions),
         aftercare=aftercare_for(evidence, "electrolysis", "clinic", 0.0),
