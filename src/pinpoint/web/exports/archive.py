@@ -1,0 +1,145 @@
+"""The full export of one organization: one zip, written entry by entry so memory stays flat.
+
+The zip holds ``README.md`` (what each file is), ``records/<table>.json`` (every row of every
+table of the organization, as a JSON array written row by row), ``csv/<table>.csv`` (the same
+rows), ``fhir/bundle-r4b.json`` and ``fhir/bundle-r5.json``, and ``seals/heads.json`` (the
+chain head, in the format ``pinpoint verify --against`` reads). The audit trail is
+``records/audit_auditevent.json`` and ``records/audit_recordview.json``; the seal chain is
+``records/audit_seal.json``. Rows are read with ``.iterator()``, :data:`CHUNK` at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from pinpoint.interop.fhir import Version
+from pinpoint.web.accounts.models import Membership, Organization, User
+from pinpoint.web.audit.chains import chain_heads
+from pinpoint.web.audit.models import SealChain, row_values
+from pinpoint.web.exports.fhir import write_bundle
+from pinpoint.web.exports.selectors import CHUNK
+
+__all__ = ["HEADS_FORMAT", "TABLE_APPS", "export_tables", "write_zip"]
+
+HEADS_FORMAT = "pinpoint-chain-heads/1"
+TABLE_APPS = ("accounts", "audit", "clients", "consents", "devices", "treatments")
+"""The apps whose tables the export holds (their change-history tables are not exported)."""
+USER_FIELDS = ("id", "email", "full_name", "is_active", "date_joined")
+"""A member's columns in the export: never the password hash or admin flags."""
+
+
+def export_tables(org: Organization) -> Iterator[tuple[str, list[str], models.QuerySet[Any]]]:
+    """Each exported table of ``org``: its name, its columns and the query of its rows (in id order)."""
+    yield "accounts_organization", _cols(Organization), Organization.objects.filter(pk=org.pk)
+    user_ids = Membership.objects.filter(organization=org).values("user_id")
+    yield "accounts_user", list(USER_FIELDS), User.objects.filter(pk__in=user_ids).order_by("pk")
+    for label in TABLE_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model in (Organization, User) or model.__name__.startswith("Historical"):
+                continue
+            field_names = {f.name for f in model._meta.concrete_fields}
+            if "organization" not in field_names:
+                continue
+            qs = model._default_manager.filter(organization=org)
+            order = "pk" if model is not SealChain else "organization_id"
+            yield model._meta.db_table, _cols(model), qs.order_by(order)
+
+
+def _cols(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def _rows(qs: models.QuerySet[Any], cols: list[str]) -> Iterator[dict[str, Any]]:
+    for obj in qs.iterator(chunk_size=CHUNK):
+        values = row_values(obj)
+        yield {c: values[c] for c in cols}
+
+
+def _write_json(zf: zipfile.ZipFile, name: str, rows: Iterator[dict[str, Any]]) -> int:
+    n = 0
+    with zf.open(name, "w", force_zip64=True) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
+        out.write("[")
+        for row in rows:
+            out.write(("\n" if n == 0 else ",\n") + json.dumps(row, ensure_ascii=False, cls=DjangoJSONEncoder))
+            n += 1
+        out.write("\n]\n")
+    return n
+
+
+def _write_csv(zf: zipfile.ZipFile, name: str, cols: list[str], rows: Iterator[dict[str, Any]]) -> None:
+    with zf.open(name, "w", force_zip64=True) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
+        w = csv.writer(out)
+        w.writerow(cols)
+        for row in rows:
+            w.writerow([_cell(row[c]) for c in cols])
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def write_zip(target: Path | IO[bytes], org: Organization, *, now: dt.datetime) -> dict[str, int]:
+    """Write the full export of ``org`` to ``target``; rows per table."""
+    counts: dict[str, int] = {}
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
+        for table, cols, qs in export_tables(org):
+            counts[table] = _write_json(zf, f"records/{table}.json", _rows(qs, cols))
+            _write_csv(zf, f"csv/{table}.csv", cols, _rows(qs, cols))
+        for version in (Version.R4B, Version.R5):
+            name = f"fhir/bundle-{version.value.lower()}.json"
+            with zf.open(name, "w", force_zip64=True) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
+                write_bundle(out, org, version, now=now)
+        heads = [dataclasses.asdict(h) for h in chain_heads() if h.organization_id == org.pk]
+        doc = {"format": HEADS_FORMAT, "taken_at": now.isoformat(), "heads": [
+            {"organization": h["organization_id"], "seq": h["seq"], "digest": h["digest"]} for h in heads
+        ]}  # fmt: skip
+        zf.writestr("seals/heads.json", json.dumps(doc, indent=2) + "\n")
+        zf.writestr("README.md", readme(org, now, counts))
+    return counts
+
+
+def readme(org: Organization, now: dt.datetime, counts: dict[str, int]) -> str:
+    """What the zip holds, file by file."""
+    lines = [
+        f"# Pinpoint export of {org.name}",
+        "",
+        f"Taken {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC. Everything this organization recorded, in open formats.",
+        "",
+        "## Files",
+        "",
+        "- `records/<table>.json`: every row of the table, one JSON object per row, by column name"
+        " (`client_id` is the id of a row of `clients_client`). Dates are ISO 8601, moments in UTC.",
+        "- `csv/<table>.csv`: the same rows as CSV with a header line; JSON columns hold JSON text.",
+        "- `fhir/bundle-r4b.json`, `fhir/bundle-r5.json`: the records as a FHIR Bundle (type collection),"
+        " in FHIR R4B and R5 (see docs/interop.md for what maps to what).",
+        "- `seals/heads.json`: the head of this organization's chain of sealed records;"
+        " `pinpoint verify --against seals/heads.json` proves later that nothing sealed up to it was rewritten.",
+        "- The audit trail: `records/audit_auditevent.json` (who did what) and `records/audit_recordview.json`"
+        " (who opened which record). The seal chain: `records/audit_seal.json` (one seal per sealed record,"
+        " in chain order) and `records/audit_sealchain.json` (the head).",
+        "",
+        "Not included: password hashes, the seal key, the change-history tables, photos (Pinpoint does"
+        " not store photos yet).",
+        "",
+        "## Tables",
+        "",
+        *(f"- `{table}`: {n} rows" for table, n in counts.items()),
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,57 @@
+"""Writing one organization's (or one client's) records as a FHIR Bundle, streamed to a text file."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pinpoint.evidence.loader import load_evidence
+from pinpoint.interop.bundle import BundleWriter
+from pinpoint.interop.codes import Codes
+from pinpoint.interop.fhir import Mapper, Version
+from pinpoint.web.accounts.models import Organization
+from pinpoint.web.exports.selectors import Scope
+
+__all__ = ["write_bundle"]
+
+
+def write_bundle(
+    out: Any, org: Organization, version: Version, *, now: dt.datetime, client_id: int | None = None
+) -> int:
+    """Write the bundle of ``org`` (or of its client ``client_id``) to ``out``; the number of entries."""
+    ev = load_evidence()
+    scope = Scope(org, ev, client_id)
+    m = Mapper(version, Codes(ev))
+    suffix = f"-client-{client_id}" if client_id is not None else ""
+    w = BundleWriter(out, version, bundle_id=f"org-{org.pk}{suffix}", timestamp=now)
+    people: set[int] = set() if client_id is not None else scope.member_ids()
+    units: set[int] = set()
+    versions: set[str] = set()
+    w.add(m.organization(scope.organization()))
+    for c in scope.clients():
+        w.add(m.patient(c))
+    for q in scope.questionnaires():
+        versions.add(q.evidence_version)
+        people.add(q.recorded_by_id)
+        w.add(m.questionnaire_response(q))
+    for con in scope.consents():
+        w.add(m.consent(con, org.pk))
+    for course, sessions in scope.courses():
+        people.add(course.created_by_id)
+        w.add(m.care_plan(course, sessions))
+        for s in sessions:
+            if s.performer_id:
+                people.add(s.performer_id)
+            units.update(z.device_unit_id for z in s.zones if z.device_unit_id is not None)
+            w.add(m.appointment(s, org.time_zone))
+            w.add(m.encounter(s, org.pk))
+            for p in m.procedures(s, course):
+                w.add(p)
+    for v in sorted(versions):
+        w.add(m.questionnaire(v))
+    for d in scope.devices(units if client_id is not None else None):
+        w.add(m.device(d))
+    for person in scope.people(people):
+        w.add(m.practitioner(person))
+    w.close()
+    return w.count
