@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pinpoint.cli import coverage, data, export, hair, records
+from pinpoint.cli import coverage, data, export, hair, records, tokens
 from pinpoint.cli.common import (
     JsonOpt,
     console,
@@ -42,6 +42,7 @@ app = typer.Typer(
 )
 app.add_typer(coverage.app, name="coverage")
 app.add_typer(hair.app, name="hair")
+app.add_typer(tokens.app, name="token")
 app.command(name="verify")(records.verify)
 app.command(name="export")(export.export)
 data.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from pinpoint.web.api.urls import api_urls
 from pinpoint.web.treatments.views import dashboard
 
 urlpatterns = [
@@ -15,5 +16,7 @@ urlpatterns = [
     path("devices/", include("pinpoint.web.devices.urls")),
     path("audit/", include("pinpoint.web.audit.urls")),
     path("", include("pinpoint.web.treatments.urls")),
+    path("api/", include("pinpoint.web.api.urls")),
+    path("api/", api_urls),
     path("admin/", admin.site.urls),
 ]
