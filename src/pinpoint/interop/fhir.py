@@ -121,7 +121,9 @@ class Mapper:
         self.r5 = version is Version.R5
 
     def _base(self, resource_type: str, rid: str, table: str, pk: int) -> dict[str, Any]:
-        return {"resourceType": resource_type, "id": rid, "identifier": [self.codes.identifier(table, pk)]}
+        ident = self.codes.identifier(table, pk)
+        single = resource_type == "QuestionnaireResponse" and not self.r5  # 0..1 in R4B
+        return {"resourceType": resource_type, "id": rid, "identifier": ident if single else [ident]}
 
     def organization(self, org: OrganizationRec) -> dict[str, Any]:
         """Organization."""
