@@ -27,7 +27,7 @@ from pinpoint.cli import records as cli_records
 from pinpoint.core.records import canonical_json, content_sha256
 from pinpoint.core.seals import GENESIS, seal_content
 from pinpoint.web.accounts.models import Organization
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.audit.chains import chain_heads, check_record
 from pinpoint.web.audit.models import AuditEvent, RecordView, Seal, SealChain, SealedRecordError, row_values
 from pinpoint.web.audit.sealkey import seal_key
@@ -166,7 +166,7 @@ def test_a_seal_is_an_hmac_of_the_row_chained_to_the_seal_before(world: World) -
 def test_sealing_one_record_costs_three_queries(world: World) -> None:
     actor = world.actor(world.owner)
     with CaptureQueriesContext(connection) as ctx:
-        record_event(actor, "test.event", world.ada, client=world.ada)
+        record_event(actor, Event.CLIENT_UPDATE, world.ada, client=world.ada)
     # the event, then: lock the chain head, insert the seal, move the head
     assert len(ctx.captured_queries) == 4
 

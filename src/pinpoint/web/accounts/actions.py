@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from pinpoint.core.errors import InputError
 from pinpoint.evidence.loader import load_evidence
 from pinpoint.web.accounts.models import Invitation, Membership, Organization, User
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm, Role
 from pinpoint.web.base.tenancy import Actor
@@ -77,13 +77,13 @@ def create_organization(user: User, data: OrganizationData, *, key: uuid.UUID | 
         org = Organization.objects.create(name=data.name.strip(), kind=data.kind, time_zone=data.time_zone)
         Membership.objects.create(organization=org, user=user, role=Role.OWNER)
         actor = Actor(user=user, organization=org, role=Role.OWNER)
-        record_event(actor, "organization.create", org, detail={"kind": data.kind})
+        record_event(actor, Event.ORGANIZATION_CREATE, org, detail={"kind": data.kind})
         if org.is_personal:
             create_client(actor, ClientData(full_name=user.display_name, birth_date=data.birth_date), is_self=True)
         return org
 
     with transaction.atomic():
-        return once(user, key, "organization.create", Organization.objects.filter(memberships__user=user), create)
+        return once(user, key, Event.ORGANIZATION_CREATE, Organization.objects.filter(memberships__user=user), create)
 
 
 SIGNUP_SALT = "pinpoint.accounts.signup"
@@ -164,7 +164,7 @@ def invite(actor: Actor, email: str, role: str, now: dt.datetime) -> tuple[Invit
             created_at=now,
             expires_at=now + dt.timedelta(days=settings.INVITATION_DAYS),
         )
-        record_event(actor, "invitation.create", inv, detail={"email": email, "role": role})
+        record_event(actor, Event.INVITATION_CREATE, inv, detail={"email": email, "role": role})
     return inv, token
 
 
@@ -176,7 +176,7 @@ def revoke_invitation(actor: Actor, invitation: Invitation, now: dt.datetime) ->
         if inv.accepted_at is None and inv.revoked_at is None:
             inv.revoked_at = now
             inv.save(update_fields=["revoked_at"])
-            record_event(actor, "invitation.revoke", inv, detail={"email": inv.email})
+            record_event(actor, Event.INVITATION_REVOKE, inv, detail={"email": inv.email})
 
 
 def open_invitation(token: str, now: dt.datetime) -> Invitation | None:
@@ -204,7 +204,7 @@ def accept_invitation(
         inv.accepted_by = user
         inv.save(update_fields=["accepted_at", "accepted_by"])
         actor = Actor(user=user, organization=inv.organization, role=membership.role)
-        record_event(actor, "invitation.accept", inv, detail={"role": membership.role})
+        record_event(actor, Event.INVITATION_ACCEPT, inv, detail={"role": membership.role})
         return membership
 
 
@@ -224,7 +224,7 @@ def change_role(actor: Actor, membership: Membership, role: str) -> Membership:
         before = m.role
         m.role = role
         m.save(update_fields=["role"])
-        record_event(actor, "membership.role", m, detail={"from": before, "to": role, "user": m.user.email})
+        record_event(actor, Event.MEMBERSHIP_ROLE, m, detail={"from": before, "to": role, "user": m.user.email})
         return m
 
 
@@ -235,7 +235,7 @@ def remove_member(actor: Actor, membership: Membership) -> None:
         m = Membership.objects.select_for_update().get(pk=membership.pk, organization=actor.organization)
         if m.role == Role.OWNER and _owners_left(actor.organization, m) == 0:
             raise InputError("role", "the organization needs at least one owner")
-        record_event(actor, "membership.remove", m, detail={"user": m.user.email, "role": m.role})
+        record_event(actor, Event.MEMBERSHIP_REMOVE, m, detail={"user": m.user.email, "role": m.role})
         m.delete()
 
 
@@ -249,7 +249,7 @@ def update_organization(actor: Actor, name: str, time_zone: str) -> Organization
         org.name = name.strip()
         org.time_zone = time_zone
         org.save(update_fields=["name", "time_zone"])
-        record_event(actor, "organization.update", org, detail={"name": org.name, "time_zone": time_zone})
+        record_event(actor, Event.ORGANIZATION_UPDATE, org, detail={"name": org.name, "time_zone": time_zone})
         return org
 
 
@@ -262,5 +262,5 @@ def set_policy_overrides(actor: Actor, overrides: dict[str, Any]) -> Organizatio
         before = dict(org.policy_overrides or {})
         org.policy_overrides = overrides
         org.save(update_fields=["policy_overrides"])
-        record_event(actor, "organization.policy", org, detail={"from": before, "to": overrides})
+        record_event(actor, Event.ORGANIZATION_POLICY, org, detail={"from": before, "to": overrides})
         return org

@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from pinpoint.web.audit.models import AuditEvent, RecordView
+from pinpoint.web.audit.events import Event
+from pinpoint.web.audit.models import AuditEvent, RecordView, SealBatch
 
 if TYPE_CHECKING:
     from pinpoint.web.base.tenancy import Actor
-    from pinpoint.web.clients.models import Client
 
-__all__ = ["record_event", "record_view"]
+__all__ = ["Event", "record_event", "record_view"]
 
 
 def record_event(
@@ -20,22 +20,29 @@ def record_event(
     action: str,
     target: models.Model,
     *,
-    client: Client | None = None,
+    client: models.Model | None = None,
     detail: dict[str, Any] | None = None,
+    seals: SealBatch | None = None,
 ) -> AuditEvent:
-    """Log ``action`` by ``actor`` on ``target`` (call inside the action's transaction)."""
-    return AuditEvent.objects.create(
+    """Log ``action`` (an :class:`Event`) by ``actor`` on ``target`` (call inside the action's transaction).
+
+    An action name outside :class:`Event` is refused (``ValueError``). With ``seals``, the event
+    is sealed when that batch is flushed, together with the records it describes.
+    """
+    event = AuditEvent(
         organization=actor.organization,
         actor=actor.user,
-        action=action,
+        action=Event(action).value,
         target_type=target._meta.label_lower,
         target_id=target.pk,
         client=client,
         detail=detail or {},
     )
+    event.save(force_insert=True, seals=seals)
+    return event
 
 
-def record_view(actor: Actor, client: Client, what: str, object_id: int | None = None) -> RecordView:
+def record_view(actor: Actor, client: models.Model, what: str, object_id: int | None = None) -> RecordView:
     """Log that ``actor`` viewed ``what`` of ``client``'s record."""
     return RecordView.objects.create(
         organization=actor.organization, user=actor.user, client=client, what=what, object_id=object_id

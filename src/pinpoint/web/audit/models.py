@@ -14,16 +14,18 @@ from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pinpoint.core.seals import GENESIS, seal_content, seal_digest
 from pinpoint.web.audit.sealkey import seal_key
+from pinpoint.web.base.errors import ConflictError
 
 __all__ = [
     "AuditEvent",
     "RecordView",
     "Seal",
+    "SealBatch",
     "SealChain",
     "SealedQuerySet",
     "SealedRecordError",
@@ -31,8 +33,8 @@ __all__ = [
 ]
 
 
-class SealedRecordError(ValueError):
-    """Something tried to change or delete a sealed record, or to write seals out of order."""
+class SealedRecordError(ConflictError, ValueError):
+    """Something tried to change or delete a sealed record, or to write seals out of order (pages answer 409)."""
 
 
 _M = TypeVar("_M", bound=models.Model)
@@ -104,29 +106,67 @@ class SealManager(models.Manager["Seal"]):
         Call it in the transaction that writes ``obj``: the chain head is locked (``SELECT ...
         FOR UPDATE``) until that transaction ends, so concurrent writers chain one after another.
         """
+        batch = SealBatch()
+        batch.add(obj, kind)
+        return batch.flush()[0]
+
+
+class SealBatch:
+    """Records written in one transaction, sealed together: one lock of the chain head, one insert.
+
+    :meth:`add` takes each record's content when it is written; :meth:`flush` (last, after
+    every other lock of the transaction) seals them in the order they were added.
+    """
+
+    def __init__(self) -> None:
+        self._items: list[tuple[int, str, int, dict[str, Any]]] = []
+
+    def add(self, obj: models.Model, kind: str) -> None:
+        """Seal ``obj`` (just written) as a record of ``kind`` when the batch is flushed."""
         org_id: int = obj.organization_id  # type: ignore[attr-defined]
+        self._items.append((org_id, kind, obj.pk, row_values(obj)))
+
+    def flush(self) -> list[Seal]:
+        """Seal every record added, in order, at the head of their organization's chain."""
+        items, self._items = self._items, []
+        if not items:
+            return []
+        org_ids = {org_id for org_id, _, _, _ in items}
+        if len(org_ids) != 1:
+            msg = "a batch of seals belongs to one organization's chain"
+            raise SealedRecordError(msg)
+        org_id = org_ids.pop()
         key = seal_key()
-        content = seal_content(kind, obj.pk, row_values(obj), key)
         with transaction.atomic(savepoint=False):
             head = SealChain.objects.select_for_update().filter(organization_id=org_id).first()
             if head is None:
                 SealChain.objects.bulk_create([SealChain(organization_id=org_id)], ignore_conflicts=True)
                 head = SealChain.objects.select_for_update().get(organization_id=org_id)
-            seq = head.seq + 1
-            digest = seal_digest(
-                key,
-                organization_id=org_id,
-                seq=seq,
-                prev_digest=head.digest,
-                kind=kind,
-                record_id=obj.pk,
-                content=content,
-            )
-            seal = self.create(
-                organization_id=org_id, seq=seq, kind=kind, record_id=obj.pk, prev_digest=head.digest, digest=digest
-            )
-            models.QuerySet.update(SealChain.objects.filter(organization_id=org_id), seq=seq, digest=digest)
-            return seal
+            seq, prev = head.seq, head.digest
+            seals = []
+            for _, kind, record_id, values in items:
+                seq += 1
+                digest = seal_digest(
+                    key,
+                    organization_id=org_id,
+                    seq=seq,
+                    prev_digest=prev,
+                    kind=kind,
+                    record_id=record_id,
+                    content=seal_content(kind, record_id, values, key),
+                )
+                seal = Seal(organization_id=org_id, seq=seq, kind=kind, record_id=record_id, prev_digest=prev)
+                seal.digest = digest
+                seals.append(seal)
+                prev = digest
+            Seal.objects.bulk_create(seals)
+            table = connection.ops.quote_name(SealChain._meta.db_table)
+            with connection.cursor() as cursor:  # the head moves one seal at a time (a trigger refuses jumps)
+                cursor.executemany(
+                    f"UPDATE {table} SET seq = %s, digest = %s WHERE organization_id = %s",  # noqa: S608 - our table
+                    [(x.seq, x.digest, org_id) for x in seals],
+                )
+            return seals
 
 
 class Seal(models.Model):
@@ -181,14 +221,17 @@ class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only, and seal in the same transaction."""
+    def save(self, *args: Any, seals: SealBatch | None = None, **kwargs: Any) -> None:
+        """Insert only, and seal in the same transaction (with ``seals``: when that batch is flushed)."""
         if not self._state.adding or (self.pk is not None and type(self).objects.filter(pk=self.pk).exists()):
             msg = f"{type(self).__name__} rows are append-only"
             raise SealedRecordError(msg)
         with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
-            Seal.objects.append(self, self.seal_kind)
+            if seals is not None:
+                seals.add(self, self.seal_kind)
+            else:
+                Seal.objects.append(self, self.seal_kind)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Never."""

@@ -8,8 +8,9 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
+from pinpoint.web.base.errors import ConflictError
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 
@@ -28,7 +29,11 @@ def actor_of(request: HttpRequest) -> Actor:
 
 
 def page(perm: Perm) -> Callable[[View], View]:
-    """Guard a view: anonymous -> login page; no organization yet -> start page; lacking ``perm`` -> 403."""
+    """Guard a view: anonymous -> login page; no organization yet -> start page; lacking ``perm`` -> 403.
+
+    A :class:`ConflictError` the view lets through (a signed or sealed record it tried to change)
+    answers 409 with its message and a link back to the record.
+    """
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -39,7 +44,10 @@ def page(perm: Perm) -> Callable[[View], View]:
             if actor is None:
                 return redirect("accounts:start")
             actor.require(perm)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except ConflictError as exc:
+                return render(request, "409.html", {"message": str(exc), "back": exc.url}, status=409)
 
         return guarded
 

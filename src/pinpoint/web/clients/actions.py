@@ -14,7 +14,7 @@ from pinpoint.core.answers import parse_answers
 from pinpoint.core.dates import check_birth_date
 from pinpoint.core.errors import InputError
 from pinpoint.core.records import check_questionnaire_date
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm
@@ -67,11 +67,12 @@ def create_client(actor: Actor, data: ClientData, *, key: uuid.UUID | None = Non
             is_self=is_self,
             created_by=actor.user,
         )
-        record_event(actor, "client.create", client, client=client)
+        record_event(actor, Event.CLIENT_CREATE, client, client=client)
         return client
 
     with transaction.atomic():
-        return once(actor.user, key, "client.create", Client.objects.filter(organization=actor.organization), create)
+        scope = Client.objects.filter(organization=actor.organization)
+        return once(actor.user, key, Event.CLIENT_CREATE, scope, create)
 
 
 def update_client(actor: Actor, client: Client, data: ClientData) -> Client:
@@ -88,9 +89,9 @@ def update_client(actor: Actor, client: Client, data: ClientData) -> Client:
         locked.phone = data.phone.strip()
         locked.notes = data.notes
         locked.updated_at = timezone.now()
-        locked.save()
+        locked.save(update_fields=["full_name", "birth_date", "email", "phone", "notes", "updated_at"])
         changed = sorted(f for f, v in before.items() if getattr(locked, f) != v)
-        record_event(actor, "client.update", locked, client=locked, detail={"fields": changed})
+        record_event(actor, Event.CLIENT_UPDATE, locked, client=locked, detail={"fields": changed})
         return locked
 
 
@@ -115,9 +116,9 @@ def record_questionnaire(
             evidence_version=evidence.version,
             recorded_by=actor.user,
         )
-        record_event(actor, "questionnaire.record", q, client=client, detail={"taken_on": taken_on.isoformat()})
+        record_event(actor, Event.QUESTIONNAIRE_RECORD, q, client=client, detail={"taken_on": taken_on.isoformat()})
         return q
 
     with transaction.atomic():
         scope = Questionnaire.objects.filter(organization=actor.organization, client=client)
-        return once(actor.user, key, "questionnaire.record", scope, create)
+        return once(actor.user, key, Event.QUESTIONNAIRE_RECORD, scope, create)

@@ -34,6 +34,7 @@ __all__ = [
     "get_questionnaire",
     "latest_on",
     "latest_questionnaire",
+    "questionnaires_by_client",
     "screening_for",
     "timeline",
 ]
@@ -95,14 +96,27 @@ def latest_on(
     return max(taken, key=lambda q: (q.taken_on, q.pk), default=None)
 
 
-def latest_questionnaire(actor: Actor, client: Client, treatment: Treatment) -> Questionnaire | None:
-    """The client's most recent questionnaire for ``treatment`` (any date), or ``None``."""
+def latest_questionnaire(actor: Actor, client: Client, treatment: Treatment | None = None) -> Questionnaire | None:
+    """The client's most recent questionnaire for ``treatment`` (any date; of any treatment without one), or ``None``.
+
+    The one reading of "the latest questionnaire" outside screening (which reads it on a date,
+    :func:`latest_on`): a client may answer a microneedling and an electrolysis questionnaire on
+    the same day, and each treatment is planned from its own.
+    """
     actor.require(Perm.CLIENT_VIEW)
-    return (
-        Questionnaire.objects.filter(organization=actor.organization, client=client, answers__treatment=treatment)
-        .order_by("-taken_on", "-pk")
-        .first()
-    )
+    qs = Questionnaire.objects.filter(organization=actor.organization, client=client)
+    if treatment is not None:
+        qs = qs.filter(answers__treatment=treatment)
+    return qs.order_by("-taken_on", "-pk").first()
+
+
+def questionnaires_by_client(actor: Actor, client_ids: Iterable[int]) -> dict[int, list[Questionnaire]]:
+    """Every questionnaire of each client in ``client_ids`` (one query), for :func:`screening_for` on many clients."""
+    actor.require(Perm.CLIENT_VIEW)
+    out: dict[int, list[Questionnaire]] = {}
+    for q in Questionnaire.objects.filter(organization=actor.organization, client_id__in=set(client_ids)):
+        out.setdefault(q.client_id, []).append(q)
+    return out
 
 
 def screening_for(

@@ -90,7 +90,7 @@ def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     client = selectors.get_client(actor, pk)
     evidence = evidence_for(actor.organization)
-    last = client.questionnaires.filter(organization=actor.organization).first()
+    last = selectors.latest_questionnaire(actor, client)
     initial = initial_from_answers(last.answers) if last else {}
     initial.setdefault("setting", "home" if actor.organization.is_personal else "clinic")
     initial.setdefault("birth_date", client.birth_date)

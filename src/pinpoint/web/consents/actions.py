@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from pinpoint.core.errors import InputError
 from pinpoint.web.accounts.models import Organization
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
@@ -49,12 +49,12 @@ def add_template_version(
             body=body.strip(),
             created_by=actor.user,
         )
-        record_event(actor, "consent_template.add", tpl, detail={"treatment": treatment, "version": tpl.version})
+        record_event(actor, Event.CONSENT_TEMPLATE_ADD, tpl, detail={"treatment": treatment, "version": tpl.version})
         return tpl
 
     with transaction.atomic():
         scope = ConsentTemplate.objects.filter(organization=actor.organization)
-        return once(actor.user, key, "consent_template.add", scope, create)
+        return once(actor.user, key, Event.CONSENT_TEMPLATE_ADD, scope, create)
 
 
 def sign_consent(  # noqa: PLR0913 - the consent form's fields
@@ -102,7 +102,7 @@ def sign_consent(  # noqa: PLR0913 - the consent form's fields
         )
         record_event(
             actor,
-            "consent.sign",
+            Event.CONSENT_SIGN,
             consent,
             client=client,
             detail={
@@ -116,7 +116,7 @@ def sign_consent(  # noqa: PLR0913 - the consent form's fields
 
     with transaction.atomic():
         scope = Consent.objects.filter(organization=actor.organization, client=client)
-        return once(actor.user, key, "consent.sign", scope, create)
+        return once(actor.user, key, Event.CONSENT_SIGN, scope, create)
 
 
 def withdraw_consent(actor: Actor, consent: Consent, reason: str, now: dt.datetime) -> Consent:
@@ -132,5 +132,5 @@ def withdraw_consent(actor: Actor, consent: Consent, reason: str, now: dt.dateti
         c.withdrawn_by = actor.user
         c.withdrawal_reason = reason.strip()
         c.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-        record_event(actor, "consent.withdraw", c, client=c.client, detail={"reason": c.withdrawal_reason})
+        record_event(actor, Event.CONSENT_WITHDRAW, c, client=c.client, detail={"reason": c.withdrawal_reason})
         return c

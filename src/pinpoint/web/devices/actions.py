@@ -9,7 +9,7 @@ from django.db import transaction
 
 from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError, UnknownIdError
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm
@@ -49,11 +49,12 @@ def add_unit(
             expires_on=expires_on,
             created_by=actor.user,
         )
-        record_event(actor, "device.add", unit, detail={"catalog_id": catalog_id, "lot": unit.lot_number})
+        record_event(actor, Event.DEVICE_ADD, unit, detail={"catalog_id": catalog_id, "lot": unit.lot_number})
         return unit
 
     with transaction.atomic():
-        return once(actor.user, key, "device.add", DeviceUnit.objects.filter(organization=actor.organization), create)
+        scope = DeviceUnit.objects.filter(organization=actor.organization)
+        return once(actor.user, key, Event.DEVICE_ADD, scope, create)
 
 
 def retire_unit(actor: Actor, unit: DeviceUnit, on: dt.date) -> DeviceUnit:
@@ -64,5 +65,5 @@ def retire_unit(actor: Actor, unit: DeviceUnit, on: dt.date) -> DeviceUnit:
         if u.retired_on is None:
             u.retired_on = on
             u.save(update_fields=["retired_on"])
-            record_event(actor, "device.retire", u, detail={"on": on.isoformat()})
+            record_event(actor, Event.DEVICE_RETIRE, u, detail={"on": on.isoformat()})
         return u

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.dates import check_future_date
@@ -31,8 +32,10 @@ from pinpoint.core.records import (
     start_check,
 )
 from pinpoint.core.screening import Screening
+from pinpoint.core.sessions import check_every_zone_recorded
 from pinpoint.evidence.schema import Setting, Treatment
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
+from pinpoint.web.audit.models import SealBatch
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm
@@ -40,8 +43,8 @@ from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.clients.selectors import latest_questionnaire, screening_for
 from pinpoint.web.devices.models import DeviceUnit
-from pinpoint.web.treatments.models import Addendum, Course, Session, SignedRecordError, ZoneRecord
-from pinpoint.web.treatments.selectors import booked, consent_in_force
+from pinpoint.web.treatments.models import SIGNED_REFUSAL, Addendum, Course, Session, SignedRecordError, ZoneRecord
+from pinpoint.web.treatments.selectors import SessionContext, booked, consent_in_force, session_context
 from pinpoint.web.treatments.signing import signed_content
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "cancel_session",
     "create_course",
     "plan_course",
+    "record_session",
     "reschedule_session",
     "save_record",
     "sign_session",
@@ -206,7 +210,7 @@ def create_course(
         )
         record_event(
             actor,
-            "course.create",
+            Event.COURSE_CREATE,
             course,
             client=client,
             detail={
@@ -218,11 +222,13 @@ def create_course(
         if overridden is not None:
             findings = [f.model_dump(mode="json") for f in overridden.findings]
             detail = {"reason": course.override_reason, "findings": findings, "on": data.start_on.isoformat()}
-            record_event(actor, "screening.override_refer", course, client=client, detail=detail)
+            record_event(actor, Event.SCREENING_OVERRIDE_REFER, course, client=client, detail=detail)
         return course
 
     with transaction.atomic():
-        return once(actor.user, key, "course.create", Course.objects.filter(organization=actor.organization), create)
+        return once(
+            actor.user, key, Event.COURSE_CREATE, Course.objects.filter(organization=actor.organization), create
+        )
 
 
 def book_sessions(actor: Actor, course: Course) -> list[Session]:
@@ -247,7 +253,7 @@ def book_sessions(actor: Actor, course: Course) -> list[Session]:
         if created:
             record_event(
                 actor,
-                "course.book",
+                Event.COURSE_BOOK,
                 course,
                 client=course.client,
                 detail={"sessions": [(s.number, s.scheduled_on.isoformat()) for s in created]},
@@ -262,8 +268,7 @@ def _lock(actor: Actor, session: Session) -> Session:
         .get(pk=session.pk, organization=actor.organization)
     )
     if locked.is_signed:
-        msg = "this session is signed: it cannot change; add an addendum instead"
-        raise SignedRecordError(msg)
+        raise SignedRecordError(SIGNED_REFUSAL, url=locked.get_absolute_url())
     return locked
 
 
@@ -282,7 +287,11 @@ def reschedule_session(actor: Actor, session: Session, on: dt.date) -> Session:
         s.scheduled_on = on
         s.save(update_fields=["scheduled_on"])
         record_event(
-            actor, "session.reschedule", s, client=s.client, detail={"from": before.isoformat(), "to": on.isoformat()}
+            actor,
+            Event.SESSION_RESCHEDULE,
+            s,
+            client=s.client,
+            detail={"from": before.isoformat(), "to": on.isoformat()},
         )
         return s
 
@@ -298,7 +307,7 @@ def cancel_session(actor: Actor, session: Session, reason: str) -> Session:
             raise InputError("reason", "only a booked session can be cancelled")
         s.status = Session.Status.CANCELLED
         s.save(update_fields=["status"])
-        record_event(actor, "session.cancel", s, client=s.client, detail={"reason": reason.strip()})
+        record_event(actor, Event.SESSION_CANCEL, s, client=s.client, detail={"reason": reason.strip()})
         return s
 
 
@@ -349,13 +358,20 @@ def start_session(actor: Actor, session: Session, on: dt.date, override_reason: 
         if check.overridden and reason is not None:
             s.override_reason = reason
             s.override_by = actor.user
-        s.save()
-        record_event(actor, "session.start", s, client=s.client, detail={"on": on.isoformat()})
+        s.save(
+            update_fields=["status", "performed_on", "started_at", "started_by", "override_reason", "override_by"],
+            locked=True,
+        )
+        record_event(actor, Event.SESSION_START, s, client=s.client, detail={"on": on.isoformat()})
         if check.overridden:
             screening = screening_for(actor, s.client, on, s.course.plan_obj()).screening
             findings = [f.model_dump(mode="json") for f in screening.findings] if screening else []
             record_event(
-                actor, "screening.override_refer", s, client=s.client, detail={"reason": reason, "findings": findings}
+                actor,
+                Event.SCREENING_OVERRIDE_REFER,
+                s,
+                client=s.client,
+                detail={"reason": reason, "findings": findings},
             )
         return s
 
@@ -374,50 +390,53 @@ def start_anaesthetic(actor: Actor, session: Session) -> Session:
         if s.anaesthetic_started_at is None:
             s.anaesthetic_started_at = _now()
             s.save(update_fields=["anaesthetic_started_at"])
-            record_event(actor, "session.anaesthetic", s, client=s.client)
+            record_event(actor, Event.SESSION_ANAESTHETIC, s, client=s.client)
         return s
 
 
-def _validate_zones(
-    actor: Actor, s: Session, data: RecordInput
-) -> list[tuple[ZoneInput, DeviceUnit | None, list[str]]]:
-    evidence = evidence_for(actor.organization)
-    course_plan = s.course.plan_obj()
-    planned = [zp.zone for zp in course_plan.zones]
+def _zone_errors(z: ZoneInput, unit: DeviceUnit | None) -> dict[str, str]:
+    """What keeps ``z`` from being recorded, by field (before core judges its values)."""
+    if z.device_unit_id is not None and unit is None:
+        return {"device_unit": "choose a device in service in this organization"}
+    if unit is not None and z.device and z.device != unit.catalog_id:
+        return {"device": f"{unit.label} is a {unit.catalog_id}, not a {z.device}"}
+    errors = {}
+    if z.treated and z.depth_mm is None:
+        errors["depth_mm"] = "enter the needle depth used"
+    if z.treated and z.passes is None:
+        errors["passes"] = "enter the number of passes"
+    return errors
+
+
+def _validate_zones(ctx: SessionContext, data: RecordInput) -> list[tuple[ZoneInput, DeviceUnit | None, list[str]]]:
+    """Each planned zone's input (untreated when not given) with its unit and core's warnings, else every refusal."""
     given = {z.zone: z for z in data.zones}
+    units = {u.pk: u for u in ctx.units}
     errors: dict[tuple[str, str], str] = {}
-    units = {u.pk: u for u in DeviceUnit.objects.filter(organization=actor.organization, retired_on__isnull=True)}
     out: list[tuple[ZoneInput, DeviceUnit | None, list[str]]] = []
-    for zone in planned:
-        z = given.get(zone, ZoneInput(zone=zone, treated=False))
-        unit = None
-        if z.device_unit_id is not None:
-            unit = units.get(z.device_unit_id)
-            if unit is None:
-                errors[(zone, "device_unit")] = "choose a device in service in this organization"
-                continue
+    for zp in ctx.plan.zones:
+        z = given.get(zp.zone, ZoneInput(zone=zp.zone, treated=False))
+        unit = units.get(z.device_unit_id) if z.device_unit_id is not None else None
+        refused = _zone_errors(z, unit)
+        errors |= {(zp.zone, f): m for f, m in refused.items()}
+        if refused or not z.treated:
+            out += [] if refused else [(z, unit, [])]
+            continue
         device = z.device or (unit.catalog_id if unit else "")
-        if unit is not None and z.device and z.device != unit.catalog_id:
-            errors[(zone, "device")] = f"{unit.label} is a {unit.catalog_id}, not a {z.device}"
-            continue
-        if not z.treated:
-            out.append((z, unit, []))
-            continue
-        if z.depth_mm is None:
-            errors[(zone, "depth_mm")] = "enter the needle depth used"
-        if z.passes is None:
-            errors[(zone, "passes")] = "enter the number of passes"
-        if z.depth_mm is None or z.passes is None:
-            continue
         try:
             check = check_zone_record(
-                evidence, course_plan, zone, depth_mm=float(z.depth_mm), passes=z.passes, device=device or None
+                ctx.evidence,
+                ctx.plan,
+                zp.zone,
+                depth_mm=float(z.depth_mm or 0),
+                passes=z.passes or 0,
+                device=device or None,
             )
         except PinpointError as exc:
-            errors[(zone, exc.field)] = exc.message
+            errors[(zp.zone, exc.field)] = exc.message
             continue
-        out.append((ZoneInput(**{**z.__dict__, "device": device}), unit, list(check.warnings)))
-    unknown = sorted(set(given) - set(planned))
+        out.append((replace(z, device=device), unit, list(check.warnings)))
+    unknown = sorted(set(given) - {zp.zone for zp in ctx.plan.zones})
     if unknown:
         errors[(unknown[0], "zone")] = f"zone {unknown[0]} is not in this course's plan"
     if errors:
@@ -425,66 +444,113 @@ def _validate_zones(
     return out
 
 
-def _write_record(actor: Actor, s: Session, data: RecordInput) -> None:
-    checked = _validate_zones(actor, s, data)
-    existing = {zr.zone: zr for zr in ZoneRecord.objects.filter(organization=actor.organization, session=s)}
+def _zone_values(z: ZoneInput, unit: DeviceUnit | None, warnings: list[str]) -> dict[str, object]:
+    treated = z.treated
+    return {
+        "treated": treated,
+        "device": z.device if treated else "",
+        "device_unit": unit if treated else None,
+        "lot_number": unit.lot_number if unit is not None and treated else "",
+        "depth_mm": z.depth_mm if treated else None,
+        "passes": z.passes if treated else None,
+        "endpoint_reached": z.endpoint_reached and treated,
+        "notes": z.notes,
+        "warnings": warnings,
+    }
+
+
+def _write_zones(
+    actor: Actor, ctx: SessionContext, checked: list[tuple[ZoneInput, DeviceUnit | None, list[str]]]
+) -> None:
+    """Insert the new zone rows in one statement (and their history in another); rewrite only changed rows."""
+    new = []
     for z, unit, warnings in checked:
-        zr = existing.get(z.zone) or ZoneRecord(organization=actor.organization, session=s, zone=z.zone)
-        zr.treated = z.treated
-        zr.device = z.device if z.treated else ""
-        zr.device_unit = unit if z.treated else None
-        zr.lot_number = unit.lot_number if unit is not None and z.treated else ""
-        zr.depth_mm = z.depth_mm if z.treated else None
-        zr.passes = z.passes if z.treated else None
-        zr.endpoint_reached = z.endpoint_reached and z.treated
-        zr.notes = z.notes
-        zr.warnings = warnings
-        zr.save()
-    s.checklist = sorted(set(data.checklist))
-    s.notes = data.notes
-    s.save(update_fields=["checklist", "notes"])
+        values = _zone_values(z, unit, warnings)
+        zr = ctx.records.get(z.zone)
+        if zr is None:
+            zr = ZoneRecord(organization=actor.organization, session=ctx.session, zone=z.zone, **values)
+            new.append(zr)
+        elif any(getattr(zr, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(zr, k, v)
+            zr.save(update_fields=list(values), locked=True)
+        ctx.records[z.zone] = zr
+    if new:
+        bulk_create_with_history(new, ZoneRecord, default_user=actor.user)
+
+
+def _record_fields(actor: Actor, ctx: SessionContext, data: RecordInput) -> list[str]:
+    """Write the zones of ``data``; set the session's checklist and notes; the session fields that changed."""
+    _write_zones(actor, ctx, _validate_zones(ctx, data))
+    s = ctx.session
+    checklist = sorted(set(data.checklist))
+    changed = [f for f, v in (("checklist", checklist), ("notes", data.notes)) if getattr(s, f) != v]
+    s.checklist, s.notes = checklist, data.notes
+    return changed
+
+
+def _sign_fields(actor: Actor, ctx: SessionContext) -> list[str]:
+    """Sign the session in memory (content frozen, SHA-256), note each unit's first use; the fields set."""
+    s = ctx.session
+    check_every_zone_recorded(ctx.plan, ctx.records)
+    records = list(ctx.records.values())
+    s.signed_at = _now()
+    s.signed_by = actor.user
+    content = signed_content(s, records)
+    s.signed_content = canonical_json(content)
+    s.content_hash = content_sha256(content)
+    s.status = Session.Status.SIGNED
+    unit_ids = {zr.device_unit_id for zr in records if zr.device_unit_id is not None}
+    for unit in DeviceUnit.objects.select_for_update().filter(pk__in=unit_ids, first_used_on__isnull=True):
+        unit.first_used_on = s.date
+        unit.save(update_fields=["first_used_on"])
+    return ["signed_at", "signed_by", "signed_content", "content_hash", "status"]
+
+
+def record_session(actor: Actor, ctx: SessionContext, data: RecordInput | None, *, sign: bool = False) -> Session:
+    """Save the record of a running session (zones checked by core) and, with ``sign``, sign it.
+
+    ``ctx`` must come from :func:`~pinpoint.web.treatments.selectors.session_context` with
+    ``for_update`` in the caller's open transaction. Every refusal is raised before anything is
+    written. Signing freezes the content, stores its SHA-256 and seals the session together with
+    its audit event (one lock of the chain head, ADR 0007).
+    """
+    actor.require(Perm.SESSION_RUN)
+    if sign:
+        actor.require(Perm.SESSION_SIGN)
+    s = ctx.session
+    if s.is_signed:
+        raise SignedRecordError(SIGNED_REFUSAL, url=s.get_absolute_url())
+    if s.status != Session.Status.IN_PROGRESS:
+        raise InputError(
+            "start", "only a session in progress can be signed" if sign else "start the session before recording it"
+        )
+    if sign and data is None:
+        check_every_zone_recorded(ctx.plan, ctx.records)
+    seals = SealBatch()
+    with transaction.atomic(savepoint=False):
+        fields = _record_fields(actor, ctx, data) if data is not None else []
+        fields += _sign_fields(actor, ctx) if sign else []
+        if fields:
+            s.save(update_fields=fields, locked=True, seals=seals)
+        if sign:
+            record_event(actor, Event.SESSION_SIGN, s, client=s.client, detail={"sha256": s.content_hash}, seals=seals)
+        else:
+            record_event(actor, Event.SESSION_RECORD, s, client=s.client, seals=seals)
+        seals.flush()  # the chain's lock comes after every other lock (ADR 0007)
+    return s
 
 
 def save_record(actor: Actor, session: Session, data: RecordInput) -> Session:
     """Save the draft record of a running session (zones checked by core; errors per zone and field)."""
-    actor.require(Perm.SESSION_RUN)
     with transaction.atomic():
-        s = _lock(actor, session)
-        if s.status != Session.Status.IN_PROGRESS:
-            raise InputError("start", "start the session before recording it")
-        _write_record(actor, s, data)
-        record_event(actor, "session.record", s, client=s.client)
-        return s
+        return record_session(actor, session_context(actor, session.pk, for_update=True), data)
 
 
 def sign_session(actor: Actor, session: Session, data: RecordInput | None = None) -> Session:
-    """Save the record (if given) and sign it: the content is frozen and its SHA-256 stored."""
-    actor.require(Perm.SESSION_SIGN)
-    actor.require(Perm.SESSION_RUN)
+    """Save the record (if given) and sign it: the content is frozen, its SHA-256 stored, the session sealed."""
     with transaction.atomic():
-        s = _lock(actor, session)
-        if s.status != Session.Status.IN_PROGRESS:
-            raise InputError("start", "only a session in progress can be signed")
-        if data is not None:
-            _write_record(actor, s, data)
-        records = list(ZoneRecord.objects.filter(organization=actor.organization, session=s))
-        missing = sorted({zp.zone for zp in s.course.plan_obj().zones} - {zr.zone for zr in records})
-        if missing:
-            raise InputError("zones", f"record every zone before signing; missing: {', '.join(missing)}")
-        s.signed_at = _now()
-        s.signed_by = actor.user
-        content = signed_content(s, records)
-        s.signed_content = canonical_json(content)
-        s.content_hash = content_sha256(content)
-        s.status = Session.Status.SIGNED
-        day = s.performed_on or s.scheduled_on
-        unit_ids = {zr.device_unit_id for zr in records if zr.device_unit_id is not None}
-        for unit in DeviceUnit.objects.select_for_update().filter(pk__in=unit_ids, first_used_on__isnull=True):
-            unit.first_used_on = day
-            unit.save(update_fields=["first_used_on"])
-        s.save()  # seals the session: the chain's lock comes after every other lock (ADR 0007)
-        record_event(actor, "session.sign", s, client=s.client, detail={"sha256": s.content_hash})
-        return s
+        return record_session(actor, session_context(actor, session.pk, for_update=True), data, sign=True)
 
 
 def add_addendum(actor: Actor, session: Session, text: str, *, key: uuid.UUID | None = None) -> Addendum:
@@ -499,9 +565,9 @@ def add_addendum(actor: Actor, session: Session, text: str, *, key: uuid.UUID | 
         add = Addendum.objects.create(
             organization=actor.organization, session=session, text=text.strip(), author=actor.user
         )
-        record_event(actor, "session.addendum", add, client=session.client, detail={"session": session.pk})
+        record_event(actor, Event.SESSION_ADDENDUM, add, client=session.client, detail={"session": session.pk})
         return add
 
     with transaction.atomic():
         scope = Addendum.objects.filter(organization=actor.organization, session=session)
-        return once(actor.user, key, "session.addendum", scope, create)
+        return once(actor.user, key, Event.SESSION_ADDENDUM, scope, create)

@@ -13,13 +13,16 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pinpoint.core.planning import Plan
-from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
+from pinpoint.web.audit.models import Seal, SealBatch, SealedQuerySet, SealedRecordError
 
-__all__ = ["Addendum", "Course", "Session", "SignedRecordError", "ZoneRecord"]
+__all__ = ["SIGNED_REFUSAL", "Addendum", "Course", "Session", "SignedRecordError", "ZoneRecord"]
+
+SIGNED_REFUSAL = "this session is signed: it cannot change; add an addendum instead"
 
 
 class SignedRecordError(SealedRecordError):
@@ -54,8 +57,12 @@ class Course(models.Model):
         return f"{self.indication} ({self.setting}) from {self.start_on}"
 
     def plan_obj(self) -> Plan:
-        """The stored plan as core's typed :class:`Plan`."""
-        return Plan.model_validate(self.plan)
+        """The stored plan as core's typed :class:`Plan`, parsed once per instance (again if ``plan`` is replaced)."""
+        cached: tuple[Any, Plan] | None = self.__dict__.get("_plan_obj")
+        if cached is None or cached[0] is not self.plan:
+            cached = (self.plan, Plan.model_validate(self.plan))
+            self.__dict__["_plan_obj"] = cached
+        return cached[1]
 
 
 class SessionQuerySet(models.QuerySet["Session"]):
@@ -64,8 +71,7 @@ class SessionQuerySet(models.QuerySet["Session"]):
     def update(self, **kwargs: Any) -> int:
         """Update rows, unless one of them is signed (or would become signed without its seal)."""
         if kwargs.get("status") == Session.Status.SIGNED or self.filter(status=Session.Status.SIGNED).exists():
-            msg = "a signed session is immutable; add an addendum instead"
-            raise SignedRecordError(msg)
+            raise SignedRecordError(SIGNED_REFUSAL)
         return super().update(**kwargs)
 
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
@@ -144,14 +150,25 @@ class Session(models.Model):
         """The day it took place, else the day it is booked for."""
         return self.performed_on or self.scheduled_on
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Refuse to write over a signed session; seal it, in the same transaction, when it is signed."""
-        if self.pk is not None and Session.objects.filter(pk=self.pk, status=self.Status.SIGNED).exists():
-            msg = "a signed session is immutable; add an addendum instead"
-            raise SignedRecordError(msg)
+    def get_absolute_url(self) -> str:
+        """The session's page."""
+        return reverse("treatments:session", args=[self.pk])
+
+    def save(self, *args: Any, locked: bool = False, seals: SealBatch | None = None, **kwargs: Any) -> None:
+        """Refuse to write over a signed session; seal it, in the same transaction, when it is signed.
+
+        ``locked``: the caller read this row ``FOR UPDATE`` in the current transaction and saw it
+        unsigned, so the database is not asked again. With ``seals``, the session is sealed when
+        that batch is flushed.
+        """
+        signed = Session.objects.filter(pk=self.pk, status=self.Status.SIGNED)
+        if not locked and self.pk is not None and signed.exists():
+            raise SignedRecordError(SIGNED_REFUSAL, url=self.get_absolute_url())
         with transaction.atomic(savepoint=False):
             super().save(*args, **kwargs)
-            if self.is_signed:
+            if self.is_signed and seals is not None:
+                seals.add(self, "session")
+            elif self.is_signed:
                 Seal.objects.append(self, "session")
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
@@ -216,9 +233,9 @@ class ZoneRecord(models.Model):
     def _session_signed(self) -> bool:
         return Session.objects.filter(pk=self.session_id, status=Session.Status.SIGNED).exists()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Refuse once the session is signed."""
-        if self._session_signed():
+    def save(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        """Refuse once the session is signed (``locked``: the caller holds the session's row lock, seen unsigned)."""
+        if not locked and self._session_signed():
             msg = "the zones of a signed session are immutable"
             raise SignedRecordError(msg)
         super().save(*args, **kwargs)

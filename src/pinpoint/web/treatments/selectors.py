@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from pinpoint.core.errors import PinpointError
+from pinpoint.core.guide import Guide, guide_for_plan
+from pinpoint.core.planning import Plan
 from pinpoint.core.records import BookedSession
+from pinpoint.evidence.loader import Evidence
+from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client
+from pinpoint.web.clients.selectors import ScreeningResult, screening_for
 from pinpoint.web.consents.models import Consent
-from pinpoint.web.treatments.models import Course, Session
+from pinpoint.web.devices.models import DeviceUnit
+from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 __all__ = [
+    "SessionContext",
     "booked",
     "consent_in_force",
     "count_between",
     "course_sessions",
     "get_course",
     "get_session",
+    "session_context",
     "sessions_between",
 ]
 
@@ -38,6 +48,69 @@ def get_session(actor: Actor, pk: int) -> Session:
         Session.objects.select_related("course", "client", "signed_by", "started_by", "override_by"),
         organization=actor.organization,
         pk=pk,
+    )
+
+
+@dataclass
+class SessionContext:
+    """Everything a session's pages and its runner read, loaded once per request.
+
+    ``plan`` is the course's plan parsed once; ``screening`` is the client's screening on the
+    session's day (the booked day before it starts, the day it took place after) and ``guide``
+    core's guide shaped by it (``guide_error`` when core cannot guide this plan); ``records``
+    maps zone ids to their rows; ``units`` are the organization's units in service.
+    """
+
+    session: Session
+    plan: Plan
+    evidence: Evidence
+    records: dict[str, ZoneRecord]
+    screening: ScreeningResult
+    guide: Guide | None
+    guide_error: str
+    units: list[DeviceUnit] = field(default_factory=list)
+
+    @property
+    def day(self) -> dt.date:
+        """The day the session is screened for (see the class docstring)."""
+        return self.screening.on
+
+
+def session_context(actor: Actor, pk: int, *, for_update: bool = False) -> SessionContext:
+    """The session ``pk`` of the actor's organization (else 404) with its plan, records, screening and guide.
+
+    ``for_update`` locks the session's row until the caller's transaction ends (call it inside
+    ``transaction.atomic()``): the actions that change a session then trust what was read here.
+    """
+    actor.require(Perm.CLIENT_VIEW)
+    qs = Session.objects.select_related("course", "client")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    else:
+        qs = qs.select_related("signed_by", "started_by", "override_by")
+    session = get_object_or_404(qs, organization=actor.organization, pk=pk)
+    plan = session.course.plan_obj()
+    evidence = evidence_for(actor.organization)
+    records = ZoneRecord.objects.filter(organization=actor.organization, session=session).select_related("device_unit")
+    booked_only = session.status == Session.Status.BOOKED
+    day = session.scheduled_on if booked_only else session.performed_on or session.scheduled_on
+    screening = screening_for(actor, session.client, day, plan)
+    try:
+        guide, guide_error = guide_for_plan(evidence, plan, screening=screening.screening), ""
+    except PinpointError as exc:
+        guide, guide_error = None, exc.message
+    units = []
+    if session.status == Session.Status.IN_PROGRESS:
+        units = list(DeviceUnit.objects.filter(organization=actor.organization, retired_on__isnull=True))
+    return SessionContext(
+        session=session,
+        plan=plan,
+        evidence=evidence,
+        records={zr.zone: zr for zr in records},
+        screening=screening,
+        guide=guide,
+        guide_error=guide_error,
+        units=units,
     )
 
 

@@ -1,58 +1,63 @@
-"""What a signature covers, and checking it later: the canonical content of a session, its SHA-256, its seal."""
+"""Checking a signature later: the session's rows as core's :class:`SessionRecord`, its SHA-256, its seal.
+
+What a signature covers is core's (:func:`pinpoint.core.sessions.signed_content`, ADR 0006);
+this module only reads the stored rows into it.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from pinpoint.core import sessions
 from pinpoint.core.records import canonical_json, content_sha256
 from pinpoint.web.audit.chains import check_record
 from pinpoint.web.treatments.models import Session, ZoneRecord
 
-__all__ = ["rows_match", "signed_content", "verify"]
+__all__ = ["record_of", "rows_match", "signed_content", "verify"]
 
 
-def _when(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+def _entry(zr: ZoneRecord) -> sessions.ZoneEntry:
+    return sessions.ZoneEntry(
+        zone=zr.zone,
+        treated=zr.treated,
+        device=zr.device,
+        device_unit=zr.device_unit_id,
+        lot_number=zr.lot_number,
+        depth_mm=zr.depth_mm,
+        passes=zr.passes,
+        endpoint_reached=zr.endpoint_reached,
+        notes=zr.notes,
+        warnings=tuple(zr.warnings),
+    )
 
 
-def _zone(zr: ZoneRecord) -> dict[str, Any]:
-    return {
-        "zone": zr.zone,
-        "treated": zr.treated,
-        "device": zr.device,
-        "device_unit": zr.device_unit_id,
-        "lot_number": zr.lot_number,
-        "depth_mm": None if zr.depth_mm is None else f"{zr.depth_mm:.2f}",
-        "passes": zr.passes,
-        "endpoint_reached": zr.endpoint_reached,
-        "notes": zr.notes,
-        "warnings": list(zr.warnings),
-    }
+def record_of(session: Session, zone_records: Iterable[ZoneRecord]) -> sessions.SessionRecord:
+    """The session and its zone rows as core's record of what is signed."""
+    return sessions.SessionRecord(
+        session=session.pk,
+        organization=session.organization_id,
+        client=session.client_id,
+        course=session.course_id,
+        number=session.number,
+        scheduled_on=session.scheduled_on,
+        performed_on=session.performed_on,
+        started_at=session.started_at,
+        started_by=session.started_by_id,
+        override_reason=session.override_reason,
+        override_by=session.override_by_id,
+        checklist=tuple(int(i) for i in session.checklist),
+        anaesthetic_started_at=session.anaesthetic_started_at,
+        notes=session.notes,
+        zones=tuple(_entry(zr) for zr in zone_records),
+        signed_at=session.signed_at,
+        signed_by=session.signed_by_id,
+    )
 
 
 def signed_content(session: Session, zone_records: Iterable[ZoneRecord]) -> dict[str, Any]:
-    """Everything the signature covers, as plain JSON values (dates ISO, datetimes UTC, depths as text)."""
-    return {
-        "session": session.pk,
-        "organization": session.organization_id,
-        "client": session.client_id,
-        "course": session.course_id,
-        "number": session.number,
-        "scheduled_on": session.scheduled_on.isoformat(),
-        "performed_on": session.performed_on.isoformat() if session.performed_on else None,
-        "started_at": _when(session.started_at),
-        "started_by": session.started_by_id,
-        "override_reason": session.override_reason,
-        "override_by": session.override_by_id,
-        "checklist": sorted(int(i) for i in session.checklist),
-        "anaesthetic_started_at": _when(session.anaesthetic_started_at),
-        "notes": session.notes,
-        "zones": [_zone(zr) for zr in sorted(zone_records, key=lambda z: z.zone)],
-        "signed_at": _when(session.signed_at),
-        "signed_by": session.signed_by_id,
-    }
+    """Everything the signature covers, as plain JSON values (core's :func:`~pinpoint.core.sessions.signed_content`)."""
+    return sessions.signed_content(record_of(session, zone_records))
 
 
 def rows_match(session: Session, zone_records: Iterable[ZoneRecord]) -> bool:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pinpoint.core.errors import PinpointError
-from pinpoint.core.guide import Guide, guide_for_plan
 from pinpoint.core.planning import Plan
+from pinpoint.core.sessions import anaesthetic_step, anaesthetic_window
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.forms import add_error
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.base.views import actor_of, page
-from pinpoint.web.clients.models import Client, Questionnaire
-from pinpoint.web.clients.selectors import get_client, screening_for
+from pinpoint.web.clients.models import Client
+from pinpoint.web.clients.selectors import get_client, latest_questionnaire, questionnaires_by_client, screening_for
 from pinpoint.web.devices.selectors import units, with_status
 from pinpoint.web.treatments import actions, selectors
 from pinpoint.web.treatments.forms import (
@@ -28,11 +28,10 @@ from pinpoint.web.treatments.forms import (
     CancelForm,
     CourseForm,
     RescheduleForm,
-    RunnerForm,
     StartForm,
-    ZoneForm,
 )
-from pinpoint.web.treatments.models import Session, SignedRecordError, ZoneRecord
+from pinpoint.web.treatments.models import SIGNED_REFUSAL, Session, SignedRecordError
+from pinpoint.web.treatments.runner import RunnerForms
 from pinpoint.web.treatments.signing import verify
 
 ALERT_DAYS = 14
@@ -71,10 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     coming = list(selectors.sessions_between(actor, today + dt.timedelta(days=1), alert_last)[:ALERT_LIMIT])
     soon = [s for s in coming if s.scheduled_on <= soon_last][:DUE_LIMIT]
     screened = todays + coming
-    client_ids = {s.client_id for s in screened}
-    questionnaires: dict[int, list[Questionnaire]] = {}
-    for q in Questionnaire.objects.filter(organization=actor.organization, client_id__in=client_ids):
-        questionnaires.setdefault(q.client_id, []).append(q)
+    questionnaires = questionnaires_by_client(actor, {s.client_id for s in screened})
     alerts = []
     plans: dict[int, Plan] = {}
     for s in screened:
@@ -121,7 +117,9 @@ def course_new(request: HttpRequest, pk: int) -> HttpResponse:
     client = get_client(actor, pk)
     evidence = evidence_for(actor.organization)
     personal = actor.organization.is_personal
-    last = client.questionnaires.filter(organization=actor.organization).first()
+    indication = request.POST.get("indication") or next(iter(evidence.indications), "")
+    treatment = evidence.indications[indication].treatment if indication in evidence.indications else None
+    last = latest_questionnaire(actor, client, treatment) if treatment else None
     initial: dict[str, Any] = {"start_on": actor.today(), "setting": "home" if personal else "clinic"}
     if last is not None:
         initial["zones"] = [z for z in last.answers.get("zones", []) if z in evidence.zones]
@@ -173,24 +171,12 @@ def course_book(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("treatments:course", pk=course.pk)
 
 
-def _guide(actor: Actor, session: Session) -> tuple[Guide | None, str]:
-    """Core's guide for the session, shaped by the client's questionnaire screened on the session day."""
-    course_plan = session.course.plan_obj()
-    screened = screening_for(actor, session.client, session.performed_on or actor.today(), course_plan)
-    try:
-        return guide_for_plan(evidence_for(actor.organization), course_plan, screening=screened.screening), ""
-    except PinpointError as exc:
-        return None, exc.message
-
-
 def _session_page(
-    request: HttpRequest, actor: Actor, session: Session, status: int = 200, **forms: Any
+    request: HttpRequest, actor: Actor, ctx: selectors.SessionContext, status: int = 200, **forms: Any
 ) -> HttpResponse:
-    records = list(
-        ZoneRecord.objects.filter(organization=actor.organization, session=session).select_related("device_unit")
-    )
-    on = session.performed_on or (actor.today() if session.status == Session.Status.BOOKED else session.scheduled_on)
-    screen_day = session.scheduled_on if session.status == Session.Status.BOOKED else on
+    session = ctx.session
+    records = list(ctx.records.values())
+    booked_only = session.status == Session.Status.BOOKED
     context: dict[str, Any] = {
         "s": session,
         "course": session.course,
@@ -198,16 +184,16 @@ def _session_page(
         "records": records,
         "addenda": list(session.addenda.select_related("author")),
         "verified": verify(session, records) if session.is_signed else None,
-        "screening": screening_for(actor, session.client, screen_day, session.course.plan_obj()),
-        "start_today": actions.start_status(actor, session, actor.today()) if session.status == "booked" else None,
-        "consent": selectors.consent_in_force(actor, session.client, "microneedling", screen_day),
+        "screening": ctx.screening,
+        "start_today": actions.start_status(actor, session, actor.today()) if booked_only else None,
+        "consent": selectors.consent_in_force(actor, session.client, "microneedling", ctx.day),
         "today": actor.today(),
         "start_form": forms.get("start_form") or StartForm(),
         "reschedule_form": forms.get("reschedule_form") or RescheduleForm(initial={"date": session.scheduled_on}),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "addendum_form": forms.get("addendum_form") or AddendumForm(),
         "error": forms.get("error", ""),
-        "evidence": evidence_for(actor.organization),
+        "evidence": ctx.evidence,
     }
     return render(request, "treatments/session.html", context, status=status)
 
@@ -216,9 +202,9 @@ def _session_page(
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A session: before it, the start gate; after signing, the record with its hash checked."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
-    record_view(actor, session.client, "session", session.pk)
-    return _session_page(request, actor, session)
+    ctx = selectors.session_context(actor, pk)
+    record_view(actor, ctx.session.client, "session", pk)
+    return _session_page(request, actor, ctx)
 
 
 @require_POST
@@ -226,18 +212,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a booked session; too close to its neighbours is refused with the reason."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
+    ctx = selectors.session_context(actor, pk)
     form = RescheduleForm(request.POST)
     if form.is_valid():
         try:
-            actions.reschedule_session(actor, session, form.cleaned_data["date"])
-        except SignedRecordError as exc:
-            return _session_page(request, actor, session, status=409, error=str(exc))
+            actions.reschedule_session(actor, ctx.session, form.cleaned_data["date"])
         except PinpointError as exc:
             add_error(form, exc)
         else:
-            return redirect("treatments:course", pk=session.course_id)
-    return _session_page(request, actor, session, reschedule_form=form)
+            return redirect("treatments:course", pk=ctx.session.course_id)
+    return _session_page(request, actor, ctx, reschedule_form=form)
 
 
 @require_POST
@@ -245,18 +229,16 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a booked session."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
+    ctx = selectors.session_context(actor, pk)
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            actions.cancel_session(actor, session, form.cleaned_data["reason"])
-        except SignedRecordError as exc:
-            return _session_page(request, actor, session, status=409, error=str(exc))
+            actions.cancel_session(actor, ctx.session, form.cleaned_data["reason"])
         except PinpointError as exc:
             add_error(form, exc)
         else:
-            return redirect("treatments:course", pk=session.course_id)
-    return _session_page(request, actor, session, cancel_form=form)
+            return redirect("treatments:course", pk=ctx.session.course_id)
+    return _session_page(request, actor, ctx, cancel_form=form)
 
 
 @require_POST
@@ -264,18 +246,16 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def session_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Start today if screening, consent and spacing allow it (or a referral is overridden with a reason)."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
+    ctx = selectors.session_context(actor, pk)
     form = StartForm(request.POST)
     if form.is_valid():
         try:
-            actions.start_session(actor, session, actor.today(), form.cleaned_data["override_reason"])
-        except SignedRecordError as exc:
-            return _session_page(request, actor, session, status=409, error=str(exc))
+            actions.start_session(actor, ctx.session, actor.today(), form.cleaned_data["override_reason"])
         except PinpointError as exc:
             add_error(form, exc, {"start": "__all__", "date": "__all__"})
         else:
-            return redirect("treatments:run", pk=session.pk)
-    return _session_page(request, actor, session, start_form=form)
+            return redirect("treatments:run", pk=pk)
+    return _session_page(request, actor, ctx, start_form=form)
 
 
 @require_POST
@@ -283,150 +263,68 @@ def session_start(request: HttpRequest, pk: int) -> HttpResponse:
 def session_anaesthetic(request: HttpRequest, pk: int) -> HttpResponse:
     """Start the anaesthetic countdown."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
+    ctx = selectors.session_context(actor, pk)
     try:
-        actions.start_anaesthetic(actor, session)
-    except SignedRecordError as exc:
-        return _session_page(request, actor, session, status=409, error=str(exc))
+        actions.start_anaesthetic(actor, ctx.session)
     except PinpointError as exc:
-        return _session_page(request, actor, session, status=409, error=exc.message)
-    return redirect("treatments:run", pk=session.pk)
+        return _session_page(request, actor, ctx, status=409, error=exc.message)
+    return redirect("treatments:run", pk=pk)
 
 
-def _zone_forms(
-    request: HttpRequest, actor: Actor, session: Session, records: dict[str, ZoneRecord]
-) -> list[tuple[Any, ZoneForm]]:
-    plan = session.course.plan_obj()
-    evidence = evidence_for(actor.organization)
-    in_service = list(units(actor, in_service=True))
-    out = []
-    for zp in plan.zones:
-        zr = records.get(zp.zone)
-        if zr is not None:
-            initial: dict[str, Any] = {
-                "treated": zr.treated,
-                "device": zr.device,
-                "device_unit": str(zr.device_unit_id or ""),
-                "depth_mm": zr.depth_mm,
-                "passes": zr.passes,
-                "endpoint_reached": zr.endpoint_reached,
-                "notes": zr.notes,
-            }
-        else:
-            initial = {"treated": True, "device": plan.device or ""}
-            if zp.depth_mm.min == zp.depth_mm.max:
-                initial["depth_mm"] = Decimal(str(zp.depth_mm.min))
-            if len(in_service) == 1:
-                initial["device_unit"] = str(in_service[0].pk)
-        data = request.POST if request.method == "POST" else None
-        form = ZoneForm(
-            data, prefix=zp.zone, initial=initial, evidence=evidence, setting=plan.setting, units=in_service
-        )
-        out.append((zp, form))
-    return out
+def _runner_page(request: HttpRequest, actor: Actor, ctx: selectors.SessionContext, forms: RunnerForms) -> HttpResponse:
+    steps = forms.steps
+    device_rows = []
+    if any(s.kind == "device-log" for s in steps):
+        device_rows = with_status(actor, units(actor, in_service=True), actor.today())
+    context = {
+        "s": ctx.session,
+        "client": ctx.session.client,
+        "guide": ctx.guide,
+        "guide_error": ctx.guide_error,
+        "steps": list(enumerate(steps)),
+        "runner": forms.runner,
+        "zone_forms": forms.zones,
+        "anaesthetic": anaesthetic_step(steps),
+        "ends": anaesthetic_window(steps, ctx.session.anaesthetic_started_at),
+        "device_rows": device_rows,
+        "evidence": ctx.evidence,
+    }
+    return render(request, "treatments/run.html", context)
 
 
-def _record_input(runner: RunnerForm, zone_forms: list[tuple[Any, ZoneForm]]) -> actions.RecordInput:
-    zones = []
-    for zp, f in zone_forms:
-        d = f.cleaned_data
-        zones.append(
-            actions.ZoneInput(
-                zone=zp.zone,
-                treated=bool(d["treated"]),
-                device=d["device"] or "",
-                device_unit_id=int(d["device_unit"]) if d["device_unit"] else None,
-                depth_mm=d["depth_mm"],
-                passes=d["passes"],
-                endpoint_reached=bool(d["endpoint_reached"]),
-                notes=d["notes"],
-            )
-        )
-    return actions.RecordInput(
-        checklist=tuple(int(i) for i in runner.cleaned_data["checklist"]),
-        notes=runner.cleaned_data["notes"],
-        zones=tuple(zones),
-    )
+def _run_post(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
+    """Save or sign the record in one transaction that holds the session's row from its first read."""
+    signing = request.POST.get("action") == "sign"
+    try:
+        with transaction.atomic():
+            ctx = selectors.session_context(actor, pk, for_update=True)
+            if ctx.session.status == Session.Status.SIGNED:
+                raise SignedRecordError(SIGNED_REFUSAL, url=ctx.session.get_absolute_url())
+            if ctx.session.status != Session.Status.IN_PROGRESS:
+                return redirect("treatments:session", pk=pk)
+            forms = RunnerForms(request.POST, ctx)
+            if forms.is_valid(signing):
+                actions.record_session(actor, ctx, forms.record_input(), sign=signing)
+                return redirect("treatments:session" if signing else "treatments:run", pk=pk)
+    except actions.RecordInvalidError as exc:
+        forms.add_refusal(exc)
+    except PinpointError as exc:
+        add_error(forms.runner, exc)
+    forms.unconfirm()
+    return _runner_page(request, actor, ctx, forms)
 
 
 @page(Perm.SESSION_RUN)
 def session_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The session runner: guide steps as a checklist, the anaesthetic countdown, per-zone record, sign."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
-    if session.is_signed:
-        if request.method == "POST":
-            msg = "this session is signed: it cannot change; add an addendum instead"
-            return _session_page(request, actor, session, status=409, error=msg)
-        return redirect("treatments:session", pk=session.pk)
-    if session.status == Session.Status.BOOKED or session.status == Session.Status.CANCELLED:
-        return redirect("treatments:session", pk=session.pk)
-    guide, guide_error = _guide(actor, session)
-    steps = guide.steps if guide is not None else ()
-    records = {zr.zone: zr for zr in ZoneRecord.objects.filter(organization=actor.organization, session=session)}
-    runner = RunnerForm(
-        request.POST if request.method == "POST" else None,
-        initial={"checklist": [str(i) for i in session.checklist], "notes": session.notes},
-        steps=steps,
-    )
-    zone_forms = _zone_forms(request, actor, session, records)
     if request.method == "POST":
-        signing = request.POST.get("action") == "sign"
-        if runner.is_valid() and all(f.is_valid() for _, f in zone_forms):
-            if signing and not runner.cleaned_data["confirm"]:
-                runner.add_error("confirm", "tick to confirm the record before signing")
-            else:
-                data = _record_input(runner, zone_forms)
-                try:
-                    if signing:
-                        actor.require(Perm.SESSION_SIGN)
-                        actions.sign_session(actor, session, data)
-                        return redirect("treatments:session", pk=session.pk)
-                    actions.save_record(actor, session, data)
-                    return redirect("treatments:run", pk=session.pk)
-                except SignedRecordError as exc:
-                    return _session_page(request, actor, session, status=409, error=str(exc))
-                except actions.RecordInvalidError as exc:
-                    by_zone = {zp.zone: f for zp, f in zone_forms}
-                    for (zone, field), message in exc.errors.items():
-                        target = by_zone.get(zone)
-                        if target is not None:
-                            target.add_error(field if field in target.fields else None, message)
-                        else:
-                            runner.add_error(None, message)
-                except PinpointError as exc:
-                    add_error(runner, exc)
-        # a refused submission shows the confirmation unticked, so the next click cannot sign by accident
-        runner.errors  # noqa: B018  # validated (and refusals added) before its data changes
-        unconfirmed = request.POST.copy()
-        unconfirmed.pop("confirm", None)
-        runner.data = unconfirmed
-    anaesthetic = next((s for s in steps if s.kind == "anaesthetic-apply"), None)
-    ends = None
-    if anaesthetic is not None and anaesthetic.minutes is not None and session.anaesthetic_started_at is not None:
-        ends = (
-            session.anaesthetic_started_at + dt.timedelta(minutes=anaesthetic.minutes.min),
-            session.anaesthetic_started_at + dt.timedelta(minutes=anaesthetic.minutes.max),
-        )
-    device_rows = []
-    if any(s.kind == "device-log" for s in steps):
-        device_rows = with_status(actor, units(actor, in_service=True), actor.today())
-    context = {
-        "s": session,
-        "client": session.client,
-        "guide": guide,
-        "guide_error": guide_error,
-        "steps": list(enumerate(steps)),
-        "runner": runner,
-        "zone_forms": zone_forms,
-        "anaesthetic": anaesthetic,
-        "ends": ends,
-        "device_rows": device_rows,
-        "evidence": evidence_for(actor.organization),
-    }
-    if request.method == "GET":
-        record_view(actor, session.client, "session runner", session.pk)
-    return render(request, "treatments/run.html", context)
+        return _run_post(request, actor, pk)
+    ctx = selectors.session_context(actor, pk)
+    if ctx.session.status != Session.Status.IN_PROGRESS:
+        return redirect("treatments:session", pk=pk)
+    record_view(actor, ctx.session.client, "session runner", pk)
+    return _runner_page(request, actor, ctx, RunnerForms(None, ctx))
 
 
 @require_POST
@@ -434,13 +332,13 @@ def session_run(request: HttpRequest, pk: int) -> HttpResponse:
 def session_addendum(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a correction or note to a signed session."""
     actor = actor_of(request)
-    session = selectors.get_session(actor, pk)
+    ctx = selectors.session_context(actor, pk)
     form = AddendumForm(request.POST)
     if form.is_valid():
         try:
-            actions.add_addendum(actor, session, form.cleaned_data["text"], key=form.cleaned_data["submission_id"])
+            actions.add_addendum(actor, ctx.session, form.cleaned_data["text"], key=form.cleaned_data["submission_id"])
         except PinpointError as exc:
             add_error(form, exc)
         else:
-            return redirect("treatments:session", pk=session.pk)
-    return _session_page(request, actor, session, addendum_form=form)
+            return redirect("treatments:session", pk=pk)
+    return _session_page(request, actor, ctx, addendum_form=form)

@@ -1,0 +1,44 @@
+"""The names of audit events: one vocabulary for every app that writes the trail.
+
+The values are what the ``action`` column stores; renaming a member's value would orphan the
+events already written under it, so a value never changes once released.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Event"]
+
+
+class Event(StrEnum):
+    """What an audit event records; the value is stored as ``AuditEvent.action``."""
+
+    API_TOKEN_CREATE = "api_token.create"  # noqa: S105 - an event name, not a secret
+    API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105 - an event name, not a secret
+    CLIENT_CREATE = "client.create"
+    CLIENT_UPDATE = "client.update"
+    CONSENT_SIGN = "consent.sign"
+    CONSENT_WITHDRAW = "consent.withdraw"
+    CONSENT_TEMPLATE_ADD = "consent_template.add"
+    COURSE_BOOK = "course.book"
+    COURSE_CREATE = "course.create"
+    DEVICE_ADD = "device.add"
+    DEVICE_RETIRE = "device.retire"
+    INVITATION_ACCEPT = "invitation.accept"
+    INVITATION_CREATE = "invitation.create"
+    INVITATION_REVOKE = "invitation.revoke"
+    MEMBERSHIP_REMOVE = "membership.remove"
+    MEMBERSHIP_ROLE = "membership.role"
+    ORGANIZATION_CREATE = "organization.create"
+    ORGANIZATION_POLICY = "organization.policy"
+    ORGANIZATION_UPDATE = "organization.update"
+    QUESTIONNAIRE_RECORD = "questionnaire.record"
+    SCREENING_OVERRIDE_REFER = "screening.override_refer"
+    SESSION_ADDENDUM = "session.addendum"
+    SESSION_ANAESTHETIC = "session.anaesthetic"
+    SESSION_CANCEL = "session.cancel"
+    SESSION_RECORD = "session.record"
+    SESSION_RESCHEDULE = "session.reschedule"
+    SESSION_SIGN = "session.sign"
+    SESSION_START = "session.start"
