@@ -12,9 +12,10 @@ from typing import Any
 
 from django import forms
 
-from pinpoint.core.answers import answer_choices
+from pinpoint.core.answers import answer_choices, parse_skin_type
 from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError
+from pinpoint.core.vocab import ROMAN, setting_choices, skin_type_choices, treatment_choices
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.forms import OnceForm, date_input, set_choices
 
@@ -129,14 +130,14 @@ class QuestionnaireForm(OnceForm):
     """The questionnaire of the screening contract (see ``pinpoint.core.answers``)."""
 
     taken_on = forms.DateField(label="Questionnaire date", help_text="YYYY-MM-DD", widget=date_input())
-    treatment = forms.ChoiceField(choices=[("microneedling", "Microneedling"), ("electrolysis", "Needle electrolysis")])
-    setting = forms.ChoiceField(choices=[("clinic", "In a clinic"), ("home", "At home")])
+    treatment = forms.ChoiceField(choices=treatment_choices())
+    setting = forms.ChoiceField(choices=setting_choices())
     zones = forms.MultipleChoiceField(label="Zones to treat", widget=forms.CheckboxSelectMultiple)
     birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD", widget=date_input())
     skin_type = forms.ChoiceField(
         required=False,
         label="Fitzpatrick skin type",
-        choices=[("", "not answered"), *((r, r) for r in ("I", "II", "III", "IV", "V", "VI"))],
+        choices=[("", "not answered"), *skin_type_choices()],
     )
     diabetes = forms.ChoiceField(
         required=False,
@@ -286,9 +287,11 @@ def initial_from_answers(raw: dict[str, Any]) -> dict[str, Any]:
     keys = ("treatment", "setting", "zones", "birth_date", "diabetes", *CHOICE_QUESTIONS)
     init: dict[str, Any] = {k: raw[k] for k in keys if k in raw}
     if raw.get("skin_type") is not None:
-        init["skin_type"] = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI"}.get(
-            raw["skin_type"], raw["skin_type"]
-        )
+        try:
+            number = parse_skin_type(raw["skin_type"])
+            init["skin_type"] = next(r for r, n in ROMAN.items() if n == number)
+        except InputError:
+            init["skin_type"] = raw["skin_type"]
     for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
         if name in raw:
             init[choice] = "taken" if raw[name] else "never"

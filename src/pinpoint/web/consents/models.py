@@ -10,11 +10,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from pinpoint.core.vocab import treatment_choices
 from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
 
 __all__ = ["TREATMENTS", "Consent", "ConsentTemplate", "FrozenRecordError"]
 
-TREATMENTS = [("microneedling", "Microneedling"), ("electrolysis", "Needle electrolysis")]
+TREATMENTS = list(treatment_choices())
 
 
 class FrozenRecordError(SealedRecordError):

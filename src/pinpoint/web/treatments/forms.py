@@ -7,14 +7,12 @@ from typing import Any
 from django import forms
 
 from pinpoint.core.guide import Step
+from pinpoint.core.vocab import ROMAN, setting_choices
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.forms import OnceForm, date_input, set_choices
 from pinpoint.web.devices.models import DeviceUnit
 
-SKIN_TYPES = [
-    ("", "from the questionnaire"),
-    *((str(i), r) for i, r in enumerate(("I", "II", "III", "IV", "V", "VI"), 1)),
-]
+SKIN_TYPES = [("", "from the questionnaire"), *((str(n), r) for r, n in ROMAN.items())]
 MAX_PASSES = 999  # storage bound of the field, not a clinical limit: core judges the number
 
 
@@ -23,7 +21,7 @@ class CourseForm(OnceForm):
 
     indication = forms.ChoiceField()
     zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    setting = forms.ChoiceField(choices=[("clinic", "In the clinic"), ("home", "At home")])
+    setting = forms.ChoiceField(choices=setting_choices())
     device = forms.ChoiceField(required=False)
     start_on = forms.DateField(label="First session", help_text="YYYY-MM-DD", widget=date_input())
     skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
@@ -40,7 +38,7 @@ class CourseForm(OnceForm):
         set_choices(self, "indication", [(k, i.name) for k, i in evidence.indications.items()])
         set_choices(self, "zones", [(k, z.name) for k, z in evidence.zones.items() if "microneedling" in z.treatments])
         if personal:
-            set_choices(self, "setting", [("home", "At home")])
+            set_choices(self, "setting", [c for c in setting_choices() if c[0] == "home"])
         set_choices(self, "device", [("", "no particular device"), *((k, d.name) for k, d in evidence.devices.items())])
         if personal:
             # only the devices the evidence base allows at home are offered; another one, posted anyway,
