@@ -33,7 +33,8 @@ from pinpoint.core.records import (
 )
 from pinpoint.core.screening import Screening
 from pinpoint.core.sessions import check_every_zone_recorded
-from pinpoint.evidence.schema import Setting, Treatment
+from pinpoint.core.vocab import check_setting
+from pinpoint.evidence.schema import Treatment
 from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.audit.models import SealBatch
 from pinpoint.web.base.evidence import evidence_for
@@ -137,9 +138,7 @@ def plan_course(
     actor.require(Perm.COURSE_PLAN)
     if actor.organization.is_personal and data.setting != "home":
         raise InputError("setting", "a personal space plans home treatment; a clinic plans clinic treatment")
-    if data.setting not in ("home", "clinic"):
-        raise InputError("setting", f"setting must be home or clinic, got {data.setting!r}")
-    setting: Setting = "home" if data.setting == "home" else "clinic"
+    setting = check_setting(data.setting)
     check_future_date("start_on", data.start_on, actor.today(), label="first session on")
     evidence = evidence_for(actor.organization)
     q = _latest_questionnaire(actor, client, get_indication(evidence, data.indication).treatment)
