@@ -158,6 +158,10 @@ CASES = [
         data=lambda w: {"text": "Photos filed late."},
         ok=302,
     ),
+    Case("documents:plan", "get", _u("documents:plan", lambda w: w.ada_course.pk), Perm.CLIENT_VIEW),
+    Case("documents:consent", "get", _u("documents:consent", lambda w: w.consent.pk), Perm.CLIENT_VIEW),
+    Case("documents:record", "get", _u("documents:record", lambda w: w.signed.pk), Perm.CLIENT_VIEW),
+    Case("documents:aftercare", "get", _u("documents:aftercare", lambda w: w.today_session.pk), Perm.CLIENT_VIEW),
 ]
 PUBLIC = {"accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_confirm", "accounts:accept"}
 SIGNED_IN_ONLY = {"accounts:start", "accounts:switch"}

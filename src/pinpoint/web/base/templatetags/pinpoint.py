@@ -19,6 +19,27 @@ def span(value: Any, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def _hours_unit(hours: float) -> tuple[float, str]:
+    if hours < 24 or hours % 24:
+        return hours, "hour"
+    days = hours / 24
+    return (days / 7, "week") if days >= 14 and days % 7 == 0 else (days, "day")
+
+
+@register.filter
+def hours_words(value: Any) -> str:
+    """A span of hours as a person says it: ``6 hours to 2 days``, ``1 to 3 days``, ``2 weeks``; ``-`` for none."""
+    if value is None:
+        return "-"
+    (lo, lo_unit), (hi, hi_unit) = _hours_unit(value.min), _hours_unit(value.max)
+    if (lo, lo_unit) == (hi, hi_unit):
+        return f"{hi:g} {hi_unit}{'' if hi == 1 else 's'}"
+    hi_text = f"{hi:g} {hi_unit}{'' if hi == 1 else 's'}"
+    if lo_unit == hi_unit:
+        return f"{lo:g} to {hi_text}"
+    return f"{lo:g} {lo_unit}{'' if lo == 1 else 's'} to {hi_text}"
+
+
 @register.filter
 def join_ids(value: Any) -> str:
     """Comma-separated ids (sources, zones)."""
