@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pinpoint.cli import coverage, data, export, hair, records, tokens
+from pinpoint.cli import coverage, data, export, hair, pdf, records, tokens
 from pinpoint.cli.common import (
     JsonOpt,
     console,
@@ -45,6 +45,7 @@ app.add_typer(hair.app, name="hair")
 app.add_typer(tokens.app, name="token")
 app.command(name="verify")(records.verify)
 app.command(name="export")(export.export)
+app.command(name="pdf")(pdf.pdf)
 data.register(app)
 
 PolicyOpt = Annotated[

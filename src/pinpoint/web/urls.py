@@ -15,6 +15,7 @@ urlpatterns = [
     path("consents/", include("pinpoint.web.consents.urls")),
     path("devices/", include("pinpoint.web.devices.urls")),
     path("audit/", include("pinpoint.web.audit.urls")),
+    path("documents/", include("pinpoint.web.documents.urls")),
     path("", include("pinpoint.web.treatments.urls")),
     path("api/", include("pinpoint.web.api.urls")),
     path("api/", api_urls),
