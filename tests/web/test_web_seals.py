@@ -522,3 +522,70 @@ def test_verify_reads_what_serve_wrote_and_exits_2_on_user_errors(tmp_path: Path
         "organization 1 (Demo Clinic): BROKEN at clients_questionnaire id 1 (seal "
     )
     assert broken.stdout.splitlines()[0].endswith("): the row differs from what was sealed")
+
+
+# --- bulk_create seals what it inserts ----------------------------------------------------------------
+
+
+def test_bulk_create_seals_every_row_in_the_order_given_and_the_chain_holds(world: World) -> None:
+    q = world.questionnaire
+    head = SealChain.objects.get(organization=world.clinic).seq
+    made = Questionnaire.objects.bulk_create(
+        [
+            Questionnaire(
+                organization=world.clinic,
+                client=client,
+                taken_on=q.taken_on,
+                answers=q.answers,
+                evidence_version=q.evidence_version,
+                recorded_by=world.practitioner,
+            )
+            for client in (world.mary, world.grace, world.ada)
+        ]
+    )
+    events = AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(organization=org, actor=user, action="client.view", target_type="clients.client", target_id=c.pk)
+            for org, user, c in ((world.home, world.home_user, world.me), (world.clinic, world.owner, world.ada))
+        ]
+    )
+    after = Seal.objects.filter(organization=world.clinic, seq__gt=head).order_by("seq")
+    assert list(after.values_list("seq", "kind", "record_id")) == [
+        (head + 1, "questionnaire", made[0].pk),
+        (head + 2, "questionnaire", made[1].pk),
+        (head + 3, "questionnaire", made[2].pk),
+        (head + 4, "audit_event", events[1].pk),
+    ]
+    assert Seal.objects.filter(organization=world.home, kind="audit_event", record_id=events[0].pk).exists()
+    assert [r.problem for r in verify_all()] == [None, None]
+    assert _report(world.clinic).count == _sealed_rows(world.clinic) == head + 4
+
+
+def test_bulk_created_sessions_are_sealed_once_signed(world: World) -> None:
+    signed = Session.objects.get(pk=world.signed.pk)
+    booked = Session.objects.get(pk=world.today_session.pk)
+    copies = []
+    top = Session.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    for i, source in enumerate((signed, booked)):
+        copy = Session.objects.get(pk=source.pk)
+        copy.pk, copy.number = top + 1 + i, 90 + i
+        if copy.is_signed:  # signed without zones, as the load benchmark builds its sessions
+            content = signed_content(copy, [])
+            copy.signed_content, copy.content_hash = canonical_json(content), content_sha256(content)
+        copies.append(copy)
+    made = Session.objects.bulk_create(copies)
+    assert [Seal.objects.filter(kind="session", record_id=s.pk).count() for s in made] == [1, 0]
+    assert _report(world.clinic).problem is None
+
+
+def test_bulk_create_refuses_seals_chain_heads_and_skipping_or_overwriting(world: World) -> None:
+    seal = Seal.objects.get(organization=world.clinic, seq=1)
+    with pytest.raises(SealedRecordError, match=r"^Seal rows are written only by sealing a record$"):
+        Seal.objects.bulk_create([Seal(organization=world.clinic, seq=10**6, kind="session", record_id=1)])
+    with pytest.raises(SealedRecordError, match=r"^SealChain rows are written only by sealing a record$"):
+        SealChain.objects.bulk_create([SealChain(organization=world.clinic)])
+    event = AuditEvent(organization=world.clinic, action="client.view", target_type="clients.client")
+    with pytest.raises(SealedRecordError, match="bulk_create may not skip or overwrite rows"):
+        AuditEvent.objects.bulk_create([event], ignore_conflicts=True)
+    assert Seal.objects.get(organization=world.clinic, seq=1) == seal
+    assert _report(world.clinic).problem is None

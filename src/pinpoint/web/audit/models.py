@@ -7,17 +7,15 @@ head and is the lock that keeps concurrent writers in order. See ``docs/adr/0007
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from pinpoint.core.seals import GENESIS, seal_content, seal_digest
+from pinpoint.web.audit.sealing import advance_head, row_values, seal_created, seals_model
 from pinpoint.web.audit.sealkey import seal_key
 from pinpoint.web.base.errors import ConflictError
 
@@ -29,6 +27,7 @@ __all__ = [
     "SealChain",
     "SealedQuerySet",
     "SealedRecordError",
+    "SealingBulkCreate",
     "row_values",
 ]
 
@@ -40,8 +39,39 @@ class SealedRecordError(ConflictError, ValueError):
 _M = TypeVar("_M", bound=models.Model)
 
 
-class SealedQuerySet(models.QuerySet[_M]):
-    """Bulk paths refuse: sealed rows are inserted one by one (and sealed), never updated or deleted."""
+class SealingBulkCreate(models.QuerySet[_M]):
+    """``bulk_create`` seals what it inserts: each row that must carry a seal, in the order given.
+
+    The rows and their seals are written in one transaction, each organization's seals appended
+    to its chain in the order of ``objs`` (:func:`pinpoint.web.audit.sealing.seal_created`). A
+    model whose rows carry no seal (seals and chain heads themselves) refuses, and so do the
+    options that would skip or overwrite rows (``ignore_conflicts``, ``update_conflicts``).
+    """
+
+    def bulk_create(
+        self,
+        objs: Any,
+        batch_size: int | None = None,
+        ignore_conflicts: bool = False,
+        update_conflicts: bool = False,
+        update_fields: Any = None,
+        unique_fields: Any = None,
+    ) -> list[_M]:
+        """Insert ``objs`` and seal them in the same transaction."""
+        if not seals_model(self.model):
+            msg = f"{self.model.__name__} rows are written only by sealing a record"
+            raise SealedRecordError(msg)
+        if ignore_conflicts or update_conflicts:
+            msg = "sealed records are inserted once: bulk_create may not skip or overwrite rows"
+            raise SealedRecordError(msg)
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, batch_size=batch_size)
+            seal_created(created, seal_key(), using=self.db)
+        return created
+
+
+class SealedQuerySet(SealingBulkCreate[_M]):
+    """Bulk paths refuse to change: sealed rows are inserted (and sealed), never updated or deleted."""
 
     refusal = "sealed records are never changed or deleted"
 
@@ -56,26 +86,6 @@ class SealedQuerySet(models.QuerySet[_M]):
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         """Refuse."""
         raise SealedRecordError(self.refusal)
-
-
-def _plain(field: models.Field[Any, Any], value: Any) -> Any:
-    """One column's value as a plain JSON value, the same before saving and after reading back."""
-    if value is None:
-        return None
-    if isinstance(field, models.JSONField):
-        return json.loads(json.dumps(value, cls=field.encoder or json.JSONEncoder))
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal) and isinstance(field, models.DecimalField):
-        return f"{value:.{field.decimal_places}f}"
-    return value
-
-
-def row_values(obj: models.Model) -> dict[str, Any]:
-    """Every column of ``obj`` by attribute name (``client_id``), as plain JSON values."""
-    return {f.attname: _plain(f, getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
 
 
 class SealChain(models.Model):
@@ -140,7 +150,7 @@ class SealBatch:
         with transaction.atomic(savepoint=False):
             head = SealChain.objects.select_for_update().filter(organization_id=org_id).first()
             if head is None:
-                SealChain.objects.bulk_create([SealChain(organization_id=org_id)], ignore_conflicts=True)
+                SealChain._base_manager.bulk_create([SealChain(organization_id=org_id)], ignore_conflicts=True)
                 head = SealChain.objects.select_for_update().get(organization_id=org_id)
             seq, prev = head.seq, head.digest
             seals = []
@@ -159,13 +169,8 @@ class SealBatch:
                 seal.digest = digest
                 seals.append(seal)
                 prev = digest
-            Seal.objects.bulk_create(seals)
-            table = connection.ops.quote_name(SealChain._meta.db_table)
-            with connection.cursor() as cursor:  # the head moves one seal at a time (a trigger refuses jumps)
-                cursor.executemany(
-                    f"UPDATE {table} SET seq = %s, digest = %s WHERE organization_id = %s",  # noqa: S608 - our table
-                    [(x.seq, x.digest, org_id) for x in seals],
-                )
+            Seal._base_manager.bulk_create(seals)  # seals are written only here and by sealing.seal_rows
+            advance_head(SealChain, org_id, [(s.seq, s.digest) for s in seals])
             return seals
 
 

@@ -15,29 +15,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.db import models
 
 from pinpoint.core.seals import GENESIS, SealLink, check_chain, seal_content
 from pinpoint.web.accounts.models import Organization
 from pinpoint.web.audit.chains import ChainHead
-from pinpoint.web.audit.models import AuditEvent, RecordView, Seal, SealChain, row_values
+from pinpoint.web.audit.models import Seal, SealChain
+from pinpoint.web.audit.sealing import SEALABLE, kinds_for, row_values
 from pinpoint.web.audit.sealkey import seal_key
-from pinpoint.web.clients.models import Questionnaire
-from pinpoint.web.consents.models import Consent
-from pinpoint.web.treatments.models import Addendum, Session, ZoneRecord
+from pinpoint.web.treatments.models import Session, ZoneRecord
 from pinpoint.web.treatments.signing import rows_match
 
 __all__ = ["OrgReport", "Problem", "verify_all"]
 
 # kind -> (model, the rows of an organization that must carry a seal of this kind)
 SEALED: Mapping[str, tuple[type[models.Model], dict[str, Any]]] = {
-    "session": (Session, {"status": Session.Status.SIGNED}),
-    "addendum": (Addendum, {}),
-    "consent": (Consent, {}),
-    "consent_withdrawal": (Consent, {"withdrawn_at__isnull": False}),
-    "questionnaire": (Questionnaire, {}),
-    "audit_event": (AuditEvent, {}),
-    "record_view": (RecordView, {}),
+    kind: (apps.get_model(spec.model), dict(spec.only)) for kind, spec in SEALABLE.items()
 }
 
 
@@ -82,12 +76,7 @@ def _zones_by_session(org: Organization) -> dict[int, list[ZoneRecord]]:
 
 
 def _must_be_sealed(kind: str, obj: models.Model) -> bool:
-    _, must = SEALED[kind]
-    if kind == "session":
-        return bool(obj.status == Session.Status.SIGNED)  # type: ignore[attr-defined]
-    if kind == "consent_withdrawal":
-        return obj.withdrawn_at is not None  # type: ignore[attr-defined]
-    return not must
+    return kind in kinds_for(obj)
 
 
 def verify_organization(org: Organization, key: bytes) -> OrgReport:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from pinpoint.core.planning import Plan
-from pinpoint.web.audit.models import Seal, SealBatch, SealedQuerySet, SealedRecordError
+from pinpoint.web.audit.models import Seal, SealBatch, SealedQuerySet, SealedRecordError, SealingBulkCreate
 
 __all__ = ["SIGNED_REFUSAL", "Addendum", "Course", "Session", "SignedRecordError", "ZoneRecord"]
 
@@ -65,8 +65,8 @@ class Course(models.Model):
         return cached[1]
 
 
-class SessionQuerySet(models.QuerySet["Session"]):
-    """Bulk writes refuse to touch signed sessions."""
+class SessionQuerySet(SealingBulkCreate["Session"]):
+    """Bulk writes refuse to touch signed sessions; ``bulk_create`` seals the signed ones it inserts."""
 
     def update(self, **kwargs: Any) -> int:
         """Update rows, unless one of them is signed (or would become signed without its seal)."""
