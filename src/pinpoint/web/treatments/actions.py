@@ -499,7 +499,8 @@ def _sign_fields(actor: Actor, ctx: SessionContext) -> list[str]:
     s.signed_content = canonical_json(content)
     s.content_hash = content_sha256(content)
     s.status = Session.Status.SIGNED
-    unit_ids = {zr.device_unit_id for zr in records if zr.device_unit_id is not None}
+    used = {zr.device_unit_id for zr in records}
+    unit_ids = [u.pk for u in ctx.units if u.pk in used and u.first_used_on is None]  # else no query
     for unit in DeviceUnit.objects.select_for_update().filter(pk__in=unit_ids, first_used_on__isnull=True):
         unit.first_used_on = s.date
         unit.save(update_fields=["first_used_on"])
