@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -63,29 +63,11 @@ def export(
     from django.utils.text import slugify
 
     from pinpoint.interop.fhir import Version
-    from pinpoint.web.accounts.models import Organization
-    from pinpoint.web.clients.models import Client
     from pinpoint.web.exports.archive import write_zip
     from pinpoint.web.exports.fhir import write_bundle
-    from pinpoint.web.exports.selectors import find_organization
 
     now: dt.datetime = timezone.now()
-    orgs: list[Organization]
-    if client is not None:
-        found = Client.objects.filter(pk=client).select_related("organization").first()
-        if found is None:
-            raise InputError("client", f"--client: no client with id {client}")
-        if organization is not None and find_organization(organization) != found.organization:
-            raise InputError("client", f"--client: client {client} is not in organization '{organization}'")
-        orgs = [found.organization]
-    elif organization is not None:
-        org = find_organization(organization)
-        if org is None:
-            names = ", ".join(slugify(o.name) for o in Organization.objects.order_by("pk"))
-            raise InputError("organization", f"--organization: no organization '{organization}'; known: {names}")
-        orgs = [org]
-    else:
-        orgs = list(Organization.objects.order_by("pk"))
+    orgs = _organizations(organization, client)
     if fmt is Format.ZIP:
         if client is not None:
             raise InputError("client", "--client: a zip holds a whole organization; use --format fhir-r4b or fhir-r5")
@@ -113,6 +95,30 @@ def export(
         with target.open("w", encoding="utf-8") as fh:
             n = write_bundle(fh, org, version, now=now, client_id=client)
         typer.echo(f"wrote {target} ({n} resources)")
+
+
+def _organizations(organization: str | None, client: int | None) -> list[Any]:
+    """The organizations to export: the client's, the one named, or all of them."""
+    from django.utils.text import slugify
+
+    from pinpoint.web.accounts.models import Organization
+    from pinpoint.web.clients.models import Client
+    from pinpoint.web.exports.selectors import find_organization
+
+    if client is not None:
+        found = Client.objects.filter(pk=client).select_related("organization").first()
+        if found is None:
+            raise InputError("client", f"--client: no client with id {client}")
+        if organization is not None and find_organization(organization) != found.organization:
+            raise InputError("client", f"--client: client {client} is not in organization '{organization}'")
+        return [found.organization]
+    if organization is not None:
+        org = find_organization(organization)
+        if org is None:
+            names = ", ".join(slugify(o.name) for o in Organization.objects.order_by("pk"))
+            raise InputError("organization", f"--organization: no organization '{organization}'; known: {names}")
+        return [org]
+    return list(Organization.objects.order_by("pk"))
 
 
 def _parent(path: Path) -> None:
