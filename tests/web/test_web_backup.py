@@ -147,6 +147,19 @@ def _check_heads(backup: Path, restored: Dump, printed: str) -> None:
     assert f"chain heads: {json.dumps(heads, sort_keys=True)}" in printed
 
 
+def _verified(env: dict[str, str], restored: Dump) -> None:
+    """``pinpoint verify`` passes on the restored copy, each organization's chain at the head the copy holds."""
+    done = _pinpoint(env, "verify")
+    assert (done.returncode, done.stderr) == (0, ""), done.stdout
+    heads = sorted((dict(r) for r in restored["audit_sealchain"]), key=lambda h: h["organization_id"])
+    orgs = {dict(r)["id"]: dict(r)["name"] for r in restored["accounts_organization"]}
+    assert done.stdout.splitlines() == [
+        f"organization {h['organization_id']} ({orgs[h['organization_id']]}): ok, {h['seq']} sealed records, "
+        f"head {h['seq']} {h['digest']}"
+        for h in heads
+    ]
+
+
 def test_sqlite_backup_while_writing_then_restore_into_a_new_directory(tmp_path: Path) -> None:
     live_dir, restored_dir, final_dir = tmp_path / "live", tmp_path / "restored", tmp_path / "final"
     live = _env(PINPOINT_DATA_DIR=str(live_dir))
@@ -164,6 +177,7 @@ def test_sqlite_backup_while_writing_then_restore_into_a_new_directory(tmp_path:
     in_backup = _sqlite_dump(restored_dir / "pinpoint.sqlite3")
     _check_snapshot(in_backup, _sqlite_dump(live_dir / "pinpoint.sqlite3"))
     _check_heads(tmp_path / "during.tar.gz", in_backup, done.stdout)
+    _verified(restored, in_backup)
 
     # Once the writes are over, a backup restores to exactly the live database.
     assert _pinpoint(live, "backup", str(tmp_path / "after.tar.gz")).returncode == 0
@@ -173,6 +187,7 @@ def test_sqlite_backup_while_writing_then_restore_into_a_new_directory(tmp_path:
     expected = _sqlite_dump(live_dir / "pinpoint.sqlite3")
     assert _sqlite_dump(final_dir / "pinpoint.sqlite3") == expected
     assert [dict(r)["full_name"] for r in expected["clients_client"]].count("Writer 199") == 1
+    _verified(final, expected)
 
     # The restored directory serves: migrations are already applied, nothing else is loaded.
     served = _pinpoint(final, "serve", "--prepare-only", "--no-demo")
@@ -274,12 +289,14 @@ def test_postgresql_backup_while_writing_then_restore_into_a_new_database(
     assert done.returncode == 0, done.stderr
     in_backup = {k: v for k, v in _pg_dump_rows(restored_url).items() if not k.startswith("sequence ")}
     _check_snapshot(in_backup, {k: v for k, v in _pg_dump_rows(live_url).items() if not k.startswith("sequence ")})
+    _verified(restored, in_backup)
 
     assert _pinpoint(live, "backup", str(tmp_path / "after.tar.gz")).returncode == 0
     final = _env(DATABASE_URL=final_url, PINPOINT_DATA_DIR=str(tmp_path))
     assert _pinpoint(final, "restore", str(tmp_path / "after.tar.gz")).returncode == 0
     expected = _pg_dump_rows(live_url)
     assert _pg_dump_rows(final_url) == expected  # every row, and every sequence where it was
+    _verified(final, expected)
 
     refused = _pinpoint(final, "restore", str(tmp_path / "after.tar.gz"))
     assert (refused.returncode, refused.stdout) == (2, "")
