@@ -35,7 +35,7 @@ def record_event(
         action=Event(action).value,
         target_type=target._meta.label_lower,
         target_id=target.pk,
-        client=client,
+        client_id=client.pk if client is not None else None,
         detail=detail or {},
     )
     event.save(force_insert=True, seals=seals)
@@ -45,5 +45,5 @@ def record_event(
 def record_view(actor: Actor, client: models.Model, what: str, object_id: int | None = None) -> RecordView:
     """Log that ``actor`` viewed ``what`` of ``client``'s record."""
     return RecordView.objects.create(
-        organization=actor.organization, user=actor.user, client=client, what=what, object_id=object_id
+        organization=actor.organization, user=actor.user, client_id=client.pk, what=what, object_id=object_id
     )

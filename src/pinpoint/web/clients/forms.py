@@ -254,32 +254,46 @@ class QuestionnaireForm(OnceForm):
             raw["birth_date"] = d["birth_date"].isoformat()
         if d.get("skin_type"):
             raw["skin_type"] = d["skin_type"]
-        for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
-            if d.get(choice) == "never":
-                raw[name] = None
-            elif d.get(choice) == "taken" and d.get(name):
-                raw[name] = d[name].isoformat()
-        for name in ("diabetes", *CHOICE_QUESTIONS):
-            if d.get(name):
-                raw[name] = d[name]
-        for name in FLAGS:
-            if d.get(name):
-                raw[name] = d[name] == "yes"
-        for name in (*LIST_QUESTIONS, *ZONE_QUESTIONS):
-            if d.get(f"{name}_any") == "no":
-                raw[name] = []
-            elif d.get(f"{name}_any") == "yes":
-                raw[name] = list(d.get(name) or [])
-        for name, (prefix, _, _, _, key) in DATED_ZONE_QUESTIONS.items():
-            if d.get(prefix) == "no":
-                raw[name] = []
-            elif d.get(prefix) == "yes":
-                raw[name] = [
-                    {"zone": d[f"{prefix}_zone_{i}"], key: d[f"{prefix}_date_{i}"].isoformat()}
-                    for i in range(1, RADIATION_ROWS + 1)
-                    if d.get(f"{prefix}_zone_{i}") and d.get(f"{prefix}_date_{i}")
-                ]
-        return raw
+        return raw | _last_uses(d) | _choices_and_flags(d) | _lists(d) | _dated_zones(d)
+
+
+def _last_uses(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
+        if d.get(choice) == "never":
+            out[name] = None
+        elif d.get(choice) == "taken" and d.get(name):
+            out[name] = d[name].isoformat()
+    return out
+
+
+def _choices_and_flags(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {name: d[name] for name in ("diabetes", *CHOICE_QUESTIONS) if d.get(name)}
+    return out | {name: d[name] == "yes" for name in FLAGS if d.get(name)}
+
+
+def _lists(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in (*LIST_QUESTIONS, *ZONE_QUESTIONS):
+        if d.get(f"{name}_any") == "no":
+            out[name] = []
+        elif d.get(f"{name}_any") == "yes":
+            out[name] = list(d.get(name) or [])
+    return out
+
+
+def _dated_zones(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, (prefix, _, _, _, key) in DATED_ZONE_QUESTIONS.items():
+        if d.get(prefix) == "no":
+            out[name] = []
+        elif d.get(prefix) == "yes":
+            out[name] = [
+                {"zone": d[f"{prefix}_zone_{i}"], key: d[f"{prefix}_date_{i}"].isoformat()}
+                for i in range(1, RADIATION_ROWS + 1)
+                if d.get(f"{prefix}_zone_{i}") and d.get(f"{prefix}_date_{i}")
+            ]
+    return out
 
 
 def initial_from_answers(raw: dict[str, Any]) -> dict[str, Any]:
@@ -292,17 +306,25 @@ def initial_from_answers(raw: dict[str, Any]) -> dict[str, Any]:
             init["skin_type"] = next(r for r, n in ROMAN.items() if n == number)
         except InputError:
             init["skin_type"] = raw["skin_type"]
+    return init | _initial_questions(raw) | _initial_dated_zones(raw)
+
+
+def _initial_questions(raw: dict[str, Any]) -> dict[str, Any]:
+    init: dict[str, Any] = {}
     for name, (choice, _, _) in LAST_USE_QUESTIONS.items():
         if name in raw:
             init[choice] = "taken" if raw[name] else "never"
             init[name] = raw[name] or None
-    for name in FLAGS:
-        if isinstance(raw.get(name), bool):
-            init[name] = "yes" if raw[name] else "no"
+    init |= {name: "yes" if raw[name] else "no" for name in FLAGS if isinstance(raw.get(name), bool)}
     for name in (*LIST_QUESTIONS, *ZONE_QUESTIONS):
         if isinstance(raw.get(name), list):
             init[f"{name}_any"] = "yes" if raw[name] else "no"
             init[name] = raw[name]
+    return init
+
+
+def _initial_dated_zones(raw: dict[str, Any]) -> dict[str, Any]:
+    init: dict[str, Any] = {}
     for name, (prefix, _, _, _, key) in DATED_ZONE_QUESTIONS.items():
         entries = raw.get(name)
         if isinstance(entries, list):

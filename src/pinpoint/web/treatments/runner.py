@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.http import QueryDict
 
@@ -106,6 +106,6 @@ class RunnerForms:
     def unconfirm(self) -> None:
         """A refused submission shows the confirmation unticked, so the next click cannot sign by accident."""
         self.runner.errors  # noqa: B018  # validated (and refusals added) before its data changes
-        data = self.runner.data.copy()
+        data = cast(QueryDict, self.runner.data).copy()
         data.pop("confirm", None)
         self.runner.data = data
