@@ -244,7 +244,7 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
 
     # The signed record: the hash shown is the SHA-256 of the content stored at signing, and verified.
     expect(page.locator("#session-status")).to_have_text("Signed")
-    expect(page.locator("#hash-ok")).to_have_text("Integrity verified: the record matches its SHA-256 hash.")
+    expect(page.locator("#hash-ok")).to_have_text("Seal verified: this record is exactly as it was signed.")
     session_id = int(session_url.split("/")[-2])
     [(content, stored_hash)] = server.query(
         "SELECT signed_content, content_hash FROM treatments_session WHERE id = ?", session_id

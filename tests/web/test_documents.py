@@ -94,7 +94,7 @@ def test_the_signed_record_lists_each_zone_and_says_its_seal_holds(world: World,
     ev = evidence_for(world.clinic)
     text = _read(render_pdf(world.actor(world.owner), "record", s.pk), tmp_path, "record_a4")
     assert f"Session record Ada Lovelace Session 1 · {ev.indications['acne_scars'].name} · done on" in text
-    assert "Integrity verified: the record matches its SHA-256 hash." in text
+    assert "Seal verified: this record is exactly as it was signed." in text
     assert "Its seal and its place in the chain of sealed records hold." in text
     assert f"SHA-256 {s.content_hash}" in text
     assert f"Signed by {s.signed_by.display_name}" in text  # type: ignore[union-attr]
@@ -112,9 +112,9 @@ def test_an_altered_record_prints_altered_with_the_reason(world: World, tmp_path
     _unguard("treatments_session")
     _rewrite_notes_like_an_attacker(world.signed.pk, "rewritten afterwards")
     text = _read(render_pdf(world.actor(world.owner), "record", world.signed.pk), tmp_path, "record_altered")
-    assert "ALTERED: this record no longer matches its seal" in text
+    assert "Altered: this record has changed since it was signed" in text
     assert "Why: this record no longer matches its seal." in text
-    assert "Integrity verified" not in text
+    assert "Seal verified" not in text
 
 
 def test_the_aftercare_handout_speaks_plain_words_and_days(world: World, tmp_path: Path) -> None:

@@ -140,7 +140,7 @@ def test_signing_seals_the_session_and_its_audit_event_and_the_page_says_verifie
     after = Seal.objects.filter(organization=world.clinic, seq__gt=head).order_by("seq")
     assert list(after.values_list("kind", "record_id")) == [("session", s.pk), ("audit_event", event.pk)]
     page = _page(world, s)
-    assert b'id="hash-ok"' in page
+    assert b'<p class="ok" id="hash-ok">Seal verified: this record is exactly as it was signed.</p>' in page
     assert b'id="seal-ok"' in page
 
 
@@ -207,7 +207,8 @@ def test_a_rewrite_with_the_trigger_gone_and_the_sha_recomputed_is_altered(world
     _unguard("treatments_session")
     _rewrite_notes_like_an_attacker(s.pk, "rewritten afterwards")
     assert b'id="hash-bad"' in _page(world, s)
-    assert b"ALTERED" in _page(world, s)
+    assert b"Altered: this record has changed since it was signed" in _page(world, s)
+    assert b"Seal verified" not in _page(world, s)
     assert check_record(Session.objects.get(pk=s.pk), "session") == "this record no longer matches its seal"
     assert _broken(world.clinic) == (
         "treatments_session",
