@@ -5,7 +5,9 @@ database only): migrate, then one clinic with a practitioner, ``CLIENTS`` client
 questionnaire, a signed consent, one course planned by core and ``SESSIONS_PER_CLIENT`` sessions
 every ``INTERVAL_DAYS`` days. Sessions before today are signed (with the SHA-256 of their signed
 content, as the app computes it), the others booked. Rows go in with ``bulk_create`` through
-the app's models; the organization, users and consent template through the app's actions.
+the app's models, which seals each questionnaire, consent and signed session in the same
+transaction (the chain holds: ``pinpoint verify`` passes on the result); the organization, users
+and consent template go through the app's actions.
 Prints one JSON object: counts, timings, the login and the client ids.
 """
 
@@ -174,12 +176,16 @@ def build(today: dt.date) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     signed = sum(1 for s in sessions if s.status == Session.Status.SIGNED)
+    from pinpoint.web.audit.models import Seal  # noqa: PLC0415
+
+    sealed = Seal.objects.filter(organization=org).count()
     return {
         "vendor": connection.vendor,
         "clients": len(clients),
         "sessions": len(sessions),
         "signed_sessions": signed,
         "booked_sessions": len(sessions) - signed,
+        "sealed_records": sealed,
         "booked_next_14_days": sum(
             1 for s in sessions if s.status == Session.Status.BOOKED and s.scheduled_on <= today + dt.timedelta(days=14)
         ),
