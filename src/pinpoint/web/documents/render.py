@@ -187,26 +187,27 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 def document_html(actor: Actor, doc: Document, size: str = "a4") -> str:
     """The HTML of ``doc`` for paper ``size``, with times in the organization's time zone."""
-    page_size, size_name = SIZES[check_size(size)]
+    _, size_name = SIZES[check_size(size)]
     context = {
         **doc.context,
         "title": doc.title,
         "person": doc.client.full_name,
         "organization": actor.organization,
         "today": actor.today(),
-        "page_size": page_size,
         "size_name": size_name,
-        "css": PRINT_CSS.read_text(encoding="utf-8"),
     }
     with timezone.override(_zone(actor.organization.time_zone)):
         return render_to_string(doc.template, context)
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML, URLFetcher  # noqa: PLC0415 - WeasyPrint (and Pango) load only when printing
+def _pdf(html: str, size: str) -> bytes:
+    """The PDF of ``html`` on paper ``size``; the print style sheet is handed over, never fetched or inlined."""
+    from weasyprint import CSS, HTML, URLFetcher  # noqa: PLC0415 - WeasyPrint (and Pango) load only when printing
 
-    fetcher = URLFetcher(allowed_protocols=())  # a document never fetches anything: all it needs is inline
-    pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf()
+    page_size, _ = SIZES[check_size(size)]
+    fetcher = URLFetcher(allowed_protocols=())  # a document never fetches anything
+    style = CSS(string=f"@page {{ size: {page_size}; }}\n" + PRINT_CSS.read_text(encoding="utf-8"))
+    pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=[style])
     return pdf
 
 
@@ -219,6 +220,6 @@ def render_pdf(actor: Actor, kind: str, pk: int, size: str = "a4") -> bytes:
     """
     check_size(size)
     doc = build(actor, kind, pk)
-    pdf = _pdf(document_html(actor, doc, size))
+    pdf = _pdf(document_html(actor, doc, size), size)
     record_view(actor, doc.client, f"printed {KINDS[kind]}", doc.object_id)
     return pdf
