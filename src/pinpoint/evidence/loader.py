@@ -260,7 +260,7 @@ def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
                 if z not in ev.zones:
                     at = f"{file}.toml, entry '{key}', field '{f'{path}.' if path else ''}{name}'"
                     raise EvidenceError(f"{at}: unknown zone id '{z}'{suggest(z, list(ev.zones))}")
-        for name in ("washout_policy", "reassess_policy", "below_years_policy"):
+        for name in ("washout_policy", "reassess_policy", "below_years_policy", "angle_policy"):
             pid = getattr(model, name, None)
             if pid is not None and pid not in ev.policy:
                 raise EvidenceError(f"{where}: unknown policy id '{pid}'")
