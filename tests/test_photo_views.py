@@ -73,4 +73,4 @@ def test_bad_zone_view_and_unserved_pair_name_the_field() -> None:
 
 
 def test_protocol_id_and_version() -> None:
-    assert protocol(load_evidence()) == ("pinpoint-standard-views", 1)
+    assert protocol(load_evidence()) == ("pinpoint-standard-views", "1")

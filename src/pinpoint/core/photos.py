@@ -62,7 +62,7 @@ def _data(ev: Evidence) -> Data:
     return ev.extra["photos"]  # type: ignore[no-any-return]
 
 
-def protocol(ev: Evidence) -> tuple[str, int]:
+def protocol(ev: Evidence) -> tuple[str, str]:
     """The photo protocol's id and version (stored with each photo)."""
     p = _data(ev).protocol
     return p.id, p.version

@@ -22,7 +22,7 @@ class Protocol(Model):
     """The photo protocol as a whole: its id and version are stored with each photo."""
 
     id: str = Field(min_length=1)
-    version: int = Field(ge=1)
+    version: str = Field(pattern=r"^[0-9]+$")
     setup: str = Field(min_length=1)
     sources: tuple[str, ...] = Field(min_length=1)
 
