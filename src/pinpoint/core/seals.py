@@ -30,9 +30,12 @@ __all__ = [
     "GENESIS",
     "KINDS",
     "ChainBreak",
+    "Erased",
     "SealLink",
     "SealSpec",
     "check_chain",
+    "erased_digests",
+    "erasure_entry",
     "field_digest",
     "seal_content",
     "seal_digest",
@@ -113,7 +116,15 @@ KINDS: Mapping[str, SealSpec] = {
     "record_view": SealSpec(
         fields=("organization_id", "user_id", "client_id", "what", "object_id", "at"),
     ),
+    # An erasure: whose personal fields were blanked, by whom, when, why, and for each sealed field
+    # its digest before and after (:func:`erasure_entry`); the digests reveal nothing without the key.
+    "erasure": SealSpec(
+        fields=("organization_id", "client_id", "erased_by_id", "erased_at", "reason", "fields"),
+    ),
 }
+
+Erased = Mapping[str, tuple[str, str]]
+"""The personal fields of one sealed record that an erasure blanked: field -> (digest before, digest after)."""
 
 
 def _spec(kind: str) -> SealSpec:
@@ -142,11 +153,18 @@ def field_digest(key: bytes, kind: str, record_id: int, field: str, value: Any) 
     return _hmac(key, {"kind": kind, "record": record_id, "field": field, "value": value})
 
 
-def seal_content(kind: str, record_id: int, values: Mapping[str, Any], key: bytes) -> dict[str, Any]:
+def seal_content(
+    kind: str, record_id: int, values: Mapping[str, Any], key: bytes, erased: Erased | None = None
+) -> dict[str, Any]:
     """The content a seal of ``kind`` covers, from the row's ``values`` (plain JSON values).
 
     Covered fields are copied; personal fields are replaced by their :func:`field_digest`.
     A covered field missing from ``values`` is an :class:`InputError` naming it.
+
+    ``erased`` holds the fields an erasure blanked after the record was sealed: when a field's
+    value now gives the digest the erasure recorded as *after*, the digest recorded as *before*
+    (the one sealed) takes its place, so the seal still holds; any other value (the original
+    written back included) gives a content no seal covers, and the seal fails as for any change.
     """
     spec = _spec(kind)
     missing = [f for f in (*spec.fields, *spec.personal) if f not in values]
@@ -154,8 +172,41 @@ def seal_content(kind: str, record_id: int, values: Mapping[str, Any], key: byte
         raise InputError(missing[0], f"a {kind} seal covers {missing[0]}, which the row does not have")
     content: dict[str, Any] = {f: values[f] for f in spec.fields}
     for f in spec.personal:
-        content[f"{f}#"] = field_digest(key, kind, record_id, f, values[f])
+        digest = field_digest(key, kind, record_id, f, values[f])
+        if erased is not None and f in erased:
+            before, after = erased[f]
+            # The erased value gives the sealed digest; any other, the original included, never does.
+            digest = before if hmac.compare_digest(digest, after) else f"not erased: {digest}"
+        content[f"{f}#"] = digest
     return content
+
+
+def erasure_entry(
+    key: bytes, *, table: str, kind: str | None, record_id: int, field: str, before: Any, after: Any
+) -> dict[str, Any]:
+    """One field an erasure blanks: where (``table``, record, field) and, for a sealed record's personal
+    field (``kind`` given), the field digests of its value ``before`` and ``after`` the erasure.
+
+    A field of a sealed kind must be one of that kind's personal fields (:class:`InputError` otherwise):
+    the values a seal covers by value are never erased.
+    """
+    entry: dict[str, Any] = {"table": table, "record": record_id, "field": field, "kind": kind}
+    if kind is not None:
+        if field not in _spec(kind).personal:
+            raise InputError("field", f"{field} is not a personal field of a {kind} seal; it cannot be erased")
+        entry["before"] = field_digest(key, kind, record_id, field, before)
+        entry["after"] = field_digest(key, kind, record_id, field, after)
+    return entry
+
+
+def erased_digests(entries: Iterable[Mapping[str, Any]]) -> dict[tuple[str, int], dict[str, tuple[str, str]]]:
+    """The sealed fields erasure ``entries`` blanked, by (kind, record id): field -> (before, after)."""
+    out: dict[tuple[str, int], dict[str, tuple[str, str]]] = {}
+    for e in entries:
+        if e.get("kind") is not None:
+            where = (str(e["kind"]), int(e["record"]))
+            out.setdefault(where, {})[str(e["field"])] = (str(e["before"]), str(e["after"]))
+    return out
 
 
 def seal_digest(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from pinpoint.core.seals import GENESIS, seal_content, seal_digest
+from pinpoint.web.audit.erasures import erased_fields
 from pinpoint.web.audit.models import Seal, SealChain, row_values
 from pinpoint.web.audit.sealkey import seal_key
 
@@ -55,7 +56,7 @@ def check_record(obj: models.Model, kind: str) -> str | None:
         prev_digest=seal.prev_digest,
         kind=kind,
         record_id=obj.pk,
-        content=seal_content(kind, obj.pk, row_values(obj), key),
+        content=seal_content(kind, obj.pk, row_values(obj), key, erased_fields(org_id, kind, obj.pk)),
     )
     if not hmac.compare_digest(digest, seal.digest):
         return "this record no longer matches its seal"

@@ -18,6 +18,7 @@ class Event(StrEnum):
     API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105 - an event name, not a secret
     CLIENT_CREATE = "client.create"
     CLIENT_UPDATE = "client.update"
+    CLIENT_ERASE = "client.erase"
     CONSENT_SIGN = "consent.sign"
     CONSENT_WITHDRAW = "consent.withdraw"
     CONSENT_TEMPLATE_ADD = "consent_template.add"
@@ -33,6 +34,7 @@ class Event(StrEnum):
     ORGANIZATION_CREATE = "organization.create"
     ORGANIZATION_POLICY = "organization.policy"
     ORGANIZATION_UPDATE = "organization.update"
+    PHOTO_TAKE = "photo.take"
     QUESTIONNAIRE_RECORD = "questionnaire.record"
     SCREENING_OVERRIDE_REFER = "screening.override_refer"
     SESSION_ADDENDUM = "session.addendum"

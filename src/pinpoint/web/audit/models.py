@@ -21,6 +21,7 @@ from pinpoint.web.base.errors import ConflictError
 
 __all__ = [
     "AuditEvent",
+    "Erasure",
     "RecordView",
     "Seal",
     "SealBatch",
@@ -288,3 +289,30 @@ class RecordView(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewed {self.what} of client {self.client_id}"
+
+
+class Erasure(AppendOnly):
+    """A client's erasure: who erased whose personal fields, when and why, and each blanked field.
+
+    ``fields`` lists every blanked field (table, record, field) and, for a sealed record's personal
+    field, its digest before and after (:func:`pinpoint.core.seals.erasure_entry`). The row is sealed
+    in the organization's chain; ``verify`` reads an erased field's sealed digest from it, and the
+    sealed tables' triggers let a listed field change only once such a row exists (ADR 0010).
+    """
+
+    seal_kind = "erasure"
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    fields = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["organization", "client"], name="erasure_once_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"erasure of client {self.client_id}"

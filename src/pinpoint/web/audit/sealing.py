@@ -58,6 +58,7 @@ SEALABLE: Mapping[str, Sealable] = {
     "questionnaire": Sealable("clients.Questionnaire", "created_at"),
     "audit_event": Sealable("audit.AuditEvent", "at"),
     "record_view": Sealable("audit.RecordView", "at"),
+    "erasure": Sealable("audit.Erasure", "erased_at"),
 }
 
 

@@ -35,10 +35,15 @@ class Perm(StrEnum):
     SESSION_SIGN = "session.sign"
     SESSION_ADDENDUM = "session.addendum"
     SCREENING_OVERRIDE_REFER = "screening.override_refer"
+    PHOTO_VIEW = "photo.view"
+    PHOTO_TAKE = "photo.take"
+    PHOTO_MARKETING = "photo.marketing"
     DEVICE_MANAGE = "device.manage"
     MEMBERS_MANAGE = "members.manage"
     SETTINGS_MANAGE = "settings.manage"
     AUDIT_VIEW = "audit.view"
+    CLIENT_ERASE = "client.erase"
+    EXPORT_ALL = "organization.export"
 
 
 _EVERYONE = frozenset(
@@ -60,6 +65,8 @@ _CLINICAL = frozenset(
         Perm.SESSION_SIGN,
         Perm.SESSION_ADDENDUM,
         Perm.SCREENING_OVERRIDE_REFER,
+        Perm.PHOTO_VIEW,
+        Perm.PHOTO_TAKE,
     }
 )
 

@@ -12,6 +12,7 @@ from typing import Any
 from pinpoint.core import sessions
 from pinpoint.core.records import canonical_json, content_sha256
 from pinpoint.web.audit.chains import check_record
+from pinpoint.web.audit.erasures import erased_fields
 from pinpoint.web.treatments.models import Session, ZoneRecord
 
 __all__ = ["record_of", "rows_match", "signed_content", "verify"]
@@ -61,11 +62,19 @@ def signed_content(session: Session, zone_records: Iterable[ZoneRecord]) -> dict
 
 
 def rows_match(session: Session, zone_records: Iterable[ZoneRecord]) -> bool:
-    """True when the session and zone rows still give the signed text and its SHA-256 (no key needed)."""
+    """True when the session and zone rows still give the signed text and its SHA-256 (no key needed).
+
+    After an erasure blanked the session's free text, the rows give the stored (blanked) signed
+    text, and the SHA-256 is that of the text as signed: the seal's erasure record vouches for it.
+    """
     if not session.is_signed or not session.content_hash:
         return False
     content = signed_content(session, zone_records)
-    return content_sha256(content) == session.content_hash and canonical_json(content) == session.signed_content
+    if canonical_json(content) != session.signed_content:
+        return False
+    return content_sha256(content) == session.content_hash or bool(
+        erased_fields(session.organization_id, "session", session.pk)
+    )
 
 
 def verify(session: Session, zone_records: Iterable[ZoneRecord]) -> bool:

@@ -1,0 +1,26 @@
+"""Reading erasures: which sealed fields of an organization's records an erasure blanked (ADR 0010).
+
+``verify``, the record pages' seal check and the signed-session check read an erased field's
+sealed digest from here instead of recomputing it from the blanked value.
+"""
+
+from __future__ import annotations
+
+from pinpoint.core.seals import Erased, erased_digests
+from pinpoint.web.audit.models import Erasure
+
+__all__ = ["erased_fields", "erased_in"]
+
+
+def erased_in(organization_id: int) -> dict[tuple[str, int], Erased]:
+    """Every sealed field an erasure of the organization blanked, by (seal kind, record id) (one query)."""
+    out: dict[tuple[str, int], Erased] = {}
+    for fields in Erasure.objects.filter(organization_id=organization_id).values_list("fields", flat=True):
+        for where, erased in erased_digests(fields).items():
+            out[where] = {**out.get(where, {}), **erased}
+    return out
+
+
+def erased_fields(organization_id: int, kind: str, record_id: int) -> Erased:
+    """The fields of one sealed record that an erasure blanked (empty when none)."""
+    return erased_in(organization_id).get((kind, record_id), {})
