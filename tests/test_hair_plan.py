@@ -168,13 +168,17 @@ def test_plan_contract(ev: Evidence) -> None:
 
 def test_plan_defaults_come_from_the_evidence(ev: Evidence) -> None:
     plan = plan_course(ev, "upper_lip", "flash", start=START, options=CourseOptions(months=1))
-    assert (plan.area_cm2, plan.density_per_cm2, plan.session_minutes) == (20, 500, 30)
+    # the midpoint of the upper lip's estimated terminal density (60-92 per cm²), not the table's 500 follicles
+    assert (plan.area_cm2, plan.density_per_cm2, plan.session_minutes) == (20, 76, 30)
     assert plan.auto_interval
     assert plan.model.interval_steps_days == (7, 14, 21, 28)
     assert plan.model.destroy_probability == 0.55
     assert plan.reported_hours is not None
     assert (plan.reported_hours.min, plan.reported_hours.max) == (4, 10)
-    assert any("vellus" in w for w in plan.warnings)
+    assert (
+        "the density is an estimate of terminal hairs (60-92 per cm², calibrated to reported course hours): count "
+        "the client's hairs in a marked window for their own forecast"
+    ) in plan.warnings
     assert any("not checked against the original" in w for w in plan.warnings)
 
 
@@ -315,9 +319,9 @@ def test_microneedling_answers_are_refused_for_an_electrolysis_plan(ev: Evidence
 def test_an_eyebrow_course_removes_strays_not_the_brow(ev: Evidence) -> None:
     opts = CourseOptions(months=6)
     brows = plan_course(ev, "eyebrows", "thermolysis", start=START, options=opts)
-    # 10 cm² x 500 per cm² = 5,000 brow follicles; the course treats the strays, a fifth of them
-    assert (brows.area_cm2, brows.density_per_cm2, brows.treated_share) == (10, 500, 0.2)
-    assert brows.model.follicles == 1000
+    # 10 cm² x 76 terminal hairs per cm² = 760 brow hairs; the course treats the strays, a fifth of them
+    assert (brows.area_cm2, brows.density_per_cm2, brows.treated_share) == (10, 76, 0.2)
+    assert brows.model.follicles == 152
     assert brows.aim == "stray hairs around the brows (between them and below the arch); the brow itself is kept"
     assert brows.warnings[0] == (
         "the course removes stray hairs around the brows (between them and below the arch); the brow itself "

@@ -5,12 +5,16 @@ numpy and matplotlib are imported inside the commands only, so the rest of the C
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from pinpoint.cli.common import (
+    MAX_FILE_BYTES,
     JsonOpt,
     console,
     emit_json,
@@ -129,7 +133,10 @@ def plan(
     area: Annotated[str, typer.Option("--area", help="Electrolysis area (zone id), see `pinpoint hair areas`.")],
     modality: Annotated[str, typer.Option("--modality", help="Modality id, see `pinpoint hair modalities`.")],
     density_per_cm2: Annotated[
-        float | None, typer.Option("--density-per-cm2", help="Follicles per cm² (default: the area's table value).")
+        float | None,
+        typer.Option(
+            "--density-per-cm2", help="Terminal hairs per cm² (default: the area's estimated terminal density)."
+        ),
     ] = None,
     area_cm2: Annotated[
         float | None, typer.Option("--area-cm2", help="Area treated, cm² (default: the zone's).")
@@ -159,6 +166,14 @@ def plan(
     anagen_only: Annotated[
         bool, typer.Option("--anagen-only", help="Treat growing hairs only, never resting ones.")
     ] = False,
+    counts: Annotated[
+        Path | None,
+        typer.Option(
+            "--counts",
+            help="JSON or CSV rows of date, window_cm2, hairs_seen, hairs_removed: fit this client's course and "
+            "forecast again.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Predict a course: dated sessions, hours, sessions to each reported reduction, the clearance curve."""
@@ -178,20 +193,87 @@ def plan(
         treat_resting=not anagen_only,
         metal_implant_in_area=metal_implant,
     )
-    result = plan_course(load_evidence(), area, modality, start=first, options=options, answers=parsed)
+    evidence = load_evidence()
+    rows = _read_counts(counts, evidence, area) if counts is not None else None
+    result = plan_course(evidence, area, modality, start=first, options=options, answers=parsed)
+    learned = _learn(evidence, (area, modality), rows, options) if rows is not None else None
     if plot is not None:
         _plot(result, plot)
     if as_json:
-        emit_json(result.model_dump(mode="json"))
+        out = result.model_dump(mode="json")
+        if learned is not None:
+            out["fitted"], out["reforecast"] = learned
+        emit_json(out)
         return
     _print_plan(result, plot)
+    if learned is not None:
+        _print_fit(*learned)
+
+
+def _read_counts(path: Path, evidence: Any, area: str) -> Any:
+    """Rows of a JSON list (or ``{"counts": [...]}``) or a CSV file with a header, checked by core."""
+    from pinpoint.core.hair import get_area
+    from pinpoint.core.hair_fit import parse_counts
+
+    try:
+        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
+    except OSError as exc:
+        raise InputError("--counts", f"counts file '{path}' cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InputError("--counts", f"counts file '{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("--counts", f"counts file '{path}' is not UTF-8 text") from None
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise InputError("--counts", f"{path}: not valid JSON ({exc})") from None
+        rows = data.get("counts") if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            raise InputError("--counts", f"{path}: expected a list of rows, or an object with a 'counts' list")
+    else:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    return parse_counts(rows, get_area(evidence, area).density_per_cm2.value)
+
+
+def _learn(evidence: Any, ids: tuple[str, str], rows: Any, options: Any) -> tuple[dict[str, Any], Any]:
+    """The fit of ``rows`` (JSON-ready) and the re-forecast from the first count (``None`` if no fit)."""
+    from pinpoint.core.hair_fit import fit_counts, reforecast
+
+    area, modality = ids
+    fit = fit_counts(evidence, area, modality, rows, seed=options.seed)
+    again = reforecast(evidence, area, modality, fit, rows[0].date, options)
+    return fit.model_dump(mode="json"), (again.model_dump(mode="json") if again is not None else None)
+
+
+def _print_fit(fitted: dict[str, Any], again: dict[str, Any] | None) -> None:
+    con = console()
+    if not fitted["converged"]:
+        con.print(f"[yellow]fit:[/yellow] {fitted['message']}")
+        return
+    kp, dens = fitted["kill_probability"], fitted["density_per_cm2"]
+    con.print(
+        f"Fitted to your counts ({fitted['sessions']} sessions): kill chance {kp['value']:.0%} "
+        f"({kp['low']:.0%}-{kp['high']:.0%}), {dens['value']:g} hairs per cm² ({dens['low']:g}-{dens['high']:g})"
+    )
+    if again is not None:
+        for q in ("80", "95"):
+            band = again["dates_band"][q]
+            con.print(
+                f"Forecast again: {q}% on {again['dates_to'][q] or 'not within the months'} "
+                f"(between {band['early'] or '-'} and {band['late'] or 'later'})"
+            )
 
 
 def _print_plan(p: Any, plot: Path | None) -> None:
     con = console()
-    spacing = f"every {p.interval_days} days" if p.interval_days else "automatic interval " + "/".join(
-        str(d) for d in p.model.interval_steps_days
-    ) + " days"
+    spacing = (
+        f"every {p.interval_days} days"
+        if p.interval_days
+        else "automatic interval " + "/".join(str(d) for d in p.model.interval_steps_days) + " days"
+    )
     con.print(
         f"[bold]{p.area} — {p.modality}[/bold]: {p.model.follicles:,} follicles "
         f"({p.area_cm2:g} cm² x {p.density_per_cm2:g} per cm²), {p.session_minutes:g}-minute sessions, {spacing}, "
@@ -247,7 +329,12 @@ def _plot(p: Any, path: Path) -> None:
     ax.plot(months, [c.visible for c in p.curve], color="#c55a11", lw=1.4, label="hairs showing above the skin")
     session_months = [s.day / 30.44 for s in p.sessions]
     ax.plot(
-        session_months, [s.visible_before for s in p.sessions], "o", ms=3, color="#c55a11", alpha=0.6,
+        session_months,
+        [s.visible_before for s in p.sessions],
+        "o",
+        ms=3,
+        color="#c55a11",
+        alpha=0.6,
         label="hairs showing at each session",
     )
     from pinpoint.core.hair import REDUCTIONS

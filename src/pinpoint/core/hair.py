@@ -10,6 +10,7 @@ behind every number. Dates are parameters; randomness comes only from ``seed``.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -156,6 +157,8 @@ class AreaSummary(BaseModel):
     area_cm2: float
     area_estimate: bool
     density_per_cm2: float
+    terminal_density_per_cm2: Span
+    default_density_per_cm2: float
     anagen_fraction: float
     anagen_days: float
     catagen_days: float
@@ -222,6 +225,8 @@ def area_summaries(evidence: Evidence) -> tuple[AreaSummary, ...]:
                 area_cm2=zone.area_cm2.value,
                 area_estimate=zone.area_cm2.estimate,
                 density_per_cm2=a.density_per_cm2.value,
+                terminal_density_per_cm2=Span(min=a.terminal_density_per_cm2.min, max=a.terminal_density_per_cm2.max),
+                default_density_per_cm2=a.terminal_density_per_cm2.mid,
                 anagen_fraction=a.anagen_fraction.mid,
                 anagen_days=cycle.anagen_days,
                 catagen_days=cycle.catagen_days,
@@ -328,7 +333,9 @@ def screen_modality(
 class CourseOptions:
     """What a user may set for a course; ``None`` takes the evidence value or default.
 
-    ``density_per_cm2`` (follicles per cm²), ``area_cm2`` (cm²), ``session_minutes`` (min),
+    ``density_per_cm2`` (terminal hairs per cm²; default: the area's estimated terminal density),
+    ``kill_probability`` (chance one treatment destroys a growing follicle, 0-1; default: the
+    modality's, a fitted value replaces it), ``area_cm2`` (cm²), ``session_minutes`` (min),
     ``interval_days`` (fixed spacing in days) or ``auto_interval`` (weekly at first, spacing out
     as the area clears; the default when neither is given), ``months`` simulated, ``seed``,
     ``treat_resting`` (treat resting hairs when time is left), ``metal_implant_in_area``.
@@ -336,6 +343,9 @@ class CourseOptions:
 
     density_per_cm2: float | None = None
     area_cm2: float | None = None
+    kill_probability: float | None = None
+    held_days: tuple[int, ...] = ()
+    """Days (from ``start``) of sessions already held; the automatic or fixed spacing follows the last."""
     session_minutes: float | None = None
     interval_days: int | None = None
     auto_interval: bool = False
@@ -456,6 +466,10 @@ def _check_options(opt: CourseOptions, seconds: float, modality: str) -> None:
             f"area_cm2 (the area treated) must be at most {MAX_AREA_CM2:,.0f} cm² ({MAX_AREA_CM2 / 10_000:g} m²), "
             f"got {opt.area_cm2:g} cm²",
         )
+    if opt.kill_probability is not None and not 0 < opt.kill_probability <= 1:
+        raise InputError(
+            "kill_probability", f"the kill probability must be above 0 and at most 1, got {opt.kill_probability:g}"
+        )
     if not 1 <= opt.months <= MAX_MONTHS:
         raise InputError("months", f"months must be 1 to {MAX_MONTHS}, got {opt.months}")
     if opt.seed < 0:
@@ -509,9 +523,10 @@ def _warnings(data: Data, area_id: str, area: Area, mod: Modality, opt: CourseOp
             "and a ranking (blend, galvanic, thermolysis) are published"
         )
     if opt.density_per_cm2 is None:
+        band = area.terminal_density_per_cm2
         out.append(
-            "the table's density counts every follicle, vellus included; give --density-per-cm2 for the "
-            "terminal hairs actually present"
+            f"the density is an estimate of terminal hairs ({band.min:g}-{band.max:g} per cm², calibrated to "
+            "reported course hours): count the client's hairs in a marked window for their own forecast"
         )
     sched = data.schedule
     minutes = opt.session_minutes if opt.session_minutes is not None else sched.default_session_minutes.value
@@ -548,6 +563,7 @@ def _sources(data: Data, area: Area, mod: Modality, screening: tuple[Finding, ..
         ids.extend(v.sources)
     for v in (mod.current_seconds, mod.regrowth_fraction):
         ids.extend(v.sources)
+    ids.extend(area.terminal_density_per_cm2.sources)
     for s in (sched.start_interval_days, sched.later_interval_days, sched.final_interval_days):
         ids.extend(s.sources)
     ids.extend(sched.default_session_minutes.sources)
@@ -602,12 +618,11 @@ def _regimen(data: Data, area: Area, opt: CourseOptions, cycle: Cycle) -> Regime
         steps_days=auto_steps(data, cycle),
         first_visits=round(area.first_visits.value) if area.first_visits else 0,
         first_visits_minutes=area.first_visits_max_minutes.value if area.first_visits_max_minutes else None,
+        days=opt.held_days,
     )
 
 
-def _hair_model(
-    follicles: int, cycle: Cycle, treatment: Treatment, regimen: Regimen, opt: CourseOptions
-) -> HairModel:
+def _hair_model(follicles: int, cycle: Cycle, treatment: Treatment, regimen: Regimen, opt: CourseOptions) -> HairModel:
     """The model inputs behind a plan, as the plan reports them (days, seconds, fractions, counts)."""
     return HairModel(
         follicles=follicles,
@@ -637,9 +652,11 @@ def plan_course(
 ) -> HairPlan:
     """Predict and schedule an electrolysis course on ``area`` with ``modality`` from date ``start``.
 
-    The follicle count is ``density_per_cm2`` x ``area_cm2`` (defaults: the area's table density
-    and the zone's area). Sessions are ``session_minutes`` long (default from the evidence),
-    ``interval_days`` apart or spaced automatically, over ``months`` months. With ``answers``
+    The follicle count is ``density_per_cm2`` x ``area_cm2`` (defaults: the midpoint of the area's
+    estimated terminal-hair density and the zone's area). Sessions are ``session_minutes`` long
+    (default from the evidence), ``interval_days`` apart or spaced automatically, over ``months``
+    months; ``held_days`` are sessions already held, and ``kill_probability`` replaces the
+    modality's chance (a fitted value). With ``answers``
     the client is screened on ``start`` (general electrolysis rules and the modality's own) and
     a blocking verdict raises :class:`ScreeningBlockedError`. Raises :class:`UnknownIdError`
     for an unknown area or modality and :class:`InputError` for impossible options.
@@ -649,9 +666,11 @@ def plan_course(
     ar, mod = get_area(evidence, area), get_modality(evidence, modality)
     treatment = treatment_for(data, mod, treat_resting=opt.treat_resting)
     _check_options(opt, treatment.seconds_per_follicle, modality)
+    if opt.kill_probability is not None:
+        treatment = dataclasses.replace(treatment, destroy_probability=opt.kill_probability)
     general, own = _screen(evidence, answers, opt, (area, modality), start)
     area_cm2 = opt.area_cm2 if opt.area_cm2 is not None else evidence.zones[area].area_cm2.value
-    density = opt.density_per_cm2 if opt.density_per_cm2 is not None else ar.density_per_cm2.value
+    density = opt.density_per_cm2 if opt.density_per_cm2 is not None else ar.terminal_density_per_cm2.mid
     share = ar.treated_share.value if ar.treated_share is not None else 1.0
     follicles = _follicles(area_cm2, density, share)
     cycle = cycle_for(data, ar)

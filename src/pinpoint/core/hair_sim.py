@@ -133,6 +133,10 @@ class Regimen:
     days, or ``None`` for the automatic one: start at ``steps_days[0]``, move one step longer
     after a session that treated every visible growing hair and one step shorter after a session
     that could not. The first ``first_visits`` sessions are capped at ``first_visits_minutes``.
+    ``days``: days (from day 0, increasing) of sessions already held; the spacing rule takes over
+    after the last. ``shares``: for those sessions, the share of the hairs showing that was treated
+    (fraction, 0-1; a count in a window says ``hairs_removed / hairs_seen``); empty: the time
+    budget alone decides.
     """
 
     session_minutes: float
@@ -140,6 +144,8 @@ class Regimen:
     steps_days: tuple[int, ...] = (7,)
     first_visits: int = 0
     first_visits_minutes: float | None = None
+    days: tuple[int, ...] = ()
+    shares: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.session_minutes > 0:
@@ -148,6 +154,14 @@ class Regimen:
             raise InputError("interval_days", f"the interval must be at least 1 day, got {self.interval_days}")
         if not self.steps_days or min(self.steps_days) < 1:
             raise InputError("steps_days", "automatic interval steps must be at least 1 day")
+        if any(b <= a for a, b in zip(self.days, self.days[1:], strict=False)) or (self.days and self.days[0] < 0):
+            raise InputError("days", "session days must increase from day 0 or later")
+        if self.shares and (len(self.shares) != len(self.days) or not all(0 <= s <= 1 for s in self.shares)):
+            raise InputError("shares", "give one treated share (0 to 1) per session day")
+
+    def share(self, session_index: int) -> float | None:
+        """Share of the hairs showing treated at session ``session_index`` (0-based), if it was recorded."""
+        return self.shares[session_index] if session_index < len(self.shares) else None
 
     def budget_minutes(self, session_index: int) -> float:
         """Time budget of session ``session_index`` (0-based), min."""
@@ -397,13 +411,18 @@ class _Practice:
         self.weak = np.zeros(n, dtype=bool)
         self.weak_alive = 0
 
-    def session(self, pop: _Population, index: int, day: int, budget_minutes: float) -> SessionStats:
-        """Treat the visible hairs of ``pop`` at ``day`` within ``budget_minutes``; update the state."""
+    def session(
+        self, pop: _Population, index: int, day: int, budget_minutes: float, share: float | None = None
+    ) -> SessionStats:
+        """Treat the visible hairs of ``pop`` at ``day`` within ``budget_minutes`` (and, if given, at most
+        ``share`` of the hairs showing, rounded to the nearest hair); update the state."""
         tr = self.treatment
         growing = pop.growing(day)
         n_growing = int(np.count_nonzero(growing))
         visible = pop.visible_on(day)
         capacity = math.floor(budget_minutes * 60 / tr.seconds_per_follicle + 1e-9)
+        if share is not None:
+            capacity = min(capacity, math.floor(share * visible + 0.5))
         offset = int(self.order_rng.integers(pop.alive.size))
         g = _in_turn(growing, offset, capacity)
         treat_resting = tr.treat_resting and capacity > g.size and visible > n_growing
@@ -441,6 +460,32 @@ def _check(n_follicles: int, horizon_days: int, sample_days: tuple[int, ...]) ->
         raise InputError("horizon_days", f"the horizon must be at least 0 days, got {horizon_days}")
     if any(not 0 <= d <= horizon_days for d in sample_days):
         raise InputError("sample_days", f"sample days must lie in 0..{horizon_days}")
+
+
+def _first_session(regimen: Regimen | None, horizon_days: int) -> int | None:
+    """Day of the first session: the first already held, else day 0; ``None`` untreated."""
+    if regimen is None:
+        return None
+    if regimen.days and regimen.days[-1] > horizon_days:
+        raise InputError("days", f"session days must lie in 0..{horizon_days}")
+    return regimen.days[0] if regimen.days else 0
+
+
+def _next_gap(regimen: Regimen, stats: SessionStats, step: int) -> tuple[int, int]:
+    """Days to the session after ``stats`` and the automatic interval's step (index into ``steps_days``).
+
+    A session already held (``regimen.days``) comes next on its day; then the fixed interval, or
+    the automatic one: one step longer after a session that treated every visible growing hair,
+    one step shorter after one that could not.
+    """
+    held = regimen.days
+    if stats.index + 1 < len(held):
+        return held[stats.index + 1] - stats.day, step
+    if regimen.interval_days is not None:
+        return regimen.interval_days, step
+    cleared = stats.treated_growing == stats.growing_visible
+    step = min(step + 1, len(regimen.steps_days) - 1) if cleared else max(step - 1, 0)
+    return regimen.steps_days[step], step
 
 
 def simulate(
@@ -487,7 +532,7 @@ def simulate(
     counts: dict[int, IntArray] = {}
     sessions: list[SessionStats] = []
     removed = np.zeros(horizon_days + 1, dtype=np.int64)
-    next_session: int | None = 0 if practice is not None else None
+    next_session = _first_session(regimen, horizon_days)
     step = 0
     while True:
         stops = [d for d in (next_session, samples[0] if samples else None) if d is not None]
@@ -501,15 +546,11 @@ def simulate(
         if practice is None or regimen is None or next_session != day:
             continue
         before = pop.n_alive
-        stats = practice.session(pop, len(sessions), day, regimen.budget_minutes(len(sessions)))
+        index = len(sessions)
+        stats = practice.session(pop, index, day, regimen.budget_minutes(index), regimen.share(index))
         sessions.append(stats)
         removed[day] += before - stats.remaining_after
-        if regimen.interval_days is not None:
-            gap = regimen.interval_days
-        else:
-            cleared = stats.treated_growing == stats.growing_visible
-            step = min(step + 1, len(regimen.steps_days) - 1) if cleared else max(step - 1, 0)
-            gap = regimen.steps_days[step]
+        gap, step = _next_gap(regimen, stats, step)
         next_session = day + gap if stats.remaining_after > 0 and day + gap <= horizon_days else None
     pop.advance(float(horizon_days))
     hours = sum(s.minutes_used for s in sessions) / 60

@@ -107,6 +107,7 @@ MinutesValue = Annotated[HairValue, _unit("minutes")]
 HoursRange = Annotated[HairRange, _unit("hours")]
 CountValue = Annotated[HairValue, _unit("count")]
 DensityValue = Annotated[HairValue, _unit("per_cm2"), AfterValidator(_positive)]
+DensityRange = Annotated[HairRange, _unit("per_cm2"), AfterValidator(_positive)]
 FractionValue = Annotated[HairValue, _unit("fraction"), AfterValidator(_fraction)]
 FractionRange = Annotated[HairRange, _unit("fraction"), AfterValidator(_fraction)]
 MilliampRange = Annotated[HairRange, _unit("ma")]
@@ -129,6 +130,11 @@ class Area(Model):
     anagen hair takes to grow from the papilla to the skin surface (days; the model uses the
     midpoint); it must be shorter than the mean anagen, or the area's growing hairs would never
     show. ``depth_mm`` is ``None`` where no source gives the site's follicle depth.
+
+    ``density_per_cm2`` counts every follicle of the site (vellus included): no window can hold
+    more hairs. ``terminal_density_per_cm2`` is the terminal (treatable) hairs per cm² a course
+    starts from when the client's own count is not given; the model uses its midpoint, and it
+    may not exceed ``density_per_cm2``.
     """
 
     name: str
@@ -138,6 +144,7 @@ class Area(Model):
     telogen_days: DaysRange
     latency_days: DaysValue
     density_per_cm2: DensityValue
+    terminal_density_per_cm2: DensityRange
     depth_mm: MmRange | None = None
     emergence_days: DaysRange
     first_visits: CountValue | None = None
@@ -155,6 +162,16 @@ class Area(Model):
             msg = (
                 f"emergence_days {self.emergence_days.mid:g} (mid) is not shorter than the mean anagen "
                 f"{self.anagen_days.mid:g} days: no growing hair of the area would ever show"
+            )
+            raise ValueError(msg)
+        return self
+
+    @model_validator(mode="after")
+    def _terminal_within_follicles(self) -> Area:
+        if self.terminal_density_per_cm2.max > self.density_per_cm2.value:
+            msg = (
+                f"terminal_density_per_cm2 up to {self.terminal_density_per_cm2.max:g} is more than the "
+                f"{self.density_per_cm2.value:g} follicles per cm2 of the site"
             )
             raise ValueError(msg)
         return self
