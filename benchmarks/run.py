@@ -23,7 +23,7 @@ def main(names: list[str]) -> None:
         "python": sys.version.split()[0],
         "machine": platform.machine(),
     }
-    for path in sorted(HERE.glob("bench_*.py")):
+    for path in sorted([*HERE.glob("bench_*.py"), *HERE.glob("hair_fit*.py")]):
         name = path.stem.removeprefix("bench_")
         if names and name not in names:
             continue
