@@ -62,14 +62,32 @@ def test_simulate_table_for_people(capsys: pytest.CaptureFixture[str]) -> None:
         assert text in out
 
 
-def test_simulate_writes_png_and_svg(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_simulate_writes_only_the_format_asked_for(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     target = tmp_path / "face.png"
     data = cli_json(
         capsys, "coverage", "simulate", "--device", "roller_192_150", "--passes", "4", "--area-cm2", "30",
         "--plot", str(target),
     )
+    assert data["plots"] == [str(target)]
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not (tmp_path / "face.svg").exists()
+
+
+def test_simulate_writes_png_and_svg_from_one_drawing(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pinpoint.core.coverage import figures
+
+    drawn: list[object] = []
+    real_draw = figures._draw  # counting how often the figure is built
+    monkeypatch.setattr(figures, "_draw", lambda sim: drawn.append(sim) or real_draw(sim))
     png, svg = tmp_path / "face.png", tmp_path / "face.svg"
+    data = cli_json(
+        capsys, "coverage", "simulate", "--device", "roller_192_150", "--passes", "4", "--area-cm2", "30",
+        "--plot", str(png), "--plot", str(svg),
+    )
     assert data["plots"] == [str(png), str(svg)]
+    assert len(drawn) == 1
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(png.read_bytes()[16:20], "big"), int.from_bytes(png.read_bytes()[20:24], "big")
     assert (width, height) == (1375, 638)

@@ -218,6 +218,55 @@ def test_earlier_within_matches_brute_force(seed: int, monkeypatch: pytest.Monke
             assert np.array_equal(earlier_within(xy, r, stamp=stamp, workers=2), expected)
 
 
+@pytest.mark.parametrize("sparse_below", [0.0, math.inf])
+def test_earlier_within_pairs_and_blocks_give_the_same_answer(
+    sparse_below: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """All close pairs at once (sparse fields) and block by block (dense ones) both match brute force."""
+    import pinpoint.core.coverage.metrics as metrics
+
+    monkeypatch.setattr(metrics, "_SPARSE_PAIRS_PER_POINT", sparse_below)
+    rng = np.random.default_rng(7)
+    xy = rng.random((1500, 2)) * 25
+    for r in (0.2, 0.6, 1.5):
+        expected = _brute_force_earlier(xy, r)
+        assert 0 < expected.sum() < len(xy)
+        assert np.array_equal(earlier_within(xy, r, stamp=3, workers=2), expected)
+
+
+def test_sparse_fields_list_close_pairs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pinpoint.core.coverage.metrics as metrics
+
+    calls: list[float] = []
+    real = cKDTree.query_pairs
+
+    class Counting(cKDTree):
+        def query_pairs(self, r: float, *args: Any, **kwargs: Any) -> Any:
+            calls.append(r)
+            return real(self, r, *args, **kwargs)
+
+    monkeypatch.setattr(metrics, "cKDTree", Counting)
+    xy = np.random.default_rng(3).random((2000, 2)) * 100  # 0.2 per mm2
+    assert metrics._expected_neighbours(xy, 0.25) == pytest.approx(1999 * math.pi * 0.0625 / 1e4, rel=0.01)
+    earlier_within(xy, 0.25)  # ~0.04 neighbours per point: sparse
+    earlier_within(xy, 5.0)  # ~16 neighbours per point: block by block
+    assert calls == [0.25]
+
+
+def test_nearest_distances_are_exact_past_the_first_bound() -> None:
+    from pinpoint.core.coverage.metrics import nearest_distances
+
+    rng = np.random.default_rng(5)
+    xy = rng.random((4000, 2)) * 50
+    xy = xy[np.hypot(xy[:, 0] - 25, xy[:, 1] - 25) > 8]  # a hole of radius 8 mm in the middle
+    tree = cKDTree(xy)
+    probes = rng.random((3000, 2)) * 50
+    expected = tree.query(probes)[0]
+    assert expected.max() > 5
+    for bound in (0.05, 1.0, 100.0):
+        assert np.array_equal(nearest_distances(tree, probes, bound), expected)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_largest_gap_equals_the_best_voronoi_vertex(seed: int) -> None:
     rng = np.random.default_rng(seed)

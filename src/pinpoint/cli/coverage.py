@@ -71,20 +71,26 @@ def _progress(show: bool) -> tuple[AbstractContextManager[Any], Any]:
     return bar, update
 
 
-def _plot_paths(plot: Path) -> list[tuple[Path, Format]]:
-    suffix = plot.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise InputError("--plot", f"--plot: name a .png or .svg file (both are written), got '{plot}'")
-    return [(plot.with_suffix(".png"), "png"), (plot.with_suffix(".svg"), "svg")]
+def _plot_paths(plots: list[Path]) -> list[tuple[Path, Format]]:
+    out: list[tuple[Path, Format]] = []
+    for plot in plots:
+        suffix = plot.suffix.lower()
+        if suffix not in (".png", ".svg"):
+            raise InputError("--plot", f"--plot: name a .png or .svg file, got '{plot}'")
+        out.append((plot, "png" if suffix == ".png" else "svg"))
+    return out
 
 
-def _write_plots(sim: Any, plot: Path) -> list[str]:
-    from pinpoint.core.coverage.figures import render
+def _write_plots(sim: Any, plots: list[Path]) -> list[str]:
+    """Draw the picture once and write each file asked for, in the format its name ends with."""
+    from pinpoint.core.coverage.figures import render_all
 
+    paths = _plot_paths(plots)
+    images = render_all(sim, [fmt for _, fmt in paths])
     written = []
-    for path, fmt in _plot_paths(plot):
+    for path, fmt in paths:
         try:
-            path.write_bytes(render(sim, fmt))
+            path.write_bytes(images[fmt])
         except OSError as exc:
             raise InputError("--plot", f"--plot: cannot write '{path}': {exc.strerror or exc}") from None
         written.append(str(path))
@@ -165,7 +171,8 @@ def simulate(
         float | None, typer.Option("--capture-radius-mm", help="A puncture this close to a hole re-uses it (mm).")
     ] = None,
     plot: Annotated[
-        Path | None, typer.Option("--plot", help="Write the heatmap and puncture window to FILE.png and FILE.svg.")
+        list[Path] | None,
+        typer.Option("--plot", help="Write the heatmap and puncture window to FILE.png or FILE.svg; repeat for both."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -175,7 +182,7 @@ def simulate(
     from pinpoint.core.coverage.treatment import check_channel_radius, check_gap_r, expected_punctures
     from pinpoint.evidence.loader import load_evidence
 
-    if plot is not None:
+    if plot:
         _plot_paths(plot)
     ev = load_evidence()
     treatment = make_treatment(
@@ -188,7 +195,7 @@ def simulate(
     bar, update = _progress(not as_json and expected_punctures(ev, treatment) > _PROGRESS_FROM)
     with bar:
         sim = run(ev, treatment, gap_r_mm=gap_r_mm, channel_radius_mm=channel_radius_mm, progress=update)
-        written = _write_plots(sim, plot) if plot is not None else []
+        written = _write_plots(sim, plot) if plot else []
     if as_json:
         emit_json({**sim.result.model_dump(mode="json"), "plots": written})
         return

@@ -18,11 +18,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from matplotlib.axes import Axes
 
     from pinpoint.core.coverage.engine import Simulation
 
-__all__ = ["Format", "render", "scatter_window_mm"]
+__all__ = ["Format", "render", "render_all", "scatter_window_mm"]
 
 Format = Literal["png", "svg"]
 
@@ -134,6 +136,22 @@ def _scatter(fig: Figure, ax: Axes, cax: Axes, sim: Simulation) -> None:
 
 def render(sim: Simulation, fmt: Format = "png", *, dpi: int = 110) -> bytes:
     """The density heatmap and the puncture window of ``sim`` side by side, as PNG or SVG bytes."""
+    return render_all(sim, (fmt,), dpi=dpi)[fmt]
+
+
+def render_all(sim: Simulation, formats: Sequence[Format], *, dpi: int = 110) -> dict[Format, bytes]:
+    """The picture of :func:`render`, drawn once and saved in each of ``formats`` (PNG, SVG)."""
+    fig = _draw(sim)
+    out: dict[Format, bytes] = {}
+    for fmt in dict.fromkeys(formats):
+        buf = io.BytesIO()
+        metadata = {"Date": None} if fmt == "svg" else {}
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
+        out[fmt] = buf.getvalue()
+    return out
+
+
+def _draw(sim: Simulation) -> Figure:
     res = sim.result
     width, height = 12.5, 5.8
     fig = Figure(figsize=(width, height))
@@ -155,7 +173,4 @@ def render(sim: Simulation, fmt: Format = "png", *, dpi: int = 110) -> bytes:
         fontsize=11,
         y=0.985,
     )
-    buf = io.BytesIO()
-    metadata = {"Date": None} if fmt == "svg" else {}
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
-    return buf.getvalue()
+    return fig

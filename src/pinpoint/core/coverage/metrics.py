@@ -13,6 +13,8 @@ around the zone, so points near the zone's edge are measured against the skin ar
   (circumcentres of the local Delaunay triangles) around the best probes make it exact.
 * Re-hits: punctures whose centre lies within ``rehit_distance_mm`` of an *earlier* puncture
   (channels that touch or overlap an existing one when that distance is the needle diameter).
+  When few pairs are that close (a sparse field) every close pair is listed at once
+  (``query_pairs``); otherwise the points are checked block by block.
 * Injured fraction: fraction of probes within ``channel_radius_mm`` of a hole.
 * Capture: with ``capture_radius_mm > 0`` a puncture within that distance of an earlier one opens
   no new hole (Fernandes' "slides into the adjacent hole"); holes are the punctures not captured.
@@ -32,7 +34,7 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from pinpoint.core.coverage.field import Progress, PunctureField
 
-__all__ = ["FieldMetrics", "density_grid", "earlier_within", "measure", "probe_grid"]
+__all__ = ["FieldMetrics", "density_grid", "earlier_within", "measure", "nearest_distances", "probe_grid"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -40,6 +42,10 @@ BoolArray = NDArray[np.bool_]
 _REFINE_CANDIDATES = 100
 _REFINE_TOLERANCE_MM = 0.002
 _BLOCK_POINTS = 200_000
+_SPARSE_PAIRS_PER_POINT = 1.0
+"""Expected neighbours per point within the distance below which all close pairs are listed at once."""
+_PROBE_BOUND_FACTOR = 2.0
+"""The probe query searches up to this multiple of the larger of r and the channel radius first."""
 
 
 @dataclass(frozen=True)
@@ -104,18 +110,24 @@ def earlier_within(
     when points are laid stamp by stamp) is checked for every point at once; that settles most
     re-hits of a slow pen. The remaining points are checked exactly against the k-d tree ``tree``
     of all of ``xy`` (built when not given), in blocks run on ``workers`` threads (all cores by
-    default); the result does not depend on ``stamp`` or the number of workers.
+    default); the result does not depend on ``stamp`` or the number of workers. In a sparse field
+    (about one neighbour per point or fewer within ``radius_mm``) every close pair is listed by
+    ``query_pairs`` instead, which is the same answer found faster.
     """
     n = len(xy)
     out = np.zeros(n, dtype=bool)
     if n < 2 or radius_mm <= 0:
+        return out
+    whole = cKDTree(xy, balanced_tree=False, compact_nodes=False) if tree is None else tree
+    if _expected_neighbours(xy, radius_mm) <= _SPARSE_PAIRS_PER_POINT:
+        pairs = whole.query_pairs(radius_mm, output_type="ndarray")  # each pair (i, j) has i < j
+        out[pairs[:, 1]] = True
         return out
     if 0 < stamp < n:
         dx = xy[stamp:, 0] - xy[:-stamp, 0]
         dy = xy[stamp:, 1] - xy[:-stamp, 1]
         out[stamp:] = dx * dx + dy * dy <= radius_mm * radius_mm
     todo = np.flatnonzero(~out)
-    whole = cKDTree(xy, balanced_tree=False, compact_nodes=False) if tree is None else tree
 
     def block(idx: NDArray[np.intp]) -> NDArray[np.intp]:
         near = cKDTree(xy[idx]).sparse_distance_matrix(whole, radius_mm, output_type="ndarray")
@@ -127,6 +139,27 @@ def earlier_within(
     with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
         for found in pool.map(block, blocks):
             out[found] = True
+    return out
+
+
+def _expected_neighbours(xy: FloatArray, radius_mm: float) -> float:
+    """Mean number of other points within ``radius_mm`` of a point, were ``xy`` spread evenly over its bounding box."""
+    extent = np.ptp(xy, axis=0)
+    area = float(max(extent[0], radius_mm) * max(extent[1], radius_mm))
+    return (len(xy) - 1) * math.pi * radius_mm * radius_mm / area
+
+
+def nearest_distances(tree: cKDTree, pts: FloatArray, bound_mm: float) -> FloatArray:
+    """Distance (mm) from each of ``pts`` to the nearest point of ``tree``, exactly.
+
+    The search first looks no farther than ``bound_mm`` (which prunes most of the tree); the few
+    points with nothing that near are then searched without a bound.
+    """
+    dist, _ = tree.query(pts, distance_upper_bound=bound_mm, workers=-1)
+    far = np.flatnonzero(np.isinf(dist))
+    if len(far):
+        dist[far] = tree.query(pts[far], workers=-1)[0]
+    out: FloatArray = dist
     return out
 
 
@@ -257,7 +290,7 @@ def measure(  # noqa: PLR0913 - each distance is a separate, named physical para
     step(1)
     tree = whole if captured is None else cKDTree(holes_xy, balanced_tree=False, compact_nodes=False)
     pts, h = probe_grid(field.side_mm, probes, gen)
-    dist, _ = tree.query(pts, workers=-1)
+    dist = nearest_distances(tree, pts, _PROBE_BOUND_FACTOR * max(gap_r_mm, channel_radius_mm))
     gap = float((dist > gap_r_mm).mean())
     step(2)
     largest, centre = _largest_gap(tree, pts, dist, h, field.side_mm)
