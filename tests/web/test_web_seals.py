@@ -31,7 +31,7 @@ from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.audit.chains import chain_heads, check_record
 from pinpoint.web.audit.models import AuditEvent, RecordView, Seal, SealChain, SealedRecordError, row_values
 from pinpoint.web.audit.sealkey import seal_key
-from pinpoint.web.audit.verify import verify_all
+from pinpoint.web.records.verify import verify_all
 from pinpoint.web.clients.models import Questionnaire
 from pinpoint.web.consents.actions import withdraw_consent
 from pinpoint.web.consents.models import Consent

@@ -19,7 +19,7 @@ from pinpoint.core.errors import InputError
 
 if TYPE_CHECKING:
     from pinpoint.web.audit.chains import ChainHead
-    from pinpoint.web.audit.verify import OrgReport
+    from pinpoint.web.records.verify import OrgReport
 
 __all__ = ["HEADS_FORMAT", "verify"]
 
@@ -118,7 +118,7 @@ def verify(
 
     saved = _read_heads(against) if against is not None else []
     _setup()
-    from pinpoint.web.audit.verify import verify_all
+    from pinpoint.web.records.verify import verify_all
 
     try:
         reports = verify_all(saved)

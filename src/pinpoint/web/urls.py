@@ -6,14 +6,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from pinpoint.web.api.urls import api_urls
+from pinpoint.web.records import urls as records_urls
 from pinpoint.web.treatments.views import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),
     path("accounts/", include("pinpoint.web.accounts.urls")),
-    path("clients/", include("pinpoint.web.clients.urls")),
+    path("clients/", include(records_urls.clients)),
     path("consents/", include("pinpoint.web.consents.urls")),
-    path("devices/", include("pinpoint.web.devices.urls")),
+    path("devices/", include(records_urls.devices)),
     path("audit/", include("pinpoint.web.audit.urls")),
     path("documents/", include("pinpoint.web.documents.urls")),
     path("", include("pinpoint.web.treatments.urls")),

@@ -20,11 +20,11 @@ from django.template.loader import render_to_string
 from pinpoint.core.errors import InputError
 from pinpoint.evidence.loader import load_evidence
 from pinpoint.web.accounts.models import Invitation, Membership, Organization, User
+from pinpoint.web.accounts.signals import organization_created
 from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm, Role
 from pinpoint.web.base.tenancy import Actor
-from pinpoint.web.clients.actions import ClientData, create_client
 
 __all__ = [
     "OrganizationData",
@@ -67,7 +67,10 @@ def _new_user(email: str, password: str, full_name: str) -> User:
 
 
 def create_organization(user: User, data: OrganizationData, *, key: uuid.UUID | None = None) -> Organization:
-    """Create an organization owned by ``user``; a personal space also gets its one client, the user."""
+    """Create an organization owned by ``user``; a personal space also gets its one client, the user.
+
+    ``clients`` adds that client when :data:`~pinpoint.web.accounts.signals.organization_created` is sent.
+    """
     if data.kind not in Organization.Kind.values:
         raise InputError("kind", f"kind must be clinic or personal, got {data.kind!r}")
     if data.time_zone not in settings.TIME_ZONES:
@@ -78,8 +81,7 @@ def create_organization(user: User, data: OrganizationData, *, key: uuid.UUID | 
         Membership.objects.create(organization=org, user=user, role=Role.OWNER)
         actor = Actor(user=user, organization=org, role=Role.OWNER)
         record_event(actor, Event.ORGANIZATION_CREATE, org, detail={"kind": data.kind})
-        if org.is_personal:
-            create_client(actor, ClientData(full_name=user.display_name, birth_date=data.birth_date), is_self=True)
+        organization_created.send(Organization, actor=actor, organization=org, birth_date=data.birth_date)
         return org
 
     with transaction.atomic():

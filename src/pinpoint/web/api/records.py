@@ -32,12 +32,13 @@ from pinpoint.web.api.selectors import (
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.clients import actions as client_actions
 from pinpoint.web.clients.models import Client, Questionnaire
-from pinpoint.web.clients.selectors import client_list, get_client, get_questionnaire, screening_for
+from pinpoint.web.clients.selectors import get_client, get_questionnaire, screening_for
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.consents.selectors import get_consent
 from pinpoint.web.devices import actions as device_actions
 from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.devices.selectors import get_unit
+from pinpoint.web.records.clients import client_list
 from pinpoint.web.treatments import actions as treatment_actions
 from pinpoint.web.treatments.models import Course, Session
 from pinpoint.web.treatments.selectors import get_course, get_session

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -62,12 +63,11 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
 
 def get_actor(request: HttpRequest) -> Actor | None:
     """The actor of ``request``: ``None`` for an anonymous user or one without any organization."""
-    from pinpoint.web.accounts.models import Membership  # noqa: PLC0415 - app models load after setup
-
     user = request.user
     if not user.is_authenticated:
         return None
-    memberships = tuple(Membership.objects.filter(user=user).select_related("organization").order_by("pk"))
+    membership = apps.get_model("accounts", "Membership")  # base sits below accounts: looked up by label
+    memberships = tuple(membership.objects.filter(user=user).select_related("organization").order_by("pk"))
     if not memberships:
         return None
     wanted = request.session.get(ORG_SESSION_KEY)
@@ -94,13 +94,12 @@ class TenancyMiddleware:
 
 def actor_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: ``actor`` and the permission names it holds (for showing buttons)."""
-    from pinpoint.web.clients.models import Client  # noqa: PLC0415 - app models load after setup
-
     actor: Actor | None = getattr(request, "actor", None)
     perms = {p.name: (actor is not None and actor.can(p)) for p in Perm}
     self_pk = None
     if actor is not None and actor.organization.is_personal:
+        client = apps.get_model("clients", "Client")  # base sits below clients: looked up by label
         self_pk = (
-            Client.objects.filter(organization=actor.organization, is_self=True).values_list("pk", flat=True).first()
+            client.objects.filter(organization=actor.organization, is_self=True).values_list("pk", flat=True).first()
         )
     return {"actor": actor, "can": perms, "self_client_pk": self_pk}

@@ -9,9 +9,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import PinpointError
@@ -23,20 +22,16 @@ from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
-from pinpoint.web.consents.models import Consent
-from pinpoint.web.treatments.models import Course, Session
 
 __all__ = [
     "ScreeningResult",
-    "Timeline",
-    "client_list",
+    "client_search",
     "get_client",
     "get_questionnaire",
     "latest_on",
     "latest_questionnaire",
     "questionnaires_by_client",
     "screening_for",
-    "timeline",
 ]
 
 
@@ -55,17 +50,14 @@ class ScreeningResult:
         return self.screening is None or self.screening.blocking
 
 
-def client_list(actor: Actor, search: str = "") -> QuerySet[Client]:
-    """The organization's clients, with their next booked session date, optionally filtered by name or email."""
+def client_search(actor: Actor, search: str = "") -> QuerySet[Client]:
+    """The organization's clients, optionally filtered by name, email or phone."""
     actor.require(Perm.CLIENT_VIEW)
     qs = Client.objects.filter(organization=actor.organization)
     text = search.strip()
     if text:
         qs = qs.filter(Q(full_name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text))
-    upcoming = Session.objects.filter(
-        organization=actor.organization, client=OuterRef("pk"), status=Session.Status.BOOKED
-    ).order_by("scheduled_on")
-    return qs.annotate(next_session_on=Subquery(upcoming.values("scheduled_on")[:1]))
+    return qs
 
 
 def get_client(actor: Actor, pk: int) -> Client:
@@ -149,61 +141,3 @@ def screening_for(
         return ScreeningResult(on=on, questionnaire=q, screening=None, error=exc.message)
     return ScreeningResult(on=on, questionnaire=q, screening=result, error=None)
 
-
-@dataclass(frozen=True)
-class Timeline:
-    """A client's record, newest first, with today's screening and the next session's."""
-
-    client: Client
-    entries: list[tuple[dt.date, str, object]]
-    questionnaires: list[Questionnaire]
-    consents: list[Consent]
-    courses: list[Course]
-    sessions: list[Session]
-    today: ScreeningResult
-    next_session: Session | None
-    next_screening: ScreeningResult | None
-
-
-def timeline(actor: Actor, client: Client) -> Timeline:
-    """Everything on ``client``'s record in a constant number of queries."""
-    actor.require(Perm.CLIENT_VIEW)
-    org = actor.organization
-    questionnaires = list(Questionnaire.objects.filter(organization=org, client=client).select_related("recorded_by"))
-    consents = list(
-        Consent.objects.filter(organization=org, client=client).select_related("recorded_by", "withdrawn_by")
-    )
-    courses = list(Course.objects.filter(organization=org, client=client))
-    sessions = list(
-        Session.objects.filter(organization=org, client=client)
-        .select_related("signed_by")
-        .annotate(addenda_count=Count("addenda"))
-        .order_by("scheduled_on", "number")
-    )
-    entries: list[tuple[dt.date, str, object]] = []
-    entries += [(q.taken_on, "questionnaire", q) for q in questionnaires]
-    entries += [(timezone.localdate(c.signed_at), "consent", c) for c in consents]
-    entries += [(timezone.localdate(c.withdrawn_at), "withdrawal", c) for c in consents if c.withdrawn_at]
-    entries += [(c.start_on, "course", c) for c in courses]
-    entries += [(s.date, "session", s) for s in sessions]
-    entries.sort(key=lambda e: (e[0], e[1] != "course"), reverse=True)
-    today = actor.today()
-    upcoming = [s for s in sessions if s.status == Session.Status.BOOKED and s.scheduled_on >= today]
-    nxt = upcoming[0] if upcoming else None
-    by_course = {c.pk: c for c in courses}
-    next_screening = None
-    if nxt is not None:
-        next_screening = screening_for(
-            actor, client, nxt.scheduled_on, by_course[nxt.course_id].plan_obj(), questionnaires
-        )
-    return Timeline(
-        client=client,
-        entries=entries,
-        questionnaires=questionnaires,
-        consents=consents,
-        courses=courses,
-        sessions=sessions,
-        today=screening_for(actor, client, today, None, questionnaires),
-        next_session=nxt,
-        next_screening=next_screening,
-    )

@@ -1,4 +1,4 @@
-"""Client URLs."""
+"""Client URLs (the pages that read other apps too are added by ``records.urls``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,8 @@ from pinpoint.web.clients import views
 
 app_name = "clients"
 urlpatterns = [
-    path("", views.client_list, name="list"),
     path("new/", views.client_new, name="new"),
-    path("<int:pk>/", views.client_detail, name="detail"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
-    path("<int:pk>/history/", views.client_history, name="history"),
     path("<int:pk>/questionnaire/", views.questionnaire_new, name="questionnaire_new"),
     path("<int:pk>/questionnaires/<int:qpk>/", views.questionnaire_detail, name="questionnaire"),
 ]

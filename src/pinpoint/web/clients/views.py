@@ -1,8 +1,10 @@
-"""Client pages: list and search, details, timeline, questionnaires with their screening."""
+"""Client pages: register and edit a client, questionnaires with their screening.
+
+The list, the timeline and the change history read other apps too: they are in ``records.views``.
+"""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -18,22 +20,8 @@ from pinpoint.web.clients.forms import (
     ClientForm,
     QuestionnaireForm,
     ScreeningDateForm,
-    SearchForm,
     initial_from_answers,
 )
-
-PAGE_SIZE = 50
-
-
-@page(Perm.CLIENT_VIEW)
-def client_list(request: HttpRequest) -> HttpResponse:
-    """Clients of the organization, searchable, 50 a page."""
-    actor = actor_of(request)
-    form = SearchForm(request.GET)
-    search = form.cleaned_data["q"] if form.is_valid() else ""
-    paginator = Paginator(selectors.client_list(actor, search), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    return render(request, "clients/list.html", {"page": page_obj, "q": search, "form": form})
 
 
 def _client_data(form: ClientForm) -> actions.ClientData:
@@ -73,15 +61,6 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return redirect("clients:detail", pk=client.pk)
     return render(request, "clients/form.html", {"form": form, "client": client})
-
-
-@page(Perm.CLIENT_VIEW)
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The client's timeline: questionnaires, consents, courses, sessions; screening today and next session."""
-    actor = actor_of(request)
-    client = selectors.get_client(actor, pk)
-    record_view(actor, client, "timeline")
-    return render(request, "clients/detail.html", {"client": client, "t": selectors.timeline(actor, client)})
 
 
 @page(Perm.QUESTIONNAIRE_RECORD)
@@ -139,13 +118,3 @@ def questionnaire_detail(request: HttpRequest, pk: int, qpk: int) -> HttpRespons
         "evidence": evidence,
     }
     return render(request, "clients/questionnaire_detail.html", context)
-
-
-@page(Perm.AUDIT_VIEW)
-def client_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every change to the client's records (owner only), and who viewed them."""
-    from pinpoint.web.audit.selectors import client_history as history  # noqa: PLC0415 - audit reads every app
-
-    actor = actor_of(request)
-    client = selectors.get_client(actor, pk)
-    return render(request, "clients/history.html", {"client": client, **history(actor, client)})

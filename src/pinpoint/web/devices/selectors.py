@@ -1,10 +1,9 @@
-"""Tenant-scoped reads of device units, their use counts and the sessions that used them."""
+"""Tenant-scoped reads of device units and their use counts (the sessions that used one: ``treatments``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -13,15 +12,11 @@ from pinpoint.core.errors import PinpointError
 from pinpoint.core.records import RollerStatus, roller_status
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.statuses import SessionStatus
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.devices.models import DeviceUnit
 
-if TYPE_CHECKING:
-    from pinpoint.web.treatments.models import Session
-
-__all__ = ["UnitStatus", "get_unit", "unit_sessions", "units", "with_status"]
-
-SIGNED = "signed"
+__all__ = ["UnitStatus", "get_unit", "units", "with_status"]
 
 
 @dataclass(frozen=True)
@@ -39,7 +34,7 @@ def units(actor: Actor, in_service: bool = False) -> QuerySet[DeviceUnit]:
     if in_service:
         qs = qs.filter(retired_on__isnull=True)
     return qs.annotate(
-        uses=Count("zone_records__session", filter=Q(zone_records__session__status=SIGNED), distinct=True)
+        uses=Count("zone_records__session", filter=Q(zone_records__session__status=SessionStatus.SIGNED), distinct=True)
     )
 
 
@@ -61,15 +56,3 @@ def get_unit(actor: Actor, pk: int) -> DeviceUnit:
     """A unit of the actor's organization, else 404."""
     actor.require(Perm.DEVICE_MANAGE)
     return get_object_or_404(units(actor), pk=pk)
-
-
-def unit_sessions(actor: Actor, unit: DeviceUnit) -> QuerySet[Session]:
-    """Every session that recorded ``unit`` (who got this lot)."""
-    from pinpoint.web.treatments.models import Session  # noqa: PLC0415 - treatments imports devices.models
-
-    return (
-        Session.objects.filter(organization=actor.organization, zone_records__device_unit=unit)
-        .select_related("client")
-        .distinct()
-        .order_by("-scheduled_on")
-    )

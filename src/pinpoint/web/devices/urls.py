@@ -1,4 +1,4 @@
-"""Device URLs."""
+"""Device URLs (the pages that read other apps too are added by ``records.urls``)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,5 @@ from pinpoint.web.devices import views
 app_name = "devices"
 urlpatterns = [
     path("", views.device_list, name="list"),
-    path("<int:pk>/", views.device_detail, name="detail"),
     path("<int:pk>/retire/", views.device_retire, name="retire"),
 ]

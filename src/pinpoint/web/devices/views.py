@@ -1,4 +1,7 @@
-"""Device pages: units with use counts and replacement status; the sessions that used a unit."""
+"""Device pages: units with use counts and replacement status.
+
+A unit's own page lists the sessions that used it, so it is in ``records.views``.
+"""
 
 from __future__ import annotations
 
@@ -38,16 +41,6 @@ def device_list(request: HttpRequest) -> HttpResponse:
             return redirect("devices:list")
     rows = selectors.with_status(actor, selectors.units(actor), actor.today())
     return render(request, "devices/list.html", {"form": form, "rows": rows})
-
-
-@page(Perm.DEVICE_MANAGE)
-def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One unit: status and every session that used it."""
-    actor = actor_of(request)
-    unit = selectors.get_unit(actor, pk)
-    row = selectors.with_status(actor, selectors.units(actor).filter(pk=unit.pk), actor.today())[0]
-    sessions = selectors.unit_sessions(actor, unit)
-    return render(request, "devices/detail.html", {"row": row, "sessions": sessions})
 
 
 @require_POST

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from pinpoint.core.planning import Plan
 from pinpoint.web.audit.models import Seal, SealBatch, SealedQuerySet, SealedRecordError, SealingBulkCreate
+from pinpoint.web.base.statuses import SessionStatus
 
 __all__ = ["SIGNED_REFUSAL", "Addendum", "Course", "Session", "SignedRecordError", "ZoneRecord"]
 
@@ -88,11 +89,7 @@ class SessionQuerySet(SealingBulkCreate["Session"]):
 class Session(models.Model):
     """One session of a course, from booking to signature."""
 
-    class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        IN_PROGRESS = "in_progress", "In progress"
-        SIGNED = "signed", "Signed"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = SessionStatus
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")

@@ -32,6 +32,7 @@ __all__ = [
     "get_session",
     "session_context",
     "sessions_between",
+    "unit_sessions",
 ]
 
 
@@ -162,3 +163,13 @@ def count_between(actor: Actor, spans: dict[str, tuple[dt.date, dt.date]]) -> di
     }
     row = sessions_between(actor, first, last).order_by().aggregate(**aggregates)
     return {name: int(row[name]) for name in spans}
+
+
+def unit_sessions(actor: Actor, unit: DeviceUnit) -> QuerySet[Session]:
+    """Every session that recorded ``unit`` (who got this lot), latest first."""
+    return (
+        Session.objects.filter(organization=actor.organization, zone_records__device_unit=unit)
+        .select_related("client")
+        .distinct()
+        .order_by("-scheduled_on")
+    )
