@@ -9,8 +9,8 @@ from typing import Any
 from radon.complexity import cc_rank, cc_visit
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "pinpoint"
-CHECKED = ("core", "evidence", "cli")
-"""Packages under ``src/pinpoint`` held to grade C at worst (the web app joins when its views are split)."""
+CHECKED = ("core", "evidence", "cli", "web")
+"""Packages under ``src/pinpoint`` held to grade C at worst."""
 
 
 def _blocks(blocks: Iterable[Any]) -> Iterator[Any]:

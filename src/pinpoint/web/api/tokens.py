@@ -19,7 +19,7 @@ from django.utils import timezone
 from pinpoint.core.errors import InputError
 from pinpoint.web.accounts.models import Membership, Organization, User
 from pinpoint.web.api.models import ApiToken
-from pinpoint.web.audit.actions import record_event
+from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.tenancy import Actor
 
 __all__ = [
@@ -81,7 +81,7 @@ def create_token(
         )
         actor = _membership_actor(user, organization)
         if actor is not None:
-            record_event(actor, "api_token.create", token, detail={"scope": scope, "days": days})
+            record_event(actor, Event.API_TOKEN_CREATE, token, detail={"scope": scope, "days": days})
     return NewToken(token=token, text=text)
 
 
@@ -101,7 +101,7 @@ def revoke_token(user: User, organization: Organization, pk: int, now: dt.dateti
             token.save(update_fields=["revoked_at"])
             actor = _membership_actor(user, organization)
             if actor is not None:
-                record_event(actor, "api_token.revoke", token)
+                record_event(actor, Event.API_TOKEN_REVOKE, token)
         return token
 
 
