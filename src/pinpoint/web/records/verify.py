@@ -21,6 +21,7 @@ from django.db import models
 from pinpoint.core.seals import GENESIS, SealLink, check_chain, seal_content
 from pinpoint.web.accounts.models import Organization
 from pinpoint.web.audit.chains import ChainHead
+from pinpoint.web.audit.erasures import erased_in
 from pinpoint.web.audit.models import Seal, SealChain
 from pinpoint.web.audit.sealing import SEALABLE, kinds_for, row_values
 from pinpoint.web.audit.sealkey import seal_key
@@ -89,11 +90,13 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
         by_kind[seal.kind].append(seal)
     rows = {kind: _rows(org, kind, (s.record_id for s in by_kind.get(kind, []))) for kind in SEALED}
     zones = _zones_by_session(org)
+    erased = erased_in(org.pk)
     links: list[SealLink] = []
     bad_rows: dict[int, str] = {}
     for seal in seals:
         obj = rows.get(seal.kind, {}).get(seal.record_id)
-        content = seal_content(seal.kind, seal.record_id, row_values(obj), key) if obj is not None else None
+        blanked = erased.get((seal.kind, seal.record_id))
+        content = seal_content(seal.kind, seal.record_id, row_values(obj), key, blanked) if obj is not None else None
         if seal.kind == "session" and isinstance(obj, Session) and not rows_match(obj, zones.get(obj.pk, [])):
             bad_rows[seal.seq] = "the session's zone records differ from what was signed"
         links.append(SealLink(seal.seq, seal.kind, seal.record_id, seal.prev_digest, seal.digest, content))
