@@ -88,9 +88,10 @@ def templates(request: HttpRequest) -> HttpResponse:
     current = selectors.current_templates(actor)
     treatment = request.GET.get("treatment", "microneedling")
     base = current.get(treatment)
+    names: dict[str, str] = dict(TREATMENTS)
     initial = {
         "treatment": treatment,
-        "title": base.title if base else f"Consent to {dict(TREATMENTS).get(treatment, treatment).lower()}",
+        "title": base.title if base else f"Consent to {names.get(treatment, treatment).lower()}",
         "body": base.body if base else STARTER_TEXT,
     }
     form = TemplateForm(request.POST or None, initial=initial)
