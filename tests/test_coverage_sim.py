@@ -253,6 +253,16 @@ def test_sparse_fields_list_close_pairs_at_once(monkeypatch: pytest.MonkeyPatch)
     assert calls == [0.25]
 
 
+def test_three_by_three_maximum_matches_scipy() -> None:
+    from scipy.ndimage import maximum_filter
+
+    from pinpoint.core.coverage.metrics import _max3
+
+    grid = np.random.default_rng(11).random((37, 41))
+    grid[5, 5] = grid[5, 6]  # ties
+    assert np.array_equal(_max3(grid), maximum_filter(grid, size=3, mode="nearest"))
+
+
 def test_nearest_distances_are_exact_past_the_first_bound() -> None:
     from pinpoint.core.coverage.metrics import nearest_distances
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import maximum_filter
 from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from pinpoint.core.coverage.field import Progress, PunctureField
@@ -163,6 +162,18 @@ def nearest_distances(tree: cKDTree, pts: FloatArray, bound_mm: float) -> FloatA
     return out
 
 
+def _max3(grid: FloatArray) -> FloatArray:
+    """Each cell's maximum over its 3 x 3 neighbourhood, the edge repeated outward (as
+    ``scipy.ndimage.maximum_filter(size=3, mode="nearest")``, without importing ``scipy.ndimage``)."""
+    padded = np.pad(grid, 1, mode="edge")
+    rows, cols = grid.shape
+    out = grid.copy()
+    for di in range(3):
+        for dj in range(3):
+            np.maximum(out, padded[di : di + rows, dj : dj + cols], out=out)
+    return out
+
+
 def _largest_gap(
     tree: cKDTree, probes: FloatArray, dist: FloatArray, h: float, side_mm: float
 ) -> tuple[float, tuple[float, float]]:
@@ -176,7 +187,7 @@ def _largest_gap(
     """
     g = round(math.sqrt(len(dist)))
     dmap = dist.reshape(g, g)
-    peaks = np.flatnonzero((dmap == maximum_filter(dmap, size=3, mode="nearest")).ravel())
+    peaks = np.flatnonzero((dmap == _max3(dmap)).ravel())
     cand = peaks[np.argsort(dist[peaks])[-_REFINE_CANDIDATES:]]
     centres, values = probes[cand], dist[cand]
     span = h
