@@ -26,14 +26,35 @@ from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.treatments.models import Course, Session
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-OUR_APPS = ("accounts", "base", "audit", "clients", "consents", "devices", "treatments")
+OUR_APPS = ("accounts", "base", "audit", "clients", "consents", "devices", "treatments", "photos")
+
+
+def _photo_storages(location: Path) -> dict[str, Any]:
+    storages = dict(settings.STORAGES)
+    backend = "django.core.files.storage.FileSystemStorage"
+    storages["photos"] = {"BACKEND": backend, "OPTIONS": {"location": str(location)}}
+    return storages
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+def photo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the suite's photos are stored (a temporary directory, never the data directory)."""
+    return tmp_path_factory.mktemp("photos")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any, photo_dir: Path) -> None:
     """Load the demo once into the test database."""
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, STORAGES=_photo_storages(photo_dir)),
+    ):
         load_demo(timezone.localdate())
+
+
+@pytest.fixture(autouse=True)
+def _photo_storage(settings: Any, photo_dir: Path) -> None:
+    settings.STORAGES = _photo_storages(photo_dir)
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,20 @@ def _invitation(w: World) -> None:
     invite(w.actor(w.owner), "new.person@example.org", "assistant", timezone.now())
 
 
+def _jpeg() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pinpoint.web.photos.demo import drawn_face
+
+    return SimpleUploadedFile("front.jpg", drawn_face("frontal", 3), content_type="image/jpeg")
+
+
+def _ada_photo(w: World) -> Any:
+    from pinpoint.web.photos.models import Photo
+
+    return Photo.objects.filter(client=w.ada).latest("pk")
+
+
 @dataclass(frozen=True)
 class Case:
     """One URL: how to call it, what it needs, what a permitted call returns."""
@@ -162,6 +176,27 @@ CASES = [
     Case("documents:consent", "get", _u("documents:consent", lambda w: w.consent.pk), Perm.CLIENT_VIEW),
     Case("documents:record", "get", _u("documents:record", lambda w: w.signed.pk), Perm.CLIENT_VIEW),
     Case("documents:aftercare", "get", _u("documents:aftercare", lambda w: w.today_session.pk), Perm.CLIENT_VIEW),
+]
+CASES += [
+    Case("photos:client", "get", _u("photos:client", lambda w: w.ada.pk), Perm.PHOTO_VIEW),
+    Case(
+        "photos:compare",
+        "get",
+        lambda w: reverse("photos:compare", args=[w.ada.pk]) + "?series=face&view=frontal&zone=",
+        Perm.PHOTO_VIEW,
+    ),
+    Case("photos:session", "get", _u("photos:session", lambda w: w.today_session.pk), Perm.PHOTO_TAKE),
+    Case(
+        "photos:session",
+        "post",
+        _u("photos:session", lambda w: w.today_session.pk),
+        Perm.PHOTO_TAKE,
+        data=lambda w: {"zone": "forehead", "view": "frontal", "photo": _jpeg()},
+        ok=302,
+    ),
+    Case("photos:marketing", "get", _u("photos:marketing"), Perm.PHOTO_MARKETING, scoped=False),
+    Case("photos:detail", "get", _u("photos:detail", lambda w: _ada_photo(w).pk), Perm.PHOTO_VIEW),
+    Case("photos:image", "get", _u("photos:image", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
 ]
 PUBLIC = {"accounts:login", "accounts:logout", "accounts:signup", "accounts:signup_confirm", "accounts:accept"}
 SIGNED_IN_ONLY = {"accounts:start", "accounts:switch"}

@@ -180,6 +180,18 @@ def _home(today: dt.date) -> None:
     tx.book_sessions(me, course)
 
 
+def _photos() -> None:
+    """Ada's photos at the standard face views, at her signed session and at today's (before the needling)."""
+    from pinpoint.web.accounts.models import Organization  # noqa: PLC0415 - keeps the demo's imports short
+    from pinpoint.web.photos.demo import demo_photos  # noqa: PLC0415 - keeps the demo's imports short
+    from pinpoint.web.treatments.models import Session  # noqa: PLC0415 - keeps the demo's imports short
+
+    org = Organization.objects.get(name="Demo Clinic")
+    prac = Actor(user=User.objects.get(email=LOGINS[1][0]), organization=org, role=Role.PRACTITIONER)
+    ada = Session.objects.filter(client__full_name="Ada Lovelace", organization=org).order_by("number")
+    demo_photos(prac, list(ada[:2]))
+
+
 def load_demo(today: dt.date) -> DemoResult:
     """Create the demo clinic and personal space unless they exist; one transaction."""
     logins = (*LOGINS, (*HOME_LOGIN[:1], HOME_LOGIN[1], "personal space"))
@@ -189,4 +201,5 @@ def load_demo(today: dt.date) -> DemoResult:
     with transaction.atomic():
         _clinic(today)
         _home(today)
+        _photos()
     return DemoResult(created=True, logins=printable)

@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "pinpoint.web.documents",
     "pinpoint.web.api",
     "pinpoint.web.exports",
+    "pinpoint.web.photos",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,32 @@ STORAGES = {
         )
     },
 }
+# Photos: a private directory under the data directory, or an S3-compatible bucket (django-storages);
+# never a public URL (the photos app serves each file after checking who asks).
+PHOTO_STORAGE = env_str("PINPOINT_PHOTO_STORAGE", "filesystem")
+if PHOTO_STORAGE == "s3":
+    STORAGES["photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("PINPOINT_PHOTO_BUCKET"),
+            "endpoint_url": env_str("PINPOINT_PHOTO_S3_ENDPOINT", "") or None,
+            "region_name": env_str("PINPOINT_PHOTO_S3_REGION", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif PHOTO_STORAGE == "filesystem":
+    STORAGES["photos"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "photos"), "base_url": "/no-public-url/", "file_permissions_mode": 0o600},
+    }
+else:
+    msg = f"PINPOINT_PHOTO_STORAGE must be 'filesystem' or 's3', got {PHOTO_STORAGE!r}"
+    raise ImproperlyConfigured(msg)
+PINPOINT_PHOTO_MAX_BYTES = env_int("PINPOINT_PHOTO_MAX_BYTES", 25 * 1024 * 1024)
+PINPOINT_PHOTO_MAX_PIXELS = env_int("PINPOINT_PHOTO_MAX_PIXELS", 50_000_000)
+PINPOINT_PHOTO_MIN_SIDE = env_int("PINPOINT_PHOTO_MIN_SIDE", 320)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
@@ -293,7 +320,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'"],
+        "img-src": ["'self'", "blob:"],  # blob: the photo chosen on the phone, previewed before it is sent
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],
