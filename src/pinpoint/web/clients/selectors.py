@@ -6,7 +6,10 @@ Another organization's client is not found, exactly like a client that does not 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -17,6 +20,7 @@ from pinpoint.core.errors import PinpointError
 from pinpoint.core.planning import Plan
 from pinpoint.core.records import screen_for_plan
 from pinpoint.core.screening import Screening, screen
+from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import Treatment
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
@@ -111,18 +115,62 @@ def questionnaires_by_client(actor: Actor, client_ids: Iterable[int]) -> dict[in
     return out
 
 
+SCREENING_CACHE_SIZE = 4096
+"""Screenings kept per process (a dashboard screens up to about 150 sessions)."""
+
+_screenings: OrderedDict[Hashable, tuple[Screening | None, str | None]] = OrderedDict()
+_screenings_lock = threading.Lock()
+
+
+def _screening_key(q: Questionnaire, plan_key: Hashable, on: dt.date, evidence: Evidence) -> Hashable:
+    """What a screening depends on: the answers (by content), the plan (by its course), the date,
+    the evidence and the policy in force."""
+    answers = json.dumps(q.answers, sort_keys=True, default=str)
+    policy = tuple(sorted((k, p.value) for k, p in evidence.overridden().items()))
+    return (answers, plan_key, on, evidence.version, policy)
+
+
+def _screen_cached(
+    key: Hashable | None, q: Questionnaire, on: dt.date, plan: Plan | None, evidence: Evidence
+) -> tuple[Screening | None, str | None]:
+    if key is not None:
+        with _screenings_lock:
+            hit = _screenings.get(key)
+            if hit is not None:
+                _screenings.move_to_end(key)
+                return hit
+    try:
+        answers = parse_answers(q.answers, evidence)
+        result = screen_for_plan(answers, plan, on, evidence) if plan is not None else screen(answers, on, evidence)
+        found: tuple[Screening | None, str | None] = (result, None)
+    except PinpointError as exc:
+        found = (None, exc.message)
+    if key is not None:
+        with _screenings_lock:
+            _screenings[key] = found
+            while len(_screenings) > SCREENING_CACHE_SIZE:
+                _screenings.popitem(last=False)
+    return found
+
+
 def screening_for(
     actor: Actor,
     client: Client,
     on: dt.date,
     plan: Plan | None = None,
     questionnaires: Iterable[Questionnaire] | None = None,
+    *,
+    plan_key: Hashable | None = None,
 ) -> ScreeningResult:
     """Screen ``client`` on ``on`` with core, from the latest questionnaire taken by then.
 
     With ``plan``, the questionnaire is the latest for the plan's treatment and the zones screened
     are the plan's; otherwise the latest of any treatment, on the zones the client answered for.
     ``questionnaires`` may be passed already fetched (list pages), else they are read.
+
+    The result is kept per process for (answers, plan, date, evidence version, policy): without
+    ``plan``, or with ``plan`` and a ``plan_key`` naming it for good (a course's id and creation
+    time: a course's plan is written once). A plan given without its key is screened afresh.
     """
     evidence = evidence_for(actor.organization)
     treatment = evidence.indications[plan.indication].treatment if plan is not None else None
@@ -134,10 +182,8 @@ def screening_for(
     if q is None:
         missing = f"no {treatment} questionnaire" if treatment else "no questionnaire"
         return ScreeningResult(on=on, questionnaire=None, screening=None, error=f"{missing} taken by this date")
-    try:
-        answers = parse_answers(q.answers, evidence)
-        result = screen_for_plan(answers, plan, on, evidence) if plan is not None else screen(answers, on, evidence)
-    except PinpointError as exc:
-        return ScreeningResult(on=on, questionnaire=q, screening=None, error=exc.message)
-    return ScreeningResult(on=on, questionnaire=q, screening=result, error=None)
+    cacheable = plan is None or plan_key is not None
+    key = _screening_key(q, plan_key if plan is not None else None, on, evidence) if cacheable else None
+    result, error = _screen_cached(key, q, on, plan, evidence)
+    return ScreeningResult(on=on, questionnaire=q, screening=result, error=error)
 

@@ -72,8 +72,9 @@ def timeline(actor: Actor, client: Client) -> Timeline:
     by_course = {c.pk: c for c in courses}
     next_screening = None
     if nxt is not None:
+        course = by_course[nxt.course_id]
         next_screening = screening_for(
-            actor, client, nxt.scheduled_on, by_course[nxt.course_id].plan_obj(), questionnaires
+            actor, client, nxt.scheduled_on, course.plan_obj(), questionnaires, plan_key=(course.pk, course.created_at)
         )
     return Timeline(
         client=client,

@@ -77,7 +77,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if s.course_id not in plans:
             plans[s.course_id] = s.course.plan_obj()
         plan = plans[s.course_id]
-        result = screening_for(actor, s.client, s.scheduled_on, plan, questionnaires.get(s.client_id, []))
+        result = screening_for(
+            actor, s.client, s.scheduled_on, plan, questionnaires.get(s.client_id, []),
+            plan_key=(s.course_id, s.course.created_at),
+        )
         if result.screening is None or result.screening.verdict != "proceed":
             alerts.append((s, result))
     self_client = None
