@@ -17,6 +17,7 @@ urlpatterns = [
     path("devices/", include(records_urls.devices)),
     path("audit/", include("pinpoint.web.audit.urls")),
     path("documents/", include("pinpoint.web.documents.urls")),
+    path("exports/", include("pinpoint.web.exports.urls")),
     path("photos/", include("pinpoint.web.photos.urls")),
     path("", include("pinpoint.web.treatments.urls")),
     path("api/", include("pinpoint.web.api.urls")),

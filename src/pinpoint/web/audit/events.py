@@ -32,6 +32,7 @@ class Event(StrEnum):
     MEMBERSHIP_REMOVE = "membership.remove"
     MEMBERSHIP_ROLE = "membership.role"
     ORGANIZATION_CREATE = "organization.create"
+    ORGANIZATION_EXPORT = "organization.export"
     ORGANIZATION_POLICY = "organization.policy"
     ORGANIZATION_UPDATE = "organization.update"
     PHOTO_TAKE = "photo.take"
