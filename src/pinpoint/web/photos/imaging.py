@@ -20,8 +20,8 @@ from pinpoint.core.errors import InputError
 
 __all__ = ["CleanImage", "clean_image", "limits"]
 
-ACCEPTED = ("JPEG", "MPO", "PNG", "WEBP")
-"""Formats read; MPO is the JPEG with extra pictures some phone cameras write (its first picture is the photo)."""
+ACCEPTED = ("JPEG", "PNG", "WEBP")
+"""Formats read. A JPEG with extra pictures (MPO, some phone cameras) opens as JPEG; its first picture is kept."""
 FIELD = "photo"
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
 _READABLE = "a JPEG, PNG or WebP photo"

@@ -1,0 +1,156 @@
+"""Hostile and awkward uploads: each refused beside the photo field with nothing stored, or re-encoded safely.
+
+Every stored file is read back with Pillow: a plain JPEG with no EXIF (so no GPS), no ICC, no XMP.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from pinpoint.core.errors import InputError
+from pinpoint.web.photos.actions import PhotoInput, take_photo
+from pinpoint.web.photos.demo import drawn_face
+from pinpoint.web.photos.models import Photo
+from pinpoint.web.photos.storage import open_bytes
+from tests.web.conftest import World
+
+
+def _img(mode: str = "RGB", size: tuple[int, int] = (400, 500), fmt: str = "JPEG", **save: Any) -> bytes:
+    out = io.BytesIO()
+    Image.new(mode, size, 128 if mode in ("L", "I;16") else None).save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def _gps_jpeg() -> bytes:
+    im = Image.new("RGB", (400, 500), (200, 150, 120))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[0x0112] = 6  # orientation: rotate 90° to show upright
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)})  # GPS
+    out = io.BytesIO()
+    im.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _png16() -> bytes:
+    im = Image.new("I;16", (400, 500))
+    im.putdata([(x * 160) % 65535 for x in range(400 * 500)])
+    out = io.BytesIO()
+    im.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _bomb_png(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims ``width`` × ``height`` pixels (the data is a few bytes)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def _animated(fmt: str) -> bytes:
+    frames = [Image.new("RGB", (400, 400), c) for c in ((255, 0, 0), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, format=fmt, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    return out.getvalue()
+
+
+JPEG = drawn_face("frontal", 2)
+REFUSED = {
+    "empty file": (b"", "the file is empty"),
+    "text named .jpg": (b"just some words, not a picture\n" * 20, "this file is not a JPEG, PNG or WebP photo"),
+    "html named .jpg": (b"<!doctype html><html><script>alert(1)</script></html>", "this file is a web page"),
+    "svg with script": (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "this file is a web page or drawing (SVG/HTML)",
+    ),
+    "pdf": (b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF", "this file is a PDF document"),
+    "heic": (b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 200, "this is a HEIC/HEIF photo"),
+    "gif (also gif+js)": (b"GIF89a/*" + _img(fmt="GIF")[8:] + b"*/=alert(1);", "this file is not a JPEG, PNG or WebP"),
+    "truncated jpeg": (JPEG[: len(JPEG) // 2], "the file is damaged or cut short"),
+    "truncated png": (_img(fmt="PNG")[:300], "the file is damaged or cut short"),
+    "decompression bomb": (_bomb_png(30_000, 30_000), "the image claims more than"),
+    "huge dimensions": (_bomb_png(9_000, 6_000), "the image is 9000 × 6000 pixels"),
+    "1×1 pixel": (_img(size=(1, 1)), "the image is only 1 × 1 pixels; a photo needs at least 320 on each side"),
+    "animated gif": (_animated("GIF"), "this file is not a JPEG, PNG or WebP"),
+    "animated webp": (_animated("WEBP"), "this is an animation with several frames"),
+    "png behind .jpg with a zip": (b"PK\x03\x04" + b"\0" * 100, "this file is not a JPEG, PNG or WebP"),
+}
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def _data(w: World) -> PhotoInput:
+    return PhotoInput(course=w.ada_course, zone="forehead", view="frontal", taken_on=w.today, session=w.today_session)
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_hostile_upload_is_refused_with_nothing_stored(world: World, photo_dir: Path, name: str) -> None:
+    blob, message = REFUSED[name]
+    rows, files = Photo.objects.count(), _files(photo_dir)
+    with pytest.raises(InputError) as exc:
+        take_photo(world.actor(world.practitioner), _data(world), io.BytesIO(blob))
+    assert exc.value.field == "photo"
+    assert message in str(exc.value)
+    assert (Photo.objects.count(), _files(photo_dir)) == (rows, files)
+
+
+def test_refusal_shows_beside_the_field_on_the_page(world: World, photo_dir: Path) -> None:
+    client = world.login(world.practitioner)
+    files = _files(photo_dir)
+    upload = SimpleUploadedFile("face.jpg", b"<svg onload=alert(1)>", content_type="image/jpeg")
+    url = reverse("photos:session", args=[world.today_session.pk])
+    response = client.post(url, {"zone": "forehead", "view": "frontal", "photo": upload})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "this file is a web page or drawing (SVG/HTML), not a photo" in body
+    assert _files(photo_dir) == files
+
+
+def _stored(photo: Photo) -> Image.Image:
+    return Image.open(io.BytesIO(open_bytes(photo.stored_name)))
+
+
+SAFE = {
+    "gps exif, rotated": (_gps_jpeg(), (500, 400)),
+    "cmyk jpeg": (_img("CMYK"), (400, 500)),
+    "16-bit png": (_png16(), (400, 500)),
+    "png with alpha": (_img("RGBA", fmt="PNG"), (400, 500)),
+    "jpeg with a zip appended": (JPEG + b"PK\x03\x04" + b"evil" * 50, (600, 800)),
+    "webp": (_img(fmt="WEBP"), (400, 500)),
+}
+
+
+@pytest.mark.parametrize("name", list(SAFE))
+def test_awkward_photo_is_stored_as_a_plain_jpeg_without_metadata(world: World, name: str) -> None:
+    blob, size = SAFE[name]
+    photo = take_photo(world.actor(world.practitioner), _data(world), io.BytesIO(blob))
+    raw = open_bytes(photo.stored_name)
+    im = _stored(photo)
+    assert (im.format, im.mode, im.size) == ("JPEG", "RGB", size)
+    assert len(im.getexif()) == 0
+    assert not {"exif", "icc_profile", "xmp", "comment"} & set(im.info)
+    assert b"PK\x03\x04" not in raw
+    assert b"PhoneMaker" not in raw
+    assert (photo.width, photo.height) == size
+
+
+def test_every_demo_photo_is_stored_without_exif(world: World) -> None:
+    photos = list(Photo.objects.all())
+    assert len(photos) == 10  # five face views at each of Ada's two sessions
+    for p in photos:
+        im = _stored(p)
+        assert (im.format, len(im.getexif()), "icc_profile" in im.info) == ("JPEG", 0, False)
