@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from pinpoint.core.erasure import pseudonym
 from pinpoint.evidence.loader import Evidence
 from pinpoint.interop.records import (
     ClientRec,
@@ -89,7 +90,7 @@ class Scope:
         """The clients (one with ``client_id``)."""
         qs = self._f(Client.objects.all(), "pk").order_by("pk")
         for c in qs.iterator(chunk_size=CHUNK):
-            erased = c.full_name.startswith(ERASED_PREFIX)
+            erased = c.full_name == pseudonym(c.pk)
             yield ClientRec(c.pk, c.organization_id, c.full_name, c.birth_date, c.email, c.phone, erased)
 
     def devices(self, ids: set[int] | None = None) -> Iterator[DeviceRec]:
@@ -146,6 +147,3 @@ class Scope:
             s.started_by_id, s.signed_at, s.signed_by_id, tuple(zones),
         )  # fmt: skip
 
-
-ERASED_PREFIX = "Erased client "
-"""The pseudonym an erased client's name becomes (followed by the client's id)."""
