@@ -67,8 +67,10 @@ Unit = Literal[
     "cm_per_s",
     "degrees",
     "ma",
+    "watts",
     "g",
     "g_per_10cm2",
+    "points",
 ]
 
 

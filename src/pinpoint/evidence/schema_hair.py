@@ -31,7 +31,10 @@ __all__ = [
     "ModalityRule",
     "ProbeSize",
     "Probes",
+    "Records",
     "Schedule",
+    "SettingLimits",
+    "Word",
 ]
 
 LATENCY_TOLERANCE = 0.001
@@ -110,7 +113,8 @@ DensityValue = Annotated[HairValue, _unit("per_cm2"), AfterValidator(_positive)]
 DensityRange = Annotated[HairRange, _unit("per_cm2"), AfterValidator(_positive)]
 FractionValue = Annotated[HairValue, _unit("fraction"), AfterValidator(_fraction)]
 FractionRange = Annotated[HairRange, _unit("fraction"), AfterValidator(_fraction)]
-MilliampRange = Annotated[HairRange, _unit("ma")]
+MilliampRange = Annotated[HairRange, _unit("ma"), AfterValidator(_positive)]
+WattsRange = Annotated[HairRange, _unit("watts"), AfterValidator(_positive)]
 
 
 class Cycle(Model):
@@ -202,8 +206,43 @@ class ModalityRule(Model):
     sources: tuple[str, ...] = Field(min_length=1)
 
 
+class SettingLimits(Model):
+    """The limits a session record's settings keep for one modality (inclusive).
+
+    ``current_ma``: direct current (mA; galvanic and blend). ``intensity_w``: radio-frequency
+    intensity (W; thermolysis, flash and blend; a recorded value must also be more than 0).
+    ``seconds_per_insertion``: current-on time per insertion (s).
+    """
+
+    current_ma: MilliampRange | None = None
+    intensity_w: WattsRange | None = None
+    seconds_per_insertion: SecondsRange
+
+    @model_validator(mode="after")
+    def _some_current(self) -> SettingLimits:
+        if self.current_ma is None and self.intensity_w is None:
+            msg = "limits need current_ma, intensity_w or both"
+            raise ValueError(msg)
+        return self
+
+
+class Word(Model):
+    """One word of a session record's vocabulary (a probe type, a skin reaction), with its sources."""
+
+    id: str
+    name: str
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class Records(Model):
+    """The vocabularies of an electrolysis session record."""
+
+    probe_types: tuple[Word, ...] = Field(min_length=1)
+    reactions: tuple[Word, ...] = Field(min_length=1)
+
+
 class Modality(Model):
-    """A needle-electrolysis modality: current-on time per follicle, regrowth, probes, cautions."""
+    """A needle-electrolysis modality: current-on time per follicle, regrowth, probes, cautions, record limits."""
 
     name: str
     mechanism: str
@@ -215,6 +254,7 @@ class Modality(Model):
     probe_sources: tuple[str, ...] = Field(min_length=1)
     cautions: tuple[Caution, ...] = ()
     screening: tuple[ModalityRule, ...] = ()
+    limits: SettingLimits
 
 
 class ProbeSize(Model):
@@ -269,6 +309,7 @@ class Data(Model):
     probes: Probes
     areas: dict[str, Area] = Field(min_length=1)
     modalities: dict[str, Modality] = Field(min_length=1)
+    records: Records
 
     @model_validator(mode="after")
     def _latency_reconciles(self) -> Data:
