@@ -31,10 +31,10 @@ from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.audit.chains import chain_heads, check_record
 from pinpoint.web.audit.models import AuditEvent, RecordView, Seal, SealChain, SealedRecordError, row_values
 from pinpoint.web.audit.sealkey import seal_key
-from pinpoint.web.records.verify import verify_all
 from pinpoint.web.clients.models import Questionnaire
 from pinpoint.web.consents.actions import withdraw_consent
 from pinpoint.web.consents.models import Consent
+from pinpoint.web.records.verify import verify_all
 from pinpoint.web.treatments.actions import add_addendum
 from pinpoint.web.treatments.models import Addendum, Session, ZoneRecord
 from pinpoint.web.treatments.signing import signed_content
@@ -515,7 +515,11 @@ def test_verify_reads_what_serve_wrote_and_exits_2_on_user_errors(tmp_path: Path
     assert no_key.stderr == f"pinpoint: error: no seal key: set PINPOINT_SEAL_KEY or put the key file at {key}\n"
     (tmp_path / "elsewhere.key").rename(key)
     with sqlite3.connect(tmp_path / "pinpoint.sqlite3") as con:
-        con.execute("DROP TRIGGER pinpoint_clients_questionnaire_no_update")
+        guards = con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'clients_questionnaire'"
+        )
+        for (name,) in guards.fetchall():
+            con.execute(f"DROP TRIGGER {name}")
         con.execute("UPDATE clients_questionnaire SET answers = '{}' WHERE id = 1")
     broken = _run(["verify"], tmp_path)
     assert broken.returncode == 1
