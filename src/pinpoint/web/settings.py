@@ -266,7 +266,7 @@ TIME_ZONES = sorted(available_timezones())
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [WEB_DIR / "static"]
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -294,7 +294,11 @@ if PHOTO_STORAGE == "s3":
 elif PHOTO_STORAGE == "filesystem":
     STORAGES["photos"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(DATA_DIR / "photos"), "base_url": "/no-public-url/", "file_permissions_mode": 0o600},
+        "OPTIONS": {
+            "location": str(DATA_DIR / "photos"),
+            "base_url": "/no-public-url/",
+            "file_permissions_mode": 0o600,
+        },
     }
 else:
     msg = f"PINPOINT_PHOTO_STORAGE must be 'filesystem' or 's3', got {PHOTO_STORAGE!r}"
