@@ -11,7 +11,9 @@ from typing import Annotated, Any
 
 import typer
 
+from pinpoint.cli import calendar as calendar_cli
 from pinpoint.cli import coverage, data, export, hair, pdf, records, tokens
+from pinpoint.cli import reminders as reminders_cli
 from pinpoint.cli.common import (
     JsonOpt,
     console,
@@ -46,6 +48,8 @@ app.add_typer(tokens.app, name="token")
 app.command(name="verify")(records.verify)
 app.command(name="export")(export.export)
 app.command(name="pdf")(pdf.pdf)
+app.command(name="reminders")(reminders_cli.reminders)
+app.command(name="calendar")(calendar_cli.calendar)
 data.register(app)
 
 PolicyOpt = Annotated[

@@ -192,6 +192,13 @@ def _photos() -> None:
     demo_photos(prac, list(ada[:2]))
 
 
+def _schedule(today: dt.date) -> None:
+    """Rooms, appointments with times for the coming days, a reminder and a recall due today."""
+    from pinpoint.web.scheduling.demo import demo_schedule  # noqa: PLC0415 - keeps the demo's imports short
+
+    demo_schedule(today)
+
+
 def load_demo(today: dt.date) -> DemoResult:
     """Create the demo clinic and personal space unless they exist; one transaction."""
     logins = (*LOGINS, (*HOME_LOGIN[:1], HOME_LOGIN[1], "personal space"))
@@ -202,4 +209,5 @@ def load_demo(today: dt.date) -> DemoResult:
         _clinic(today)
         _home(today)
         _photos()
+        _schedule(today)
     return DemoResult(created=True, logins=printable)

@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "pinpoint.web.documents",
     "pinpoint.web.api",
     "pinpoint.web.exports",
+    "pinpoint.web.scheduling",
+    "pinpoint.web.reminders",
     "pinpoint.web.photos",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("devices/", include(records_urls.devices)),
     path("audit/", include("pinpoint.web.audit.urls")),
     path("documents/", include("pinpoint.web.documents.urls")),
+    path("schedule/", include("pinpoint.web.scheduling.urls")),
+    path("reminders/", include("pinpoint.web.reminders.urls")),
     path("exports/", include("pinpoint.web.exports.urls")),
     path("photos/", include("pinpoint.web.photos.urls")),
     path("", include("pinpoint.web.treatments.urls")),

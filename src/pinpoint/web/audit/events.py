@@ -14,6 +14,8 @@ __all__ = ["Event"]
 class Event(StrEnum):
     """What an audit event records; the value is stored as ``AuditEvent.action``."""
 
+    APPOINTMENT_BOOK = "appointment.book"
+    APPOINTMENT_FREE = "appointment.free"
     API_TOKEN_CREATE = "api_token.create"  # noqa: S105 - an event name, not a secret
     API_TOKEN_REVOKE = "api_token.revoke"  # noqa: S105 - an event name, not a secret
     CLIENT_CREATE = "client.create"
@@ -37,6 +39,7 @@ class Event(StrEnum):
     ORGANIZATION_UPDATE = "organization.update"
     PHOTO_TAKE = "photo.take"
     QUESTIONNAIRE_RECORD = "questionnaire.record"
+    ROOM_ADD = "room.add"
     SCREENING_OVERRIDE_REFER = "screening.override_refer"
     SESSION_ADDENDUM = "session.addendum"
     SESSION_ANAESTHETIC = "session.anaesthetic"
