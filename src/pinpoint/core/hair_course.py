@@ -34,6 +34,7 @@ __all__ = [
     "learned_forecast",
     "plan_forecast",
     "start_density",
+    "window_removed",
 ]
 
 CountKind = Literal["window", "estimate", "default"]
@@ -125,6 +126,19 @@ def plan_forecast(
         for d in (max(density.low, 0.01), max(density.high, 0.01))
     )
     return CourseForecast(density=density, plan=plan, low=low, high=high)
+
+
+def window_removed(area_cm2: float, window_cm2: float, hairs_seen: int, hairs_removed: int) -> int:
+    """Hairs treated in the window (count), from the hairs removed on the whole area at that session.
+
+    A session treats as many of the area's showing hairs as its minutes allow, not necessarily the
+    window's: the window's share treated is taken as the area's, ``hairs_removed`` over the hairs
+    the window count implies on the whole area (``hairs_seen / window_cm2 * area_cm2``), at most all.
+    """
+    if hairs_seen <= 0 or window_cm2 <= 0:
+        return 0
+    showing = hairs_seen / window_cm2 * area_cm2
+    return round(hairs_seen * min(1.0, hairs_removed / showing))
 
 
 class Learned(BaseModel):

@@ -13,6 +13,8 @@ field, the limit and its sources; :func:`require_area_entry` raises the first as
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -33,6 +35,7 @@ __all__ = [
     "reaction_choices",
     "record_limits",
     "require_area_entry",
+    "signed_content",
     "word_name",
 ]
 
@@ -283,3 +286,13 @@ def require_area_entry(evidence: Evidence, entry: AreaEntry, *, visit: int) -> N
     breaches = check_area_entry(evidence, entry, visit=visit)
     if breaches:
         raise InputError(breaches[0].field, breaches[0].message)
+
+
+def signed_content(session: Mapping[str, object], areas: Sequence[AreaEntry]) -> dict[str, object]:
+    """What the signature of an electrolysis session covers: the session's fields and every area's record.
+
+    ``session`` holds plain JSON values (ids, ISO dates, notes); areas are sorted by area id. The
+    web app stores the canonical JSON of this and its SHA-256 (:mod:`pinpoint.core.records`).
+    """
+    rows = sorted((dataclasses.asdict(a) for a in areas), key=lambda r: str(r["area"]))
+    return {"kind": "electrolysis_session", "session": dict(session), "areas": rows}

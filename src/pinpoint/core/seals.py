@@ -83,6 +83,27 @@ KINDS: Mapping[str, SealSpec] = {
         fields=("organization_id", "session_id", "author_id", "created_at"),
         personal=("text",),
     ),
+    # A signed electrolysis session: its area records are bound through ``signed_content`` and
+    # ``content_hash`` as a microneedling session's zones are (ADR 0011).
+    "electrolysis_session": SealSpec(
+        fields=(
+            "organization_id",
+            "course_id",
+            "client_id",
+            "number",
+            "performed_on",
+            "status",
+            "practitioner_id",
+            "signed_at",
+            "signed_by_id",
+            "content_hash",
+        ),
+        personal=("notes", "signed_content"),
+    ),
+    "electrolysis_addendum": SealSpec(
+        fields=("organization_id", "session_id", "author_id", "created_at"),
+        personal=("text",),
+    ),
     "consent": SealSpec(
         fields=(
             "organization_id",

@@ -199,6 +199,16 @@ def _schedule(today: dt.date) -> None:
     demo_schedule(today)
 
 
+def _electrolysis(today: dt.date) -> None:
+    """Hedy Lamarr's upper-lip electrolysis course: five signed sessions with window counts."""
+    from pinpoint.web.accounts.models import Organization  # noqa: PLC0415 - keeps the demo's imports short
+    from pinpoint.web.electrolysis.demo import demo_electrolysis  # noqa: PLC0415 - keeps the demo's imports short
+
+    org = Organization.objects.get(name="Demo Clinic")
+    prac = Actor(user=User.objects.get(email=LOGINS[1][0]), organization=org, role=Role.PRACTITIONER)
+    demo_electrolysis(prac, today, _answers(["upper_lip"], dt.date(1984, 11, 9), "clinic"))
+
+
 def load_demo(today: dt.date) -> DemoResult:
     """Create the demo clinic and personal space unless they exist; one transaction."""
     logins = (*LOGINS, (*HOME_LOGIN[:1], HOME_LOGIN[1], "personal space"))
@@ -209,5 +219,6 @@ def load_demo(today: dt.date) -> DemoResult:
         _clinic(today)
         _home(today)
         _photos()
+        _electrolysis(today)
         _schedule(today)
     return DemoResult(created=True, logins=printable)

@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "pinpoint.web.consents",
     "pinpoint.web.devices",
     "pinpoint.web.treatments",
+    "pinpoint.web.electrolysis",
     "pinpoint.web.documents",
     "pinpoint.web.api",
     "pinpoint.web.exports",

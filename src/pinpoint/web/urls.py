@@ -17,6 +17,7 @@ urlpatterns = [
     path("devices/", include(records_urls.devices)),
     path("audit/", include("pinpoint.web.audit.urls")),
     path("documents/", include("pinpoint.web.documents.urls")),
+    path("electrolysis/", include("pinpoint.web.electrolysis.urls")),
     path("schedule/", include("pinpoint.web.scheduling.urls")),
     path("reminders/", include("pinpoint.web.reminders.urls")),
     path("exports/", include("pinpoint.web.exports.urls")),

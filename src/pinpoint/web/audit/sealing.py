@@ -53,6 +53,8 @@ class Sealable:
 SEALABLE: Mapping[str, Sealable] = {
     "session": Sealable("treatments.Session", "signed_at", {"status": "signed"}),
     "addendum": Sealable("treatments.Addendum", "created_at"),
+    "electrolysis_session": Sealable("electrolysis.Session", "signed_at", {"status": "signed"}),
+    "electrolysis_addendum": Sealable("electrolysis.ElectrolysisAddendum", "created_at"),
     "consent": Sealable("consents.Consent", "signed_at"),
     "consent_withdrawal": Sealable("consents.Consent", "withdrawn_at", {"withdrawn_at__isnull": False}),
     "questionnaire": Sealable("clients.Questionnaire", "created_at"),

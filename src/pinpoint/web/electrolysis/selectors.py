@@ -1,0 +1,195 @@
+"""Reads of electrolysis courses and sessions, for this app's pages and the readers above it (ADR 0011).
+
+Every read is scoped to the actor's organization and checks the permission to see clients. The
+forecast is core's (:mod:`pinpoint.core.hair_course`): these functions gather the course's inputs
+and its signed counts and call it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from pinpoint.core.errors import InputError
+from pinpoint.core.hair_course import (
+    CourseForecast,
+    Learned,
+    StartCount,
+    learned_forecast,
+    plan_forecast,
+    window_removed,
+)
+from pinpoint.core.hair_records import AreaEntry
+from pinpoint.evidence.loader import Evidence
+from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.tenancy import Actor
+from pinpoint.web.clients.models import Client
+from pinpoint.web.electrolysis.models import AreaRecord, Course, Session
+
+__all__ = [
+    "AreaForecast",
+    "course_sessions",
+    "courses_of",
+    "entry_of",
+    "forecast_area",
+    "get_course",
+    "get_session",
+    "sessions_between",
+    "sessions_for_export",
+    "start_count",
+    "timeline_entries",
+    "visits_before",
+]
+
+
+def get_course(actor: Actor, pk: int) -> Course:
+    """The course ``pk`` of the actor's organization with its client, else 404."""
+    actor.require(Perm.CLIENT_VIEW)
+    return get_object_or_404(Course.objects.select_related("client"), organization=actor.organization, pk=pk)
+
+
+def get_session(actor: Actor, pk: int) -> Session:
+    """The session ``pk`` of the actor's organization with its course, client and signer, else 404."""
+    actor.require(Perm.CLIENT_VIEW)
+    qs = Session.objects.select_related("course", "client", "signed_by", "practitioner")
+    return get_object_or_404(qs, organization=actor.organization, pk=pk)
+
+
+def course_sessions(actor: Actor, course: Course) -> list[Session]:
+    """The course's sessions in order, each with its area records and addenda (three queries)."""
+    actor.require(Perm.CLIENT_VIEW)
+    return list(
+        Session.objects.filter(organization=actor.organization, course=course)
+        .select_related("signed_by")
+        .prefetch_related(Prefetch("areas", queryset=AreaRecord.objects.order_by("area")), "addenda")
+        .order_by("number")
+    )
+
+
+def courses_of(actor: Actor, client: Client) -> QuerySet[Course]:
+    """The client's electrolysis courses, newest first."""
+    actor.require(Perm.CLIENT_VIEW)
+    return Course.objects.filter(organization=actor.organization, client=client)
+
+
+def timeline_entries(actor: Actor, client: Client) -> list[tuple[dt.date, str, object]]:
+    """The client's electrolysis courses and sessions as timeline entries ``(date, kind, object)`` (two queries)."""
+    actor.require(Perm.CLIENT_VIEW)
+    org = actor.organization
+    courses = list(Course.objects.filter(organization=org, client=client))
+    sessions = list(
+        Session.objects.filter(organization=org, client=client)
+        .select_related("signed_by")
+        .annotate(addenda_count=Count("addenda"))
+    )
+    return [(c.start_on, "electrolysis_course", c) for c in courses] + [
+        (s.performed_on, "electrolysis_session", s) for s in sessions
+    ]
+
+
+def sessions_between(actor: Actor, first: dt.date, last: dt.date) -> QuerySet[Session]:
+    """The organization's electrolysis sessions performed from ``first`` to ``last`` (dates, inclusive)."""
+    actor.require(Perm.DASHBOARD_VIEW)
+    return (
+        Session.objects.filter(organization=actor.organization, performed_on__range=(first, last))
+        .select_related("client", "course")
+        .order_by("performed_on", "client__full_name", "number")
+    )
+
+
+def sessions_for_export(organization_id: int, client_ids: list[int] | None = None) -> QuerySet[Session]:
+    """Signed electrolysis sessions of an organization (or of some of its clients) with their area records."""
+    qs = Session.objects.filter(organization_id=organization_id, status=Session.Status.SIGNED)
+    if client_ids is not None:
+        qs = qs.filter(client_id__in=client_ids)
+    return qs.select_related("course").prefetch_related("areas").order_by("pk")
+
+
+def entry_of(r: AreaRecord) -> AreaEntry:
+    """An area record as core's :class:`AreaEntry`."""
+    return AreaEntry(
+        area=r.area,
+        modality=r.modality,
+        probe_type=r.probe_type,
+        probe_size=r.probe_size,
+        current_ma=r.current_ma,
+        intensity_w=r.intensity_w,
+        seconds_per_insertion=r.seconds_per_insertion,
+        insertions=r.insertions,
+        hairs_removed=r.hairs_removed,
+        minutes=r.minutes,
+        reaction=r.reaction,
+        aftercare_given=r.aftercare_given,
+        window_cm2=r.window_cm2,
+        hairs_seen=r.hairs_seen,
+    )
+
+
+def visits_before(session: Session, sessions: list[Session]) -> dict[str, int]:
+    """For each area, how many signed sessions of the course recorded it before ``session``."""
+    out: dict[str, int] = defaultdict(int)
+    for s in sessions:
+        if s.is_signed and s.number < session.number:
+            for r in s.areas.all():
+                out[r.area] += 1
+    return out
+
+
+def start_count(course: Course) -> StartCount:
+    """The course's starting count as core's :class:`StartCount`."""
+    kind = course.count_kind if course.count_kind in ("window", "estimate") else "default"
+    return StartCount(
+        kind=kind,  # type: ignore[arg-type]  # narrowed above
+        window_cm2=course.window_cm2,
+        hairs_seen=course.hairs_seen,
+        hairs_estimate=course.hairs_estimate,
+        uncertainty_percent=course.uncertainty_percent,
+    )
+
+
+@dataclass(frozen=True)
+class AreaForecast:
+    """One area of a course: the planned forecast with its band, the fit of the signed counts, recorded hours."""
+
+    area: str
+    planned: CourseForecast
+    learned: Learned
+    recorded: list[tuple[int, dt.date, float]]
+    """Signed sessions on the area: (session number, date, cumulative hours recorded)."""
+    problem: str = ""
+    """Why the recorded counts could not be fitted (empty: they could)."""
+
+
+def forecast_area(evidence: Evidence, course: Course, area: str, sessions: list[Session]) -> AreaForecast:
+    """Plan and learn one area of ``course`` from its signed sessions (no query beyond ``sessions``' prefetch)."""
+    planned = plan_forecast(evidence, area, course.modality, start=course.start_on, count=start_count(course))
+    area_cm2 = evidence.zones[area].area_cm2.value
+    rows: list[dict[str, object]] = []
+    recorded: list[tuple[int, dt.date, float]] = []
+    hours = 0.0
+    for s in sessions:
+        if not s.is_signed:
+            continue
+        for r in s.areas.all():
+            if r.area != area:
+                continue
+            hours += r.minutes / 60
+            recorded.append((s.number, s.performed_on, round(hours, 2)))
+            if r.window_cm2 is not None and r.hairs_seen is not None:
+                rows.append(
+                    {
+                        "date": s.performed_on.isoformat(),
+                        "window_cm2": r.window_cm2,
+                        "hairs_seen": r.hairs_seen,
+                        "hairs_removed": window_removed(area_cm2, r.window_cm2, r.hairs_seen, r.hairs_removed),
+                    }
+                )
+    try:
+        learned, problem = learned_forecast(evidence, area, course.modality, rows), ""
+    except InputError as exc:
+        learned, problem = learned_forecast(evidence, area, course.modality, []), exc.message
+    return AreaForecast(area=area, planned=planned, learned=learned, recorded=recorded, problem=problem)

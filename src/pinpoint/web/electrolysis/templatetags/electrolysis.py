@@ -1,0 +1,22 @@
+"""Template filters of the electrolysis pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def hours_minutes(value: Any) -> str:
+    """Hours (a number) as a person says them: ``4 hours 12 minutes``, ``45 minutes``; ``-`` for none."""
+    if value is None:
+        return "-"
+    total = round(float(value) * 60)
+    h, m = divmod(total, 60)
+    parts = ([f"{h} hour{'' if h == 1 else 's'}"] if h else []) + (
+        [f"{m} minute{'' if m == 1 else 's'}"] if m or not h else []
+    )
+    return " ".join(parts)
