@@ -55,8 +55,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any, photo_dir: Pat
 
 
 @pytest.fixture(autouse=True)
-def _photo_storage(settings: Any, photo_dir: Path) -> None:
+def _photo_storage(settings: Any, photo_dir: Path, django_db_blocker: Any) -> None:
     settings.STORAGES = _photo_storages(photo_dir)
+    from pinpoint.web.photos.actions import discard_rolled_back
+
+    with django_db_blocker.unblock():
+        discard_rolled_back()  # the files of photos the test before took, rolled back with it
 
 
 @pytest.fixture(autouse=True)

@@ -230,6 +230,7 @@ CASES += [
     Case("photos:marketing", "get", _u("photos:marketing"), Perm.PHOTO_MARKETING, scoped=False),
     Case("photos:detail", "get", _u("photos:detail", lambda w: _ada_photo(w).pk), Perm.PHOTO_VIEW),
     Case("photos:image", "get", _u("photos:image", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
+    Case("photos:thumb", "get", _u("photos:thumb", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
 ]
 PUBLIC = {
     "accounts:login",

@@ -34,6 +34,7 @@ from pinpoint.web.audit.sealkey import seal_key
 from pinpoint.web.clients.models import Questionnaire
 from pinpoint.web.consents.actions import withdraw_consent
 from pinpoint.web.consents.models import Consent
+from pinpoint.web.photos.models import Photo
 from pinpoint.web.records.verify import verify_all
 from pinpoint.web.treatments.actions import add_addendum
 from pinpoint.web.treatments.models import Addendum, Session, ZoneRecord
@@ -119,6 +120,7 @@ def _sealed_rows(org: Organization) -> int:
         + Questionnaire.objects.filter(organization=org).count()
         + AuditEvent.objects.filter(organization=org).count()
         + RecordView.objects.filter(organization=org).count()
+        + Photo.objects.filter(organization=org).count()
     )
 
 

@@ -137,6 +137,32 @@ KINDS: Mapping[str, SealSpec] = {
     "record_view": SealSpec(
         fields=("organization_id", "user_id", "client_id", "what", "object_id", "at"),
     ),
+    # A photo: what it shows, when, under which consent, and the SHA-256 of the stored image and of its
+    # thumbnail, so a file swapped in the storage is caught by ``verify``, which reads them back.
+    "photo": SealSpec(
+        fields=(
+            "organization_id",
+            "client_id",
+            "course_id",
+            "session_id",
+            "consent_id",
+            "zone",
+            "series",
+            "view",
+            "protocol",
+            "taken_on",
+            "key",
+            "stored_name",
+            "sha256",
+            "width",
+            "height",
+            "size_bytes",
+            "thumb_name",
+            "thumb_sha256",
+            "taken_by_id",
+            "created_at",
+        ),
+    ),
     # An erasure: whose personal fields were blanked, by whom, when, why, and for each sealed field
     # its digest before and after (:func:`erasure_entry`); the digests reveal nothing without the key.
     "erasure": SealSpec(

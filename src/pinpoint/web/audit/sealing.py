@@ -61,6 +61,7 @@ SEALABLE: Mapping[str, Sealable] = {
     "audit_event": Sealable("audit.AuditEvent", "at"),
     "record_view": Sealable("audit.RecordView", "at"),
     "erasure": Sealable("audit.Erasure", "erased_at"),
+    "photo": Sealable("photos.Photo", "created_at"),
 }
 
 

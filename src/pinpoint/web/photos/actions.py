@@ -1,7 +1,9 @@
 """Taking a photo: check who, what and the consent, clean the image, store it, write the row and the audit event.
 
-The file is stored before the row is written; if anything after that fails, the file is removed
-again, so a failed upload leaves neither an orphan file nor a row.
+The file (and its thumbnail) is stored before the row is written; if anything after that fails, the
+files are removed again, so a failed upload leaves neither an orphan file nor a row. When the photo
+is taken inside a caller's transaction that later rolls back, the files are removed once that is
+known (:func:`discard_rolled_back`, see :mod:`pinpoint.web.photos.storage`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import IO
 
-from django.db import transaction
+from django.db import models, transaction
 
 from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.core.photos import PhotoSet, photo_set, protocol
@@ -22,12 +24,12 @@ from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.photos import storage
-from pinpoint.web.photos.imaging import clean_image
+from pinpoint.web.photos.imaging import clean_image, thumbnail
 from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Course, Session
 from pinpoint.web.treatments.selectors import consent_in_force
 
-__all__ = ["PhotoInput", "course_treatment", "course_zones", "take_photo"]
+__all__ = ["PhotoInput", "course_treatment", "course_zones", "discard_rolled_back", "take_photo"]
 
 
 @dataclass(frozen=True)
@@ -89,16 +91,32 @@ def _consent(actor: Actor, ev: Evidence, data: PhotoInput) -> Consent | None:
     return consent
 
 
+def _still_stored(names: set[str]) -> set[str]:
+    """Which of ``names`` belong to a photo row (the image or its thumbnail)."""
+    rows = Photo.objects.filter(models.Q(stored_name__in=names) | models.Q(thumb_name__in=names))
+    return {n for pair in rows.values_list("stored_name", "thumb_name") for n in pair} & names
+
+
+def discard_rolled_back() -> int:
+    """Remove stored photo files whose rows were rolled back after the photo's own block; how many."""
+    return storage.discard_rolled_back(_still_stored)
+
+
 def take_photo(actor: Actor, data: PhotoInput, upload: IO[bytes]) -> Photo:
-    """Check, clean, store and record one photo (one transaction; the file removed again on any failure)."""
+    """Check, clean, store and record one photo and its thumbnail, sealed (the files removed again on any failure)."""
     actor.require(Perm.PHOTO_TAKE)
     ev = evidence_for(actor.organization)
     ps = _photo_set(actor, ev, data)
     consent = _consent(actor, ev, data)
     image = clean_image(upload)
+    thumb = thumbnail(image)
+    discard_rolled_back()
     key = storage.new_key()
-    name = storage.store(key, image.data)
+    names: list[str] = []
     try:
+        names.append(storage.store(key, image.data))
+        names.append(storage.store(key, thumb.data, ".thumb"))
+        name, thumb_name = names
         with transaction.atomic():
             proto, version = protocol(ev)
             photo = Photo(
@@ -118,12 +136,16 @@ def take_photo(actor: Actor, data: PhotoInput, upload: IO[bytes]) -> Photo:
                 width=image.width,
                 height=image.height,
                 size_bytes=len(image.data),
+                thumb_name=thumb_name,
+                thumb_sha256=thumb.sha256,
                 taken_by=actor.user,
             )
             photo.save(force_insert=True)
             detail = {"zone": ps.zone, "view": data.view, "taken_on": data.taken_on.isoformat()}
             record_event(actor, Event.PHOTO_TAKE, photo, client=data.course.client, detail=detail)
     except BaseException:
-        storage.remove(name)
+        for stored in names:
+            storage.remove(stored)
         raise
+    storage.remember_until_commit(tuple(names))
     return photo

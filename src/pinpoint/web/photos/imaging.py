@@ -18,13 +18,15 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from pinpoint.core.errors import InputError
 
-__all__ = ["CleanImage", "clean_image", "limits"]
+__all__ = ["THUMB_SIDE", "CleanImage", "clean_image", "limits", "thumbnail"]
 
 ACCEPTED = ("JPEG", "PNG", "WEBP")
 """Formats read. A JPEG with extra pictures (MPO, some phone cameras) opens as JPEG; its first picture is kept."""
 FIELD = "photo"
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"avif")
 _READABLE = "a JPEG, PNG or WebP photo"
+THUMB_SIDE = 480
+"""The longer side of a thumbnail, in pixels: sharp at the lists' 9 rem (144 CSS px) on a 3x phone screen."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,19 @@ def clean_image(upload: IO[bytes]) -> CleanImage:
             rgb = _to_rgb(_to_srgb(upright))
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
             raise _refuse(f"the file is damaged or cut short: send {_READABLE} again") from None
+    return _jpeg(rgb, quality=90)
+
+
+def _jpeg(im: Image.Image, quality: int) -> CleanImage:
     out = io.BytesIO()
-    rgb.save(out, format="JPEG", quality=90, optimize=True)
+    im.save(out, format="JPEG", quality=quality, optimize=True)
     blob = out.getvalue()
-    return CleanImage(data=blob, sha256=hashlib.sha256(blob).hexdigest(), width=rgb.width, height=rgb.height)
+    return CleanImage(data=blob, sha256=hashlib.sha256(blob).hexdigest(), width=im.width, height=im.height)
+
+
+def thumbnail(image: CleanImage) -> CleanImage:
+    """A small copy of a cleaned photo for lists: at most :data:`THUMB_SIDE` pixels on its longer side, re-encoded."""
+    with Image.open(io.BytesIO(image.data), formats=("JPEG",)) as im:
+        small = im.convert("RGB")
+        small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    return _jpeg(small, quality=82)

@@ -1,8 +1,12 @@
 """A photo: one standard view of one zone of a client, on a date, in a session or a diary, under a consent.
 
-The image itself lives in the photo storage under ``key`` (unguessable); the row keeps what the
-image shows and its SHA-256, so a changed file is detectable. A photo is never edited: a retake
-is a new photo, and the newest photo of a view on a date is the one compared.
+The image itself lives in the photo storage under ``key`` (unguessable), with a small re-encoded
+copy for lists (the thumbnail); the row keeps what the image shows and the SHA-256 of both files.
+The row is sealed when written (``Seal.objects.append``, kind ``photo``, ADR 0007), so the seal
+covers the files' digests too: ``pinpoint verify`` reads each stored file back and reports one that
+was swapped or lost. A photo is never edited: a retake is a new photo, and the newest photo of a
+view on a date is the one compared. Database triggers refuse UPDATE and DELETE (and TRUNCATE on
+PostgreSQL) of the table.
 """
 
 from __future__ import annotations
@@ -11,28 +15,34 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
+
+from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
 
 __all__ = ["Photo", "PhotoRecordError"]
 
 
-class PhotoRecordError(ValueError):
-    """Something tried to change or delete a photo record."""
+class PhotoRecordError(SealedRecordError):
+    """Something tried to change or delete a photo record (pages answer 409)."""
 
 
-class PhotoQuerySet(models.QuerySet["Photo"]):
-    """Photos refuse bulk changes: the record of what was photographed is kept as taken."""
+class PhotoQuerySet(SealedQuerySet["Photo"]):
+    """Photos refuse bulk changes (the record of what was photographed is kept as taken); ``bulk_create`` seals."""
+
+    refusal = "a photo record is never changed or deleted; take a new photo"
 
     def update(self, **kwargs: Any) -> int:
         """Never."""
-        msg = "a photo record is never changed; take a new photo"
-        raise PhotoRecordError(msg)
+        raise PhotoRecordError(self.refusal)
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Never."""
-        msg = "a photo record is never deleted"
-        raise PhotoRecordError(msg)
+        raise PhotoRecordError(self.refusal)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        """Never."""
+        raise PhotoRecordError(self.refusal)
 
 
 class Photo(models.Model):
@@ -54,6 +64,8 @@ class Photo(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size_bytes = models.PositiveIntegerField()
+    thumb_name = models.CharField(max_length=200, blank=True)
+    thumb_sha256 = models.CharField(max_length=64, blank=True)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -70,11 +82,13 @@ class Photo(models.Model):
         return f"{self.view} of {self.zone} on {self.taken_on}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only."""
-        if not self._state.adding:
+        """Insert only, sealed in the same transaction."""
+        if not self._state.adding or (self.pk is not None and Photo.objects.filter(pk=self.pk).exists()):
             msg = "a photo record is never changed; take a new photo"
             raise PhotoRecordError(msg)
-        super().save(*args, **kwargs)
+        with transaction.atomic(savepoint=False):
+            super().save(*args, **kwargs)
+            Seal.objects.append(self, "photo")
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         """Never."""

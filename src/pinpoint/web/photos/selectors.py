@@ -27,6 +27,7 @@ __all__ = [
     "previous_photos",
     "session_photos",
     "timeline",
+    "view_name",
 ]
 
 
@@ -71,11 +72,16 @@ class ViewRow:
         return list(by_date.values())
 
 
-def _title(ev: Evidence, p: Photo, shared_zone: str) -> str:
+def view_name(ev: Evidence, view: str) -> str:
+    """The standard view's name in words ("Left three-quarter"), else the stored id."""
     try:
-        name = standard_view(ev, p.view).name
+        return standard_view(ev, view).name
     except PinpointError:
-        name = p.view
+        return view
+
+
+def _title(ev: Evidence, p: Photo, shared_zone: str) -> str:
+    name = view_name(ev, p.view)
     where = ev.zones[p.zone].name if (not shared_zone and p.zone in ev.zones) else ""
     return f"{name}: {where}" if where else name
 

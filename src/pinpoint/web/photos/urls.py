@@ -14,4 +14,5 @@ urlpatterns = [
     path("marketing/", views.marketing, name="marketing"),
     path("<int:pk>/", views.photo_detail, name="detail"),
     path("image/<str:key>/", views.photo_image, name="image"),
+    path("image/<str:key>/small/", views.photo_thumb, name="thumb"),
 ]

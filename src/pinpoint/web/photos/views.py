@@ -28,7 +28,7 @@ from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Course, Session
 from pinpoint.web.treatments.selectors import get_session
 
-__all__ = ["client_photos", "compare", "marketing", "photo_detail", "photo_image", "session_photos"]
+__all__ = ["client_photos", "compare", "marketing", "photo_detail", "photo_image", "photo_thumb", "session_photos"]
 
 
 def _cards(
@@ -176,7 +176,14 @@ def photo_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ev = evidence_for(actor.organization)
     record_view(actor, photo.client, "photo", photo.pk)
     key = compare_key(ev, photo.series, photo.view, photo.zone)
-    ctx = {"photo": photo, "client": photo.client, "evidence": ev, "compare_zone": key[2], "protocol": protocol(ev)}
+    ctx = {
+        "photo": photo,
+        "client": photo.client,
+        "evidence": ev,
+        "compare_zone": key[2],
+        "protocol": protocol(ev),
+        "view_name": selectors.view_name(ev, photo.view),
+    }
     return render(request, "photos/detail.html", ctx)
 
 
@@ -213,20 +220,32 @@ def marketing(request: HttpRequest) -> HttpResponse:
     return render(request, "photos/marketing.html", ctx)
 
 
+def _image_response(request: HttpRequest, key: str, *, thumb: bool) -> HttpResponse:
+    actor = actor_of(request)
+    photo = selectors.get_photo_by_key(actor, key)
+    small = thumb and bool(photo.thumb_name)  # a photo taken before thumbnails were made: the image itself
+    try:
+        data = storage.open_bytes(photo.thumb_name if small else photo.stored_name)
+    except (OSError, FileNotFoundError):
+        raise Http404 from None
+    record_view(actor, photo.client, "photo thumbnail" if thumb else "photo image", photo.pk)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    name = f"photo-{photo.pk}{'-small' if small else ''}.jpg"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_GET
 @page(Perm.PHOTO_VIEW)
 def photo_image(request: HttpRequest, key: str) -> HttpResponse:
     """The image bytes of the photo stored under ``key``: checked, logged, private and never cached."""
-    actor = actor_of(request)
-    photo = selectors.get_photo_by_key(actor, key)
-    try:
-        data = storage.open_bytes(photo.stored_name)
-    except (OSError, FileNotFoundError):
-        raise Http404 from None
-    record_view(actor, photo.client, "photo image", photo.pk)
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _image_response(request, key, thumb=False)
 
+
+@require_GET
+@page(Perm.PHOTO_VIEW)
+def photo_thumb(request: HttpRequest, key: str) -> HttpResponse:
+    """The thumbnail of the photo stored under ``key`` (for lists), checked and logged like the image."""
+    return _image_response(request, key, thumb=True)

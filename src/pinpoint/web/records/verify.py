@@ -2,7 +2,8 @@
 
 For each organization: every seal in order (position, link to the seal before, the row's
 content under the key), the signed sessions' rows against their signed text, every row that
-should be sealed and is not, and the chain head. The first problem found is reported with the
+should be sealed and is not, each photo's stored files against their sealed SHA-256, and the
+chain head. The first problem found is reported with the
 table and id of the row. Saved chain heads (``pinpoint verify --head``) can be checked too: a
 seal at a saved position must still have the saved digest, which holds even against someone who
 has the key and rewrote the chain.
@@ -25,6 +26,8 @@ from pinpoint.web.audit.erasures import erased_in
 from pinpoint.web.audit.models import Seal, SealChain
 from pinpoint.web.audit.sealing import SEALABLE, kinds_for, row_values
 from pinpoint.web.audit.sealkey import seal_key
+from pinpoint.web.photos.integrity import stored_files_problem
+from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Session, ZoneRecord
 from pinpoint.web.treatments.signing import rows_match
 
@@ -99,6 +102,8 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
         content = seal_content(seal.kind, seal.record_id, row_values(obj), key, blanked) if obj is not None else None
         if seal.kind == "session" and isinstance(obj, Session) and not rows_match(obj, zones.get(obj.pk, [])):
             bad_rows[seal.seq] = "the session's zone records differ from what was signed"
+        if seal.kind == "photo" and isinstance(obj, Photo) and (files := stored_files_problem(obj)) is not None:
+            bad_rows[seal.seq] = files
         links.append(SealLink(seal.seq, seal.kind, seal.record_id, seal.prev_digest, seal.digest, content))
     problem = _first_problem(key, org, links, bad_rows)
     if problem is None:
