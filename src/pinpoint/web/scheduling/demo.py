@@ -22,8 +22,6 @@ from pinpoint.web.base.statuses import SessionStatus
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.actions import ClientData, create_client, record_questionnaire
 from pinpoint.web.consents.actions import sign_consent
-from pinpoint.web.devices.actions import add_unit
-from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.scheduling.actions import add_room, book
 from pinpoint.web.scheduling.models import Room
 from pinpoint.web.scheduling.selectors import default_minutes
@@ -63,7 +61,7 @@ def _new_client(actor: Actor, name: str, email: str, birth: dt.date, on: dt.date
     return client
 
 
-def _finished_course(actor: Actor, today: dt.date, unit: DeviceUnit) -> None:
+def _finished_course(actor: Actor, today: dt.date) -> None:
     days = int(evidence_for(actor.organization).policy["recall_after_course_days"].value)
     on = today - dt.timedelta(days=days)
     client = _new_client(actor, "Rosalind Franklin", "rosalind@example.org", dt.date(1980, 7, 25), on)
@@ -79,7 +77,7 @@ def _finished_course(actor: Actor, today: dt.date, unit: DeviceUnit) -> None:
         tx.ZoneInput(
             zone=zp.zone,
             device="pen_14",
-            device_unit_id=unit.pk,
+            device_unit_id=None,  # that lot is no longer in the device list
             depth_mm=Decimal(str(zp.depth_mm.min)),
             passes=int(zp.passes.min),
             endpoint_reached=True,
@@ -115,4 +113,4 @@ def demo_schedule(today: dt.date) -> None:
     )
     first, *_ = tx.book_sessions(prac, course)
     book(prac, first, prac_user, _at(tomorrow, 9, 30), default_minutes(prac, first), one)
-    _finished_course(prac, today, add_unit(boss, "pen_14", "Pen cartridges (May lot)", lot_number="CART-2405-R"))
+    _finished_course(prac, today)
