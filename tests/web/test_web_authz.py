@@ -232,6 +232,116 @@ CASES += [
     Case("photos:image", "get", _u("photos:image", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
     Case("photos:thumb", "get", _u("photos:thumb", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
 ]
+def _hedy(w: World) -> int:
+    from pinpoint.web.clients.models import Client
+
+    return int(Client.objects.get(full_name="Hedy Lamarr", organization=w.clinic).pk)
+
+
+def _hedy_course(w: World) -> int:
+    from pinpoint.web.electrolysis.models import Course as ElCourse
+
+    return int(ElCourse.objects.get(client__full_name="Hedy Lamarr", organization=w.clinic).pk)
+
+
+def _hedy_signed(w: World) -> int:
+    from pinpoint.web.electrolysis.models import Session as ElSession
+
+    return int(ElSession.objects.filter(course_id=_hedy_course(w), status="signed").order_by("number")[0].pk)
+
+
+def _el_open(w: World) -> int:
+    from pinpoint.web.electrolysis.actions import start_session as el_start
+    from pinpoint.web.electrolysis.models import Course as ElCourse
+
+    return int(el_start(w.actor(w.practitioner), ElCourse.objects.get(pk=_hedy_course(w))).pk)
+
+
+def _el_open_session(w: World) -> None:
+    _el_open(w)
+
+
+def _el_today(w: World) -> int:
+    from pinpoint.web.electrolysis.models import Session as ElSession
+
+    return int(ElSession.objects.get(course_id=_hedy_course(w), performed_on=w.today).pk)
+
+
+def _el_recorded(w: World) -> None:
+    from pinpoint.core.hair_records import AreaEntry
+    from pinpoint.web.electrolysis.actions import record_area
+    from pinpoint.web.electrolysis.models import Session as ElSession
+
+    session = ElSession.objects.get(pk=_el_open(w))
+    entry = AreaEntry("upper_lip", "blend", "insulated", "F3", 0.4, 1.5, 8.0, 60, 55, 20.0, "none", True, 4.0, 20)
+    record_area(w.actor(w.practitioner), session, entry)
+
+
+EL_AREA = {
+    "area": "upper_lip",
+    "area-upper_lip-area": "upper_lip",
+    "area-upper_lip-probe_type": "insulated",
+    "area-upper_lip-probe_size": "F3",
+    "area-upper_lip-current_ma": "0.4",
+    "area-upper_lip-intensity_w": "1.5",
+    "area-upper_lip-seconds_per_insertion": "8",
+    "area-upper_lip-insertions": "60",
+    "area-upper_lip-hairs_removed": "55",
+    "area-upper_lip-minutes": "20",
+    "area-upper_lip-reaction": "none",
+    "area-upper_lip-aftercare_given": "on",
+}
+CASES += [
+    Case("electrolysis:course_new", "get", _u("electrolysis:course_new", lambda w: w.ada.pk), Perm.COURSE_PLAN),
+    Case(
+        "electrolysis:course_new_post",
+        "post",
+        _u("electrolysis:course_new", _hedy),
+        Perm.COURSE_PLAN,
+        data=lambda w: {
+            "areas": ["upper_lip"],
+            "modality": "blend",
+            "start_on": w.today.isoformat(),
+            "count_kind": "default",
+        },
+        ok=302,
+    ),
+    Case("electrolysis:course", "get", _u("electrolysis:course", _hedy_course), Perm.CLIENT_VIEW),
+    Case(
+        "electrolysis:chart",
+        "get",
+        lambda w: reverse("electrolysis:chart", args=[_hedy_course(w), "upper_lip"]),
+        Perm.CLIENT_VIEW,
+    ),
+    Case("electrolysis:start", "post", _u("electrolysis:start", _hedy_course), Perm.SESSION_RUN, ok=302),
+    Case("electrolysis:session", "get", _u("electrolysis:session", _hedy_signed), Perm.CLIENT_VIEW),
+    Case(
+        "electrolysis:record",
+        "post",
+        _u("electrolysis:record", _el_today),
+        Perm.SESSION_RUN,
+        data=lambda w: EL_AREA,
+        ok=302,
+        prepare=_el_open_session,
+    ),
+    Case(
+        "electrolysis:sign",
+        "post",
+        _u("electrolysis:sign", _el_today),
+        Perm.SESSION_SIGN,
+        data=lambda w: {"confirm": "on"},
+        ok=302,
+        prepare=_el_recorded,
+    ),
+    Case(
+        "electrolysis:addendum",
+        "post",
+        _u("electrolysis:addendum", _hedy_signed),
+        Perm.SESSION_ADDENDUM,
+        data=lambda w: {"text": "Window re-counted"},
+        ok=302,
+    ),
+]
 PUBLIC = {
     "accounts:login",
     "accounts:logout",
