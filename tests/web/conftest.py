@@ -28,7 +28,7 @@ from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.treatments.models import Course, Session
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-OUR_APPS = ("accounts", "base", "audit", "clients", "consents", "devices", "treatments", "photos")
+OUR_APPS = ("accounts", "base", "audit", "clients", "consents", "devices", "treatments", "photos", "scheduling", "reminders")
 
 
 def _photo_storages(location: Path) -> dict[str, Any]:
@@ -135,7 +135,7 @@ def world(db: Any) -> World:
         home_session=Session.objects.get(client__organization=home, number=1),
         consent=Consent.objects.get(client=ada),
         questionnaire=Questionnaire.objects.filter(client=ada).first(),  # type: ignore[arg-type]
-        pen=DeviceUnit.objects.get(organization=clinic),
+        pen=DeviceUnit.objects.get(organization=clinic, label="Pen cartridges"),
         roller=DeviceUnit.objects.get(organization=home),
     )
 

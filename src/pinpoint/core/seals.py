@@ -137,6 +137,26 @@ KINDS: Mapping[str, SealSpec] = {
     "record_view": SealSpec(
         fields=("organization_id", "user_id", "client_id", "what", "object_id", "at"),
     ),
+    # An adverse event report (its lots by id and number in ``lots``) and each later follow-up.
+    "adverse_event": SealSpec(
+        fields=(
+            "organization_id",
+            "client_id",
+            "session_id",
+            "kind",
+            "severity",
+            "onset_on",
+            "zones",
+            "lots",
+            "reported_by_id",
+            "reported_at",
+        ),
+        personal=("action_taken",),
+    ),
+    "adverse_event_update": SealSpec(
+        fields=("organization_id", "event_id", "outcome", "resolved_on", "by_id", "at"),
+        personal=("note",),
+    ),
     # A photo: what it shows, when, under which consent, and the SHA-256 of the stored image and of its
     # thumbnail, so a file swapped in the storage is caught by ``verify``, which reads them back.
     "photo": SealSpec(

@@ -83,7 +83,14 @@ def _clinic(today: dt.date) -> None:
     prac = Actor(user=User.objects.get(email=LOGINS[1][0]), organization=org, role=Role.PRACTITIONER)
     add_template_version(boss, "microneedling", "Consent to microneedling", MICRONEEDLING_CONSENT)
     add_template_version(boss, "electrolysis", "Consent to needle electrolysis", ELECTROLYSIS_CONSENT)
-    cartridges = add_unit(boss, "pen_14", "Pen cartridges", lot_number="CART-2407-A")
+    cartridges = add_unit(
+        boss,
+        "pen_14",
+        "Pen cartridges",
+        lot_number="CART-2407-A",
+        expires_on=today + dt.timedelta(days=400),
+        units_total=50,
+    )
     month_ago = today - dt.timedelta(days=28)
     then = timezone.now() - dt.timedelta(days=28)
 
@@ -209,6 +216,16 @@ def _electrolysis(today: dt.date) -> None:
     demo_electrolysis(prac, today, _answers(["upper_lip"], dt.date(1984, 11, 9), "clinic"))
 
 
+def _follow_up(today: dt.date) -> None:
+    """Scores on Ada's course, a resolved adverse event on her signed session and its lot, an expired lot."""
+    from pinpoint.web.accounts.models import Organization  # noqa: PLC0415 - keeps the demo's imports short
+    from pinpoint.web.outcomes.demo import demo_follow_up  # noqa: PLC0415 - keeps the demo's imports short
+
+    org = Organization.objects.get(name="Demo Clinic")
+    prac = Actor(user=User.objects.get(email=LOGINS[1][0]), organization=org, role=Role.PRACTITIONER)
+    demo_follow_up(prac, today)
+
+
 def load_demo(today: dt.date) -> DemoResult:
     """Create the demo clinic and personal space unless they exist; one transaction."""
     logins = (*LOGINS, (*HOME_LOGIN[:1], HOME_LOGIN[1], "personal space"))
@@ -221,4 +238,5 @@ def load_demo(today: dt.date) -> DemoResult:
         _photos()
         _electrolysis(today)
         _schedule(today)
+        _follow_up(today)
     return DemoResult(created=True, logins=printable)

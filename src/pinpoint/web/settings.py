@@ -148,6 +148,7 @@ INSTALLED_APPS = [
     "pinpoint.web.scheduling",
     "pinpoint.web.reminders",
     "pinpoint.web.photos",
+    "pinpoint.web.outcomes",
 ]
 
 MIDDLEWARE = [

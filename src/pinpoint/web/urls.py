@@ -22,6 +22,7 @@ urlpatterns = [
     path("reminders/", include("pinpoint.web.reminders.urls")),
     path("exports/", include("pinpoint.web.exports.urls")),
     path("photos/", include("pinpoint.web.photos.urls")),
+    path("follow-up/", include("pinpoint.web.outcomes.urls")),
     path("", include("pinpoint.web.treatments.urls")),
     path("api/", include("pinpoint.web.api.urls")),
     path("api/", api_urls),

@@ -14,6 +14,8 @@ __all__ = ["Event"]
 class Event(StrEnum):
     """What an audit event records; the value is stored as ``AuditEvent.action``."""
 
+    ADVERSE_EVENT_RECORD = "adverse_event.record"
+    ADVERSE_EVENT_UPDATE = "adverse_event.update"
     APPOINTMENT_BOOK = "appointment.book"
     APPOINTMENT_FREE = "appointment.free"
     API_TOKEN_CREATE = "api_token.create"  # noqa: S105 - an event name, not a secret
@@ -27,6 +29,8 @@ class Event(StrEnum):
     COURSE_BOOK = "course.book"
     COURSE_CREATE = "course.create"
     DEVICE_ADD = "device.add"
+    DEVICE_CLEAN = "device.clean"
+    DEVICE_RECALL = "device.recall"
     DEVICE_RETIRE = "device.retire"
     INVITATION_ACCEPT = "invitation.accept"
     INVITATION_CREATE = "invitation.create"
@@ -37,6 +41,7 @@ class Event(StrEnum):
     ORGANIZATION_EXPORT = "organization.export"
     ORGANIZATION_POLICY = "organization.policy"
     ORGANIZATION_UPDATE = "organization.update"
+    OUTCOME_RECORD = "outcome.record"
     PHOTO_TAKE = "photo.take"
     QUESTIONNAIRE_RECORD = "questionnaire.record"
     ROOM_ADD = "room.add"

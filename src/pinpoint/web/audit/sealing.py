@@ -62,6 +62,8 @@ SEALABLE: Mapping[str, Sealable] = {
     "record_view": Sealable("audit.RecordView", "at"),
     "erasure": Sealable("audit.Erasure", "erased_at"),
     "photo": Sealable("photos.Photo", "created_at"),
+    "adverse_event": Sealable("outcomes.AdverseEvent", "reported_at"),
+    "adverse_event_update": Sealable("outcomes.AdverseEventUpdate", "at"),
 }
 
 

@@ -44,6 +44,9 @@ class Perm(StrEnum):
     AUDIT_VIEW = "audit.view"
     CLIENT_ERASE = "client.erase"
     EXPORT_ALL = "organization.export"
+    OUTCOME_RECORD = "outcome.record"
+    ADVERSE_EVENT_REPORT = "adverse_event.report"
+    LOT_RECALL = "lot.recall"
 
 
 _EVERYONE = frozenset(
@@ -67,6 +70,9 @@ _CLINICAL = frozenset(
         Perm.SCREENING_OVERRIDE_REFER,
         Perm.PHOTO_VIEW,
         Perm.PHOTO_TAKE,
+        Perm.OUTCOME_RECORD,
+        Perm.ADVERSE_EVENT_REPORT,
+        Perm.LOT_RECALL,
     }
 )
 

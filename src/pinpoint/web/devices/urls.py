@@ -10,4 +10,6 @@ app_name = "devices"
 urlpatterns = [
     path("", views.device_list, name="list"),
     path("<int:pk>/retire/", views.device_retire, name="retire"),
+    path("<int:pk>/recall/", views.device_recall, name="recall"),
+    path("<int:pk>/clean/", views.device_clean, name="clean"),
 ]

@@ -15,7 +15,7 @@ from pinpoint.web.base.forms import add_error
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.devices import actions, selectors
-from pinpoint.web.devices.forms import DeviceUnitForm
+from pinpoint.web.devices.forms import CleaningForm, DeviceUnitForm, RecallForm
 
 
 @page(Perm.DEVICE_MANAGE)
@@ -33,6 +33,7 @@ def device_list(request: HttpRequest) -> HttpResponse:
                 d["label"],
                 lot_number=d["lot_number"],
                 expires_on=d["expires_on"],
+                units_total=d["units_total"],
                 key=d["submission_id"],
             )
         except PinpointError as exc:
@@ -50,3 +51,35 @@ def device_retire(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     actions.retire_unit(actor, selectors.get_unit(actor, pk), actor.today())
     return redirect("devices:detail", pk=pk)
+
+
+@page(Perm.DEVICE_MANAGE)
+def device_recall(request: HttpRequest, pk: int) -> HttpResponse:
+    """Recall a lot (from today): it can no longer be chosen for a session."""
+    actor = actor_of(request)
+    unit = selectors.get_unit(actor, pk)
+    form = RecallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.recall_lot(actor, unit, form.cleaned_data["reason"], actor.today())
+        except PinpointError as exc:
+            add_error(form, exc)
+        else:
+            return redirect("devices:detail", pk=pk)
+    return render(request, "devices/form.html", {"unit": unit, "form": form, "title": f"Recall {unit.label}"})
+
+
+@page(Perm.DEVICE_MANAGE)
+def device_clean(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log a cleaning of a reusable unit."""
+    actor = actor_of(request)
+    unit = selectors.get_unit(actor, pk)
+    form = CleaningForm(request.POST or None, initial={"cleaned_on": actor.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.log_cleaning(actor, unit, form.cleaned_data["agent"], form.cleaned_data["cleaned_on"])
+        except PinpointError as exc:
+            add_error(form, exc)
+        else:
+            return redirect("devices:detail", pk=pk)
+    return render(request, "devices/form.html", {"unit": unit, "form": form, "title": f"Clean {unit.label}"})

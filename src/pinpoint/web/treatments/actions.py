@@ -393,10 +393,12 @@ def start_anaesthetic(actor: Actor, session: Session) -> Session:
         return s
 
 
-def _zone_errors(z: ZoneInput, unit: DeviceUnit | None) -> dict[str, str]:
+def _zone_errors(z: ZoneInput, unit: DeviceUnit | None, refusal: str | None = None) -> dict[str, str]:
     """What keeps ``z`` from being recorded, by field (before core judges its values)."""
     if z.device_unit_id is not None and unit is None:
         return {"device_unit": "choose a device in service in this organization"}
+    if refusal is not None and z.treated:
+        return {"device_unit": refusal}
     if unit is not None and z.device and z.device != unit.catalog_id:
         return {"device": f"{unit.label} is a {unit.catalog_id}, not a {z.device}"}
     errors = {}
@@ -408,15 +410,20 @@ def _zone_errors(z: ZoneInput, unit: DeviceUnit | None) -> dict[str, str]:
 
 
 def _validate_zones(ctx: SessionContext, data: RecordInput) -> list[tuple[ZoneInput, DeviceUnit | None, list[str]]]:
-    """Each planned zone's input (untreated when not given) with its unit and core's warnings, else every refusal."""
+    """Each planned zone's input (untreated when not given) with its unit and core's warnings, else every refusal.
+
+    A unit core refuses on the session's day (expired, recalled, used up, due for replacement) is
+    refused beside its field (``ctx`` read the units locked, so their counts hold until commit).
+    """
     given = {z.zone: z for z in data.zones}
     units = {u.pk: u for u in ctx.units}
+    unit_refusals = {r.unit.pk: r.summary for r in ctx.unit_rows if not r.usable}
     errors: dict[tuple[str, str], str] = {}
     out: list[tuple[ZoneInput, DeviceUnit | None, list[str]]] = []
     for zp in ctx.plan.zones:
         z = given.get(zp.zone, ZoneInput(zone=zp.zone, treated=False))
         unit = units.get(z.device_unit_id) if z.device_unit_id is not None else None
-        refused = _zone_errors(z, unit)
+        refused = _zone_errors(z, unit, unit_refusals.get(z.device_unit_id or 0))
         errors |= {(zp.zone, f): m for f, m in refused.items()}
         if refused or not z.treated:
             out += [] if refused else [(z, unit, [])]

@@ -87,11 +87,26 @@ class ZoneForm(forms.Form):
     endpoint_reached = forms.BooleanField(required=False, label="Endpoint reached")
     notes = forms.CharField(required=False, max_length=2000, label="Notes")
 
-    def __init__(self, *args: Any, evidence: Evidence, setting: str, units: list[DeviceUnit], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        evidence: Evidence,
+        setting: str,
+        units: list[DeviceUnit],
+        offered: list[DeviceUnit] | None = None,
+        not_offered: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         devices = [(k, d.name) for k, d in evidence.devices.items() if setting in d.settings]
         set_choices(self, "device", [("", "-"), *devices])
         set_choices(self, "device_unit", [("", "-"), *((str(u.pk), str(u)) for u in units)])
+        if offered is not None:
+            # only the units core allows today are offered; another one, posted anyway, reaches
+            # core, which refuses it beside the field with its reason
+            self.fields["device_unit"].widget.choices = [("", "-"), *((str(u.pk), str(u)) for u in offered)]
+        if not_offered:
+            self.fields["device_unit"].help_text = "Not offered: " + "; ".join(not_offered)
 
 
 class RunnerForm(forms.Form):

@@ -17,7 +17,7 @@ __all__ = ["RunnerForms"]
 
 
 def _initial(ctx: SessionContext, zp: ZonePlan) -> dict[str, Any]:
-    """The zone's recorded values, else the plan's device, its depth when the plan fixes one, the only unit."""
+    """The zone's recorded values, else the plan's device, its depth when the plan fixes one, the only usable unit."""
     zr: ZoneRecord | None = ctx.records.get(zp.zone)
     if zr is not None:
         return {
@@ -32,8 +32,9 @@ def _initial(ctx: SessionContext, zp: ZonePlan) -> dict[str, Any]:
     initial: dict[str, Any] = {"treated": True, "device": ctx.plan.device or ""}
     if zp.depth_mm.min == zp.depth_mm.max:
         initial["depth_mm"] = Decimal(str(zp.depth_mm.min))
-    if len(ctx.units) == 1:
-        initial["device_unit"] = str(ctx.units[0].pk)
+    usable = [u for u in ctx.usable_units if not ctx.plan.device or u.catalog_id == ctx.plan.device]
+    if len(usable) == 1:
+        initial["device_unit"] = str(usable[0].pk)
     return initial
 
 
@@ -56,6 +57,8 @@ class RunnerForms:
                     evidence=ctx.evidence,
                     setting=ctx.plan.setting,
                     units=ctx.units,
+                    offered=ctx.usable_units,
+                    not_offered=[f"{r.unit.label} ({r.summary})" for r in ctx.unit_rows if not r.usable],
                 ),
             )
             for zp in ctx.plan.zones

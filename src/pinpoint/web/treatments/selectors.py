@@ -20,6 +20,7 @@ from pinpoint.web.clients.models import Client
 from pinpoint.web.clients.selectors import ScreeningResult, screening_for
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.devices.models import DeviceUnit
+from pinpoint.web.devices.selectors import UnitStatus, choosable
 from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 __all__ = [
@@ -59,7 +60,8 @@ class SessionContext:
     ``plan`` is the course's plan parsed once; ``screening`` is the client's screening on the
     session's day (the booked day before it starts, the day it took place after) and ``guide``
     core's guide shaped by it (``guide_error`` when core cannot guide this plan); ``records``
-    maps zone ids to their rows; ``units`` are the organization's units in service.
+    maps zone ids to their rows; ``units`` are the organization's units in service, ``unit_rows``
+    the same with core's verdict on choosing each on the session's day (expired, recalled, used up).
     """
 
     session: Session
@@ -70,6 +72,12 @@ class SessionContext:
     guide: Guide | None
     guide_error: str
     units: list[DeviceUnit] = field(default_factory=list)
+    unit_rows: list[UnitStatus] = field(default_factory=list)
+
+    @property
+    def usable_units(self) -> list[DeviceUnit]:
+        """The units that may be chosen on the session's day."""
+        return [r.unit for r in self.unit_rows if r.usable]
 
     @property
     def day(self) -> dt.date:
@@ -100,9 +108,8 @@ def session_context(actor: Actor, pk: int, *, for_update: bool = False) -> Sessi
         guide, guide_error = guide_for_plan(evidence, plan, screening=screening.screening), ""
     except PinpointError as exc:
         guide, guide_error = None, exc.message
-    units = []
-    if session.status == Session.Status.IN_PROGRESS:
-        units = list(DeviceUnit.objects.filter(organization=actor.organization, retired_on__isnull=True))
+    in_progress = session.status == Session.Status.IN_PROGRESS
+    unit_rows = choosable(actor, day, lock=for_update) if in_progress else []
     return SessionContext(
         session=session,
         plan=plan,
@@ -111,7 +118,8 @@ def session_context(actor: Actor, pk: int, *, for_update: bool = False) -> Sessi
         screening=screening,
         guide=guide,
         guide_error=guide_error,
-        units=units,
+        units=[r.unit for r in unit_rows],
+        unit_rows=unit_rows,
     )
 
 

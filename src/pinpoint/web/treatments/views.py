@@ -23,6 +23,7 @@ from pinpoint.web.clients.models import Client
 from pinpoint.web.clients.selectors import get_client, latest_questionnaire, questionnaires_by_client, screening_for
 from pinpoint.web.devices.selectors import units, with_status
 from pinpoint.web.treatments import actions, selectors
+from pinpoint.web.treatments.dose import dose_of
 from pinpoint.web.treatments.forms import (
     AddendumForm,
     CancelForm,
@@ -160,6 +161,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": list(selectors.course_sessions(course)),
         "evidence": evidence,
         "evidence_changed": course.evidence_version != evidence.version,
+        "dose": dose_of(course, evidence),
     }
     return render(request, "treatments/course_detail.html", context)
 
