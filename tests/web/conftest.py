@@ -28,7 +28,18 @@ from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.treatments.models import Course, Session
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-OUR_APPS = ("accounts", "base", "audit", "clients", "consents", "devices", "treatments", "photos", "scheduling", "reminders")
+OUR_APPS = (
+    "accounts",
+    "base",
+    "audit",
+    "clients",
+    "consents",
+    "devices",
+    "treatments",
+    "photos",
+    "scheduling",
+    "reminders",
+)
 
 
 def _photo_storages(location: Path) -> dict[str, Any]:

@@ -61,6 +61,12 @@ def _ada_photo(w: World) -> Any:
     return Photo.objects.filter(client=w.ada).latest("pk")
 
 
+def _katherine(w: World) -> Any:
+    from pinpoint.web.treatments.models import Session
+
+    return Session.objects.select_related("appointment").get(client__full_name="Katherine Johnson", number=1)
+
+
 @dataclass(frozen=True)
 class Case:
     """One URL: how to call it, what it needs, what a permitted call returns."""
@@ -342,6 +348,60 @@ CASES += [
         ok=302,
     ),
 ]
+CASES += [
+    Case("scheduling:day", "get", _u("scheduling:day"), Perm.CLIENT_VIEW, scoped=False),
+    Case("scheduling:week", "get", _u("scheduling:week"), Perm.CLIENT_VIEW, scoped=False),
+    Case("scheduling:rooms", "get", _u("scheduling:rooms"), Perm.SETTINGS_MANAGE, scoped=False),
+    Case(
+        "scheduling:rooms_post",
+        "post",
+        _u("scheduling:rooms"),
+        Perm.SETTINGS_MANAGE,
+        scoped=False,
+        data=lambda w: {"name": "Room 3"},
+        ok=302,
+    ),
+    Case("scheduling:book", "get", _u("scheduling:book", lambda w: w.grace_session.pk), Perm.SESSION_BOOK),
+    Case(
+        "scheduling:book_post",
+        "post",
+        _u("scheduling:book", lambda w: _katherine(w).pk),
+        Perm.SESSION_BOOK,
+        data=lambda w: {
+            "day": (w.today + dt.timedelta(days=1)).isoformat(),
+            "practitioner": w.practitioner.pk,
+            "minutes": 60,
+            "start": "18:00",
+        },
+        ok=302,
+    ),
+    Case(
+        "scheduling:free",
+        "post",
+        _u("scheduling:free", lambda w: _katherine(w).appointment.pk),
+        Perm.SESSION_BOOK,
+        ok=302,
+    ),
+    Case("scheduling:add_session", "get", _u("scheduling:add_session", lambda w: w.ada_course.pk), Perm.SESSION_BOOK),
+    Case(
+        "scheduling:add_session_post",
+        "post",
+        _u("scheduling:add_session", lambda w: w.ada_course.pk),
+        Perm.SESSION_BOOK,
+        data=lambda w: {"date": (w.today + dt.timedelta(days=120)).isoformat()},
+        ok=302,
+    ),
+    Case("reminders:worklist", "get", _u("reminders:worklist"), Perm.CLIENT_VIEW, scoped=False),
+    Case("reminders:calendar", "get", _u("reminders:calendar"), Perm.DASHBOARD_VIEW, scoped=False),
+    Case(
+        "reminders:calendar_post",
+        "post",
+        _u("reminders:calendar"),
+        Perm.DASHBOARD_VIEW,
+        scoped=False,  # a user's own calendar address
+        data=lambda w: {"action": "create"},
+    ),
+]
 PUBLIC = {
     "accounts:login",
     "accounts:logout",
@@ -349,6 +409,7 @@ PUBLIC = {
     "accounts:signup_confirm",
     "accounts:accept",
     "api-pages:docs",  # the API reference, rendered from the public schema
+    "reminders:feed",  # a private calendar address: the unguessable token is the key (test_reminders.py)
 }
 SIGNED_IN_ONLY = {"accounts:start", "accounts:switch"}
 
