@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from pinpoint.cli import calendar as calendar_cli
-from pinpoint.cli import coverage, data, export, hair, pdf, records, tokens
+from pinpoint.cli import coverage, data, export, hair, importer, pdf, records, tokens
 from pinpoint.cli import reminders as reminders_cli
 from pinpoint.cli.common import (
     JsonOpt,
@@ -47,6 +47,7 @@ app.add_typer(hair.app, name="hair")
 app.add_typer(tokens.app, name="token")
 app.command(name="verify")(records.verify)
 app.command(name="export")(export.export)
+app.command(name="import")(importer.import_)
 app.command(name="pdf")(pdf.pdf)
 app.command(name="reminders")(reminders_cli.reminders)
 app.command(name="calendar")(calendar_cli.calendar)

@@ -18,7 +18,6 @@ from pinpoint.cli.common import emit_json
 from pinpoint.core.errors import InputError
 
 if TYPE_CHECKING:
-    from pinpoint.web.audit.chains import ChainHead
     from pinpoint.web.records.verify import OrgReport
 
 __all__ = ["HEADS_FORMAT", "verify"]
@@ -52,8 +51,8 @@ def _setup() -> None:
         raise InputError("environment", f"cannot read the records: {str(exc).splitlines()[0]}") from None
 
 
-def _read_heads(path: Path) -> list[ChainHead]:
-    from pinpoint.web.audit.chains import ChainHead
+def _read_heads(path: Path) -> list[tuple[int, int, str]]:
+    """The saved heads as (organization, seq, digest), read before Django is set up."""
 
     def bad(why: str) -> InputError:
         what = f"--against: '{path}' is not a chain-heads file from `pinpoint verify --head`: {why}"
@@ -76,7 +75,7 @@ def _read_heads(path: Path) -> list[ChainHead]:
         org, seq, digest = item.get("organization"), item.get("seq"), item.get("digest")
         if not (isinstance(org, int) and isinstance(seq, int) and seq >= 0 and isinstance(digest, str)):
             raise bad("a head needs an organization id, a seq (0 or more) and a digest")
-        heads.append(ChainHead(organization_id=org, seq=seq, digest=digest))
+        heads.append((org, seq, digest))
     return heads
 
 
@@ -116,9 +115,12 @@ def verify(
     """Check every organization's chain of sealed records; exit 1 when one is broken."""
     from django.db import DatabaseError
 
-    saved = _read_heads(against) if against is not None else []
+    raw = _read_heads(against) if against is not None else []
     _setup()
+    from pinpoint.web.audit.chains import ChainHead
     from pinpoint.web.records.verify import verify_all
+
+    saved = [ChainHead(organization_id=org, seq=seq, digest=digest) for org, seq, digest in raw]
 
     try:
         reports = verify_all(saved)

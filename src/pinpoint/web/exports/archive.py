@@ -5,7 +5,9 @@ table of the organization, as a JSON array written row by row), ``csv/<table>.cs
 rows), ``fhir/bundle-r4b.json`` and ``fhir/bundle-r5.json``, and ``seals/heads.json`` (the
 chain head, in the format ``pinpoint verify --against`` reads). The audit trail is
 ``records/audit_auditevent.json`` and ``records/audit_recordview.json``; the seal chain is
-``records/audit_seal.json``. Rows are read with ``.iterator()``, :data:`CHUNK` at a time.
+``records/audit_seal.json``; the photos are ``photos/<stored name>`` (the name in
+``records/photos_photo.json``). Rows are read with ``.iterator()``, :data:`CHUNK` at a time.
+``pinpoint import`` (:mod:`pinpoint.web.exports.importer`) loads such a zip into an empty database.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,13 +34,24 @@ from pinpoint.web.audit.models import SealChain, row_values
 from pinpoint.web.exports.fhir import write_bundle
 from pinpoint.web.exports.selectors import CHUNK
 
-__all__ = ["HEADS_FORMAT", "TABLE_APPS", "export_tables", "write_zip"]
+__all__ = ["HEADS_FORMAT", "NOT_EXPORTED", "PHOTOS_DIR", "export_tables", "table_apps", "write_zip"]
 
 HEADS_FORMAT = "pinpoint-chain-heads/1"
-TABLE_APPS = ("accounts", "audit", "clients", "consents", "devices", "treatments")
-"""The apps whose tables the export holds (their change-history tables are not exported)."""
+NOT_EXPORTED = ("api",)
+"""Apps whose tables the export leaves out: API tokens are credentials, like password hashes."""
 USER_FIELDS = ("id", "email", "full_name", "is_active", "date_joined")
 """A member's columns in the export: never the password hash or admin flags."""
+PHOTOS_DIR = "photos/"
+"""Where the zip holds each photo file, under its stored name."""
+
+
+def table_apps() -> list[str]:
+    """The labels of the apps whose tables the export holds: every Pinpoint app with models but :data:`NOT_EXPORTED`."""
+    return [
+        cfg.label
+        for cfg in apps.get_app_configs()
+        if cfg.name.startswith("pinpoint.web.") and cfg.label not in NOT_EXPORTED and any(cfg.get_models())
+    ]
 
 
 def export_tables(org: Organization) -> Iterator[tuple[str, list[str], models.QuerySet[Any]]]:
@@ -45,7 +59,7 @@ def export_tables(org: Organization) -> Iterator[tuple[str, list[str], models.Qu
     yield "accounts_organization", _cols(Organization), Organization.objects.filter(pk=org.pk)
     user_ids = Membership.objects.filter(organization=org).values("user_id")
     yield "accounts_user", list(USER_FIELDS), User.objects.filter(pk__in=user_ids).order_by("pk")
-    for label in TABLE_APPS:
+    for label in table_apps():
         for model in apps.get_app_config(label).get_models():
             if model in (Organization, User) or model.__name__.startswith("Historical"):
                 continue
@@ -101,6 +115,7 @@ def write_zip(target: Path | IO[bytes], org: Organization, *, now: dt.datetime) 
         for table, cols, qs in export_tables(org):
             counts[table] = _write_json(zf, f"records/{table}.json", _rows(qs, cols))
             _write_csv(zf, f"csv/{table}.csv", cols, _rows(qs, cols))
+        _write_photos(zf, org)
         for version in (Version.R4B, Version.R5):
             name = f"fhir/bundle-{version.value.lower()}.json"
             with zf.open(name, "w", force_zip64=True) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
@@ -112,6 +127,18 @@ def write_zip(target: Path | IO[bytes], org: Organization, *, now: dt.datetime) 
         zf.writestr("seals/heads.json", json.dumps(doc, indent=2) + "\n")
         zf.writestr("README.md", readme(org, now, counts))
     return counts
+
+
+def _write_photos(zf: zipfile.ZipFile, org: Organization) -> None:
+    """Each photo file of ``org`` as ``photos/<stored name>``, one file at a time."""
+    from pinpoint.web.photos.models import Photo  # noqa: PLC0415 - only when the photos app is installed
+    from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
+
+    storage = photo_storage()
+    names = Photo._base_manager.filter(organization=org).order_by("pk").values_list("stored_name", flat=True)
+    for name in names.iterator(chunk_size=CHUNK):
+        with storage.open(name, "rb") as src, zf.open(PHOTOS_DIR + name, "w", force_zip64=True) as dst:
+            shutil.copyfileobj(src, dst)
 
 
 def readme(org: Organization, now: dt.datetime, counts: dict[str, int]) -> str:
@@ -134,8 +161,13 @@ def readme(org: Organization, now: dt.datetime, counts: dict[str, int]) -> str:
         " (who opened which record). The seal chain: `records/audit_seal.json` (one seal per sealed record,"
         " in chain order) and `records/audit_sealchain.json` (the head).",
         "",
-        "Not included: password hashes, the seal key, the change-history tables, photos (Pinpoint does"
-        " not store photos yet).",
+        "- `photos/<name>`: each photo (JPEG, without metadata) under the `stored_name` of its row in"
+        " `records/photos_photo.json`, whose `sha256` is the file's.",
+        "- `pinpoint import FILE` loads this zip into an empty Pinpoint database, ids included; the seals"
+        " verify there with the same seal key, which is never in this zip (copy it separately).",
+        "",
+        "Not included: password hashes (members set a new password after an import), API tokens,"
+        " the seal key, the change-history tables.",
         "",
         "## Tables",
         "",
