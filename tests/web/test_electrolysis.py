@@ -225,3 +225,10 @@ def test_a_home_user_logs_sessions_and_gets_the_same_forecast(world: World) -> N
     assert 'id="el-fit-upper_lip"' in page
     assert 'id="el-hours-upper_lip"' in page
     assert "Galvanic" in page
+
+
+def test_sessions_appear_on_the_client_timeline_in_words(world: World) -> None:
+    hedy = _hedy(world)
+    page = world.login(world.assistant).get(reverse("clients:detail", args=[hedy.pk])).content.decode()
+    assert page.count('class="entry-electrolysis_session"') == 5
+    assert "Needle electrolysis: Blend (direct current and radio frequency) on Upper lip" in page

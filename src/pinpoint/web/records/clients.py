@@ -16,6 +16,7 @@ from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.clients.selectors import ScreeningResult, client_search, screening_for
 from pinpoint.web.consents.models import Consent
+from pinpoint.web.electrolysis.selectors import timeline_entries as electrolysis_timeline
 from pinpoint.web.treatments.models import Addendum, Course, Session, ZoneRecord
 
 __all__ = ["Timeline", "client_history", "client_list", "timeline"]
@@ -65,7 +66,8 @@ def timeline(actor: Actor, client: Client) -> Timeline:
     entries += [(timezone.localdate(c.withdrawn_at), "withdrawal", c) for c in consents if c.withdrawn_at]
     entries += [(c.start_on, "course", c) for c in courses]
     entries += [(s.date, "session", s) for s in sessions]
-    entries.sort(key=lambda e: (e[0], e[1] != "course"), reverse=True)
+    entries += electrolysis_timeline(actor, client)
+    entries.sort(key=lambda e: (e[0], e[1] not in ("course", "electrolysis_course")), reverse=True)
     today = actor.today()
     upcoming = [s for s in sessions if s.status == Session.Status.BOOKED and s.scheduled_on >= today]
     nxt = upcoming[0] if upcoming else None

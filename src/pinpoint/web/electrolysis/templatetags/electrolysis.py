@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from pinpoint.evidence.loader import load_evidence
+
 register = template.Library()
 
 
@@ -20,3 +22,12 @@ def hours_minutes(value: Any) -> str:
         [f"{m} minute{'' if m == 1 else 's'}"] if m or not h else []
     )
     return " ".join(parts)
+
+
+@register.filter
+def el_course_words(course: Any) -> str:
+    """An electrolysis course in words: ``Blend (direct current and radio frequency) on Upper lip``."""
+    ev = load_evidence()
+    modality = ev.extra["hair"].modalities.get(course.modality)
+    areas = ", ".join(ev.zones[a].name if a in ev.zones else str(a) for a in course.areas)
+    return f"{modality.name if modality else course.modality} on {areas}"
