@@ -410,8 +410,18 @@ PUBLIC = {
     "accounts:accept",
     "api-pages:docs",  # the API reference, rendered from the public schema
     "reminders:feed",  # a private calendar address: the unguessable token is the key (test_reminders.py)
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
 }
-SIGNED_IN_ONLY = {"accounts:start", "accounts:switch"}
+SIGNED_IN_ONLY = {
+    "accounts:start",
+    "accounts:switch",
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "accounts:sign_out_everywhere",
+}
 
 
 def _role_without(perm: Perm) -> str | None:
