@@ -67,6 +67,12 @@ def _katherine(w: World) -> Any:
     return Session.objects.select_related("appointment").get(client__full_name="Katherine Johnson", number=1)
 
 
+def _ada_event(w: World) -> int:
+    from pinpoint.web.outcomes.models import AdverseEvent
+
+    return int(AdverseEvent.objects.filter(client=w.ada).latest("pk").pk)
+
+
 @dataclass(frozen=True)
 class Case:
     """One URL: how to call it, what it needs, what a permitted call returns."""
@@ -118,6 +124,59 @@ CASES = [
     Case("devices:list", "get", _u("devices:list"), Perm.DEVICE_MANAGE, scoped=False),
     Case("devices:detail", "get", _u("devices:detail", lambda w: w.pen.pk), Perm.DEVICE_MANAGE),
     Case("devices:retire", "post", _u("devices:retire", lambda w: w.pen.pk), Perm.DEVICE_MANAGE, ok=302),
+    Case("devices:recall", "get", _u("devices:recall", lambda w: w.pen.pk), Perm.DEVICE_MANAGE),
+    Case(
+        "devices:recall_post",
+        "post",
+        _u("devices:recall", lambda w: w.pen.pk),
+        Perm.DEVICE_MANAGE,
+        data=lambda w: {"reason": "maker's notice"},
+        ok=302,
+    ),
+    Case("devices:clean", "get", _u("devices:clean", lambda w: w.pen.pk), Perm.DEVICE_MANAGE),
+    Case("outcomes:course", "get", _u("outcomes:course", lambda w: w.ada_course.pk), Perm.CLIENT_VIEW),
+    Case(
+        "outcomes:course_post",
+        "post",
+        _u("outcomes:course", lambda w: w.ada_course.pk),
+        Perm.OUTCOME_RECORD,
+        data=lambda w: {"scale": "gais", "rater": "client", "taken_on": w.today.isoformat(), "value": "2"},
+        ok=302,
+    ),
+    Case("outcomes:chart", "get", _u("outcomes:chart", lambda w: w.ada_course.pk), Perm.CLIENT_VIEW),
+    Case("outcomes:report", "get", _u("outcomes:report", lambda w: w.signed.pk), Perm.ADVERSE_EVENT_REPORT),
+    Case(
+        "outcomes:report_post",
+        "post",
+        _u("outcomes:report", lambda w: w.signed.pk),
+        Perm.ADVERSE_EVENT_REPORT,
+        data=lambda w: {"kind": "burn", "severity": "mild", "onset_on": w.today.isoformat()},
+        ok=302,
+    ),
+    Case("outcomes:events", "get", _u("outcomes:events"), Perm.CLIENT_VIEW, scoped=False),
+    Case("outcomes:event", "get", _u("outcomes:event", lambda w: _ada_event(w)), Perm.CLIENT_VIEW),
+    Case(
+        "outcomes:event_post",
+        "post",
+        _u("outcomes:event", lambda w: _ada_event(w)),
+        Perm.ADVERSE_EVENT_REPORT,
+        data=lambda w: {"outcome": "ongoing"},
+        ok=302,
+    ),
+    Case(
+        "outcomes:lot_search",
+        "get",
+        lambda w: reverse("outcomes:lot_search") + "?lot=CART-2407-A",
+        Perm.LOT_RECALL,
+        scoped=False,
+    ),
+    Case(
+        "outcomes:lot_export",
+        "get",
+        lambda w: reverse("outcomes:lot_export") + "?lot=CART-2407-A",
+        Perm.LOT_RECALL,
+        scoped=False,
+    ),
     Case("audit:log", "get", _u("audit:log"), Perm.AUDIT_VIEW, scoped=False),
     Case("accounts:settings", "get", _u("accounts:settings"), Perm.SETTINGS_MANAGE, scoped=False),
     Case("accounts:policy", "get", _u("accounts:policy"), Perm.SETTINGS_MANAGE, scoped=False),
