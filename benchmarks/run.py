@@ -1,4 +1,4 @@
-"""Run every benchmark (``benchmarks/bench_*.py``, each with ``run() -> dict``) and write the figures.
+"""Run every benchmark (``benchmarks/bench_*.py``, ``*_bench.py``, each with ``run() -> dict``) and write the figures.
 
 Results go to ``benchmarks/results/latest.json`` and are printed. Figures are ratios against a
 baseline measured in the same run wherever one makes sense: the machines are shared and noisy.
@@ -23,8 +23,8 @@ def main(names: list[str]) -> None:
         "python": sys.version.split()[0],
         "machine": platform.machine(),
     }
-    for path in sorted([*HERE.glob("bench_*.py"), *HERE.glob("hair_fit*.py")]):
-        name = path.stem.removeprefix("bench_")
+    for path in sorted([*HERE.glob("bench_*.py"), *HERE.glob("hair_fit*.py"), *HERE.glob("*_bench.py")]):
+        name = path.stem.removeprefix("bench_").removesuffix("_bench")
         if names and name not in names:
             continue
         spec = importlib.util.spec_from_file_location(path.stem, path)

@@ -6,6 +6,8 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
 
 
@@ -27,3 +29,20 @@ def test_coverage_benchmark_runs_tiny() -> None:
     assert face["measure_to_kdtree_ratio"] > 0
     cli = out["cli_full_face_roller_16"]
     assert set(cli) == {"rounds", "bare_numpy_matplotlib_ms", "cli_full_face_16_with_heatmap_ms", "cli_beyond_bare_ms"}
+
+
+def test_export_benchmark_runs_tiny() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    module = _load("export_bench")
+    try:
+        psycopg.connect(module.PG_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {module.PG_URL}: {str(exc).splitlines()[0]}")
+    out = module.run(tiny=True)
+    assert (out["small"]["sessions"], out["large"]["sessions"], out["sessions_ratio"]) == (60, 120, 2.0)
+    for size in ("small", "large"):
+        for fmt in ("fhir_r5", "zip"):
+            assert out[size][fmt]["seconds"] > 0
+            assert out[size][fmt]["peak_rss_mb"] > 0
+    assert out["fhir_r5_rss_ratio"] < 1.5
+    assert out["zip_rss_ratio"] < 1.5
