@@ -64,10 +64,9 @@ def day(request: HttpRequest) -> HttpResponse:
 
 @page(Perm.CLIENT_VIEW)
 def week(request: HttpRequest) -> HttpResponse:
-    """Seven days from Monday of the chosen week, one practitioner or everyone."""
+    """Seven days from the chosen day (default today: the coming week), one practitioner or everyone."""
     actor = actor_of(request)
-    on = _day(request.GET.get("day"), actor.today())
-    monday = on - dt.timedelta(days=on.weekday())
+    monday = _day(request.GET.get("day"), actor.today())
     people, chosen = _who(actor, request)
     days = selectors.day_of(actor, chosen, monday, 7)
     return render(
