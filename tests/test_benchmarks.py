@@ -46,3 +46,16 @@ def test_export_benchmark_runs_tiny() -> None:
             assert out[size][fmt]["peak_rss_mb"] > 0
     assert out["fhir_r5_rss_ratio"] < 1.5
     assert out["zip_rss_ratio"] < 1.5
+
+
+def test_lot_benchmark_runs_tiny() -> None:
+    psycopg = pytest.importorskip("psycopg")
+    module = _load("lot_bench")
+    url = module._export_bench().PG_URL
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {url}: {str(exc).splitlines()[0]}")
+    out = module.run(tiny=True)
+    assert (out["zone_uses"], out["lots"], out["rows"], out["queries"]) == (100, 100, 1, 1)
+    assert out["median_ms"] > 0
