@@ -78,6 +78,8 @@ def _area_rows(evidence: Evidence, course: Course, sessions: list[Session]) -> l
                 "low": planned.low,
                 "high": planned.high,
                 "density": planned.density,
+                "sessions_band": sorted(p.sessions_total for p in (planned.plan, planned.low, planned.high))[::2],
+                "hours_band": sorted(p.hours_total for p in (planned.plan, planned.low, planned.high))[::2],
                 "schedule": planned.plan.schedule[:12],
                 "more": max(len(planned.plan.schedule) - 12, 0),
                 "hours": hours,
