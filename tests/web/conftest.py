@@ -39,6 +39,7 @@ OUR_APPS = (
     "photos",
     "scheduling",
     "reminders",
+    "portal",
 )
 
 

@@ -61,6 +61,17 @@ def _ada_photo(w: World) -> Any:
     return Photo.objects.filter(client=w.ada).latest("pk")
 
 
+def _portal_consent(w: World) -> Any:
+    from pinpoint.web.portal.actions import submit
+    from pinpoint.web.portal.models import Submission
+
+    found = Submission.objects.filter(client=w.ada, reviewed_at__isnull=True).first()
+    if found is not None:
+        return found
+    data = {"treatment": "microneedling", "signed_name": "Ada Lovelace", "photo_clinical": True}
+    return submit(w.ada, "consent", data | {"photo_marketing": False, "signed_at": "2026-11-01T09:00:00+00:00"})
+
+
 def _katherine(w: World) -> Any:
     from pinpoint.web.treatments.models import Session
 
@@ -460,6 +471,16 @@ CASES += [
         scoped=False,  # a user's own calendar address
         data=lambda w: {"action": "create"},
     ),
+    Case("portal:review", "get", _u("portal:review", lambda w: w.ada.pk), Perm.QUESTIONNAIRE_RECORD),
+    Case("portal:send", "post", _u("portal:send", lambda w: w.ada.pk), Perm.CLIENT_EDIT, ok=302),
+    Case(
+        "portal:accept",
+        "post",
+        _u("portal:accept", lambda w: _portal_consent(w).pk),
+        Perm.QUESTIONNAIRE_RECORD,
+        prepare=_portal_consent,
+        ok=302,
+    ),
 ]
 PUBLIC = {
     "accounts:login",
@@ -469,6 +490,14 @@ PUBLIC = {
     "accounts:accept",
     "api-pages:docs",  # the API reference, rendered from the public schema
     "reminders:feed",  # a private calendar address: the unguessable token is the key (test_reminders.py)
+    # the client portal's own pages: its emailed sign-in, its client only (test_portal.py)
+    "portal:start",
+    "portal:enter",
+    "portal:home",
+    "portal:questionnaire",
+    "portal:consent",
+    "portal:problem",
+    "portal:sign_out",
     "accounts:password_reset",
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "pinpoint.web.exports",
     "pinpoint.web.scheduling",
     "pinpoint.web.reminders",
+    "pinpoint.web.portal",
     "pinpoint.web.photos",
     "pinpoint.web.outcomes",
 ]

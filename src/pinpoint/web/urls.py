@@ -20,6 +20,7 @@ urlpatterns = [
     path("electrolysis/", include("pinpoint.web.electrolysis.urls")),
     path("schedule/", include("pinpoint.web.scheduling.urls")),
     path("reminders/", include("pinpoint.web.reminders.urls")),
+    path("portal/", include("pinpoint.web.portal.urls")),
     path("exports/", include("pinpoint.web.exports.urls")),
     path("photos/", include("pinpoint.web.photos.urls")),
     path("follow-up/", include("pinpoint.web.outcomes.urls")),

@@ -43,6 +43,7 @@ class Event(StrEnum):
     ORGANIZATION_UPDATE = "organization.update"
     OUTCOME_RECORD = "outcome.record"
     PHOTO_TAKE = "photo.take"
+    PORTAL_LINK = "portal.link"
     QUESTIONNAIRE_RECORD = "questionnaire.record"
     ROOM_ADD = "room.add"
     SCREENING_OVERRIDE_REFER = "screening.override_refer"
