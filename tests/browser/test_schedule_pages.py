@@ -87,3 +87,31 @@ def test_the_clinics_day_pages_read_well_and_pass_axe(server: Server, open_brows
     sign_in(owner, base, LOGINS[0][0], DEMO_PASSWORD)
     findings += _look(owner, base + "/schedule/rooms/", shots_dir, "schedule-rooms")
     assert findings == [], json.dumps(findings, indent=1)
+
+
+def test_the_client_portal_reads_well_and_passes_axe(server: Server, open_browser: Any, shots_dir: Path) -> None:
+    (ada,) = server.query("select id from clients_client where full_name = 'Ada Lovelace'")
+    base = server.url
+    staff = open_browser().new_page()
+    sign_in(staff, base, LOGINS[2][0], DEMO_PASSWORD)
+    findings = _look(staff, f"{base}/portal/clients/{ada[0]}/", shots_dir, "portal-review")
+    staff.set_viewport_size(DESKTOP)
+    staff.get_by_role("button", name="Email Ada Lovelace a sign-in link").click()
+    expect(staff.locator("#link-sent")).to_contain_text("ada@example.org")
+    link = server.mail_link("ada@example.org", "/portal/in/")
+    client = open_browser().new_page()
+    findings += _look(client, base + "/portal/", shots_dir, "portal-start")
+    client.goto(link)
+    client.get_by_role("button", name="Continue to your page").click()
+    expect(client).to_have_url(base + "/portal/home/")
+    expect(client.locator("#upcoming")).to_contain_text("Room 1")
+    for name, path in {"portal-home": "/portal/home/", "portal-consent": "/portal/consent/"}.items():
+        findings += _look(client, base + path, shots_dir, name)
+    client.set_viewport_size(PHONE)
+    client.goto(base + "/portal/questionnaire/")
+    client.screenshot(path=str(shots_dir / "portal-questionnaire-phone.png"), full_page=True)
+    findings += [{"page": "portal-questionnaire", **f} for f in _axe(client)]
+    client.goto(link)
+    client.get_by_role("button", name="Continue to your page").click()
+    expect(client.locator("#portal-link-invalid")).to_have_text("This link no longer works")
+    assert findings == [], json.dumps(findings, indent=1)
