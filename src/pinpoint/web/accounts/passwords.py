@@ -83,6 +83,6 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """GET: what it does; POST: end every session of this user (phones, other computers, this browser)."""
     if request.method != "POST":
         return render(request, "accounts/sign_out_everywhere.html")
-    end_sessions(int(request.user.pk))
+    end_sessions(int(str(request.user.pk)))
     logout(request)
     return redirect("accounts:login")

@@ -76,7 +76,8 @@ def send_links_to(email: str, link_for: Callable[[str], str]) -> int:
     clients = Client.objects.filter(
         email__iexact=email.strip(), organization__kind=Organization.Kind.CLINIC, is_self=False
     ).exclude(email="")
-    return sum(1 for c in clients if send_link(c, link_for))
+    sent = [send_link(c, link_for) for c in clients]
+    return len(sent)
 
 
 def use_link(token: str, now: dt.datetime) -> Client | None:

@@ -138,9 +138,9 @@ def _home(on: dt.date) -> list[Due]:
             .values_list("session__performed_on", flat=True)
             .distinct()
         )
-        r = roller_reminder(evidence_for(u.organization), u.pk, u.label, u.catalog_id, [d for d in dates if d])
-        if r is not None:
-            out.append(Due(r, u.organization, user.email, user.display_name))
+        roller = roller_reminder(evidence_for(u.organization), u.pk, u.label, u.catalog_id, [d for d in dates if d])
+        if roller is not None:
+            out.append(Due(roller, u.organization, user.email, user.display_name))
     return out
 
 
