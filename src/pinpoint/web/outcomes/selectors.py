@@ -53,12 +53,17 @@ def _closed() -> Exists:
     return Exists(AdverseEventUpdate.objects.filter(event=OuterRef("pk"), outcome__in=sorted(CLOSING)))
 
 
-def adverse_events(actor: Actor) -> QuerySet[AdverseEvent]:
-    """The organization's adverse events with ``closed`` (a follow-up ended it), client and session loaded."""
+def adverse_events(actor: Actor, *, closed: bool | None = None) -> QuerySet[AdverseEvent]:
+    """The organization's adverse events with ``closed`` (a follow-up ended it), client and session loaded.
+
+    ``closed`` True or False keeps only the closed or only the open ones.
+    """
     actor.require(Perm.CLIENT_VIEW)
+    rows = AdverseEvent.objects.filter(organization=actor.organization)
+    if closed is not None:
+        rows = rows.filter(_closed() if closed else ~_closed())
     return (
-        AdverseEvent.objects.filter(organization=actor.organization)
-        .annotate(closed=_closed())
+        rows.annotate(closed=_closed())
         .select_related("client", "session")
         .prefetch_related("updates")
     )
