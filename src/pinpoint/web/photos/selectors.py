@@ -26,6 +26,7 @@ __all__ = [
     "marketing_photos",
     "previous_photos",
     "session_photos",
+    "shows",
     "timeline",
     "view_name",
 ]
@@ -80,9 +81,18 @@ def view_name(ev: Evidence, view: str) -> str:
         return view
 
 
-def _title(ev: Evidence, p: Photo, shared_zone: str) -> str:
+def shows(ev: Evidence, p: Photo) -> str:
+    """What the photo shows in words: the series of a shared view ("Face"), else the zone ("Left cheek")."""
+    series = ev.extra["photos"].series.get(p.series)
+    if series is not None and series.shared:
+        return str(series.name)
+    return ev.zones[p.zone].name if p.zone in ev.zones else p.zone
+
+
+def _title(ev: Evidence, p: Photo, key_zone: str) -> str:
+    """The view's name, and the zone's for a close-up series (``key_zone`` set); a shared series (the face) has none."""
     name = view_name(ev, p.view)
-    where = ev.zones[p.zone].name if (not shared_zone and p.zone in ev.zones) else ""
+    where = ev.zones[p.zone].name if (key_zone and p.zone in ev.zones) else ""
     return f"{name}: {where}" if where else name
 
 

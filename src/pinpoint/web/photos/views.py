@@ -183,6 +183,7 @@ def photo_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "compare_zone": key[2],
         "protocol": protocol(ev),
         "view_name": selectors.view_name(ev, photo.view),
+        "shows": selectors.shows(ev, photo),
     }
     return render(request, "photos/detail.html", ctx)
 
