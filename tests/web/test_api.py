@@ -133,11 +133,12 @@ def operations(world: World) -> list[tuple[str, str, Any, bool]]:
 def test_every_operation_is_in_the_matrix(world: World) -> None:
     schema = api.get_openapi_schema()
     secured = {(m, p) for p, item in schema["paths"].items() for m, op in item.items() if op.get("security")}
+    from tests.web.test_electrolysis_api import operations as electrolysis_operations  # their own matrix
     from tests.web.test_outcomes_api import operations as outcome_operations  # their own matrix
     from tests.web.test_photos_api import operations as photo_operations  # their own matrix: multipart upload
 
-    own = len(photo_operations(world)) + len(outcome_operations(world))
-    assert len(secured) == len(operations(world)) + own == 21 + 3 + 7
+    own = len(photo_operations(world)) + len(outcome_operations(world)) + len(electrolysis_operations(world))
+    assert len(secured) == len(operations(world)) + own == 21 + 3 + 7 + 7
 
 
 def test_no_token_answers_401_and_changes_nothing(world: World) -> None:
@@ -336,7 +337,7 @@ def test_docs_page_lists_every_operation_without_any_script(world: World) -> Non
     r = HttpClient().get("/api/docs")
     assert r.status_code == 200
     html = r.content.decode()
-    assert html.count("<tr><td><code>") == 29 + 3 + 7  # the three photo and seven follow-up operations
+    assert html.count("<tr><td><code>") == 29 + 3 + 7 + 7  # photos 3, follow-up 7, electrolysis 7
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script src="/static/pinpoint/pinpoint.js" defer></script>'[:-9]]
     assert "cdn" not in html.lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from pinpoint.web.api import outcomes, photos, public, records
+from pinpoint.web.api import electrolysis, outcomes, photos, public, records
 from pinpoint.web.api.auth import TokenAuth
 from pinpoint.web.api.errors import install_handlers
 
@@ -30,3 +30,4 @@ api.add_router("/", public.router)
 api.add_router("/", records.router)
 api.add_router("/", photos.router)
 api.add_router("/", outcomes.router)
+api.add_router("/", electrolysis.router)

@@ -135,6 +135,8 @@ def record_area(actor: Actor, session: Session, entry: AreaEntry) -> AreaRecord:
     :class:`SignedRecordError` once the session is signed.
     """
     actor.require(Perm.SESSION_RUN)
+    if session.is_signed:
+        raise SignedRecordError(SIGNED_REFUSAL, url=session.get_absolute_url())
     if entry.area not in session.course.areas:
         raise InputError("area", "this area is not in the course")
     ev = evidence_for(actor.organization)
