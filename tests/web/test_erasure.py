@@ -23,6 +23,8 @@ from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.exports.archive import write_zip
 from pinpoint.web.exports.erasure import erase_client
+from pinpoint.web.outcomes.actions import report_adverse_event, update_adverse_event
+from pinpoint.web.outcomes.models import AdverseEvent, AdverseEventUpdate
 from pinpoint.web.records.verify import verify_all
 from pinpoint.web.treatments.actions import add_addendum, cancel_session
 from pinpoint.web.treatments.models import Addendum, Session, ZoneRecord
@@ -32,6 +34,8 @@ PHONE = "+44 7700 900461"
 NOTES = "Prefers the quiet room, ZQX-client-note"
 ADDENDUM = "Called back about redness, ZQX-addendum"
 CANCEL = "Away at her sister's, ZQX-cancel"
+ACTION = "Cool compresses at her home in Marylebone, ZQX-adverse"
+FOLLOW_UP = "Her husband William called: still red, ZQX-follow-up"
 
 
 def _personal(w: World) -> list[str]:
@@ -45,7 +49,12 @@ def _personal(w: World) -> list[str]:
     booked = Session.objects.filter(client=w.ada, status=Session.Status.BOOKED).order_by("pk").first()
     assert booked is not None
     cancel_session(w.actor(w.practitioner), booked, CANCEL)
-    return ["Ada Lovelace", "Lovelace", "ada@example.org", "1985-12-10", PHONE, NOTES, ADDENDUM, CANCEL]
+    event = report_adverse_event(w.actor(w.practitioner), w.signed, "pih", "mild", w.signed.date, ACTION)
+    update_adverse_event(w.actor(w.practitioner), event, "ongoing", None, FOLLOW_UP)
+    demo = AdverseEvent.objects.exclude(pk=event.pk).get(client=w.ada)  # the demo's resolved event
+    texts = [demo.action_taken, *(u.note for u in demo.updates.all())]
+    personal = ["Ada Lovelace", "Lovelace", "ada@example.org", "1985-12-10", PHONE, NOTES, ADDENDUM, CANCEL]
+    return [*personal, ACTION, FOLLOW_UP, *texts]
 
 
 def _models() -> list[Any]:
@@ -81,6 +90,8 @@ def _ada_rows(w: World) -> dict[str, set[Any]]:
         ZoneRecord: set(ZoneRecord.objects.filter(session__client=ada).values_list("pk", flat=True)),
         Addendum: set(Addendum.objects.filter(session__client=ada).values_list("pk", flat=True)),
         AuditEvent: set(AuditEvent.objects.filter(client=ada).values_list("pk", flat=True)),
+        AdverseEvent: set(AdverseEvent.objects.filter(client=ada).values_list("pk", flat=True)),
+        AdverseEventUpdate: set(AdverseEventUpdate.objects.filter(event__client=ada).values_list("pk", flat=True)),
     }
     from pinpoint.web.treatments.models import Course
 
@@ -116,6 +127,15 @@ def test_erasure_leaves_no_personal_value_and_the_chains_verify(world: World) ->
     assert (signed.notes, signed.content_hash) == ("", world.signed.content_hash)  # the hash of what was signed
     assert json.loads(signed.signed_content)["notes"] == ""
     assert [z.depth_mm for z in signed.zone_records.all()] == [z.depth_mm for z in world.signed.zone_records.all()]
+    events = AdverseEvent.objects.filter(client=ada).order_by("pk")
+    assert [(e.kind, e.severity, e.action_taken) for e in events] == [
+        ("prolonged_erythema", "mild", ""),
+        ("pih", "mild", ""),
+    ]
+    assert set(AdverseEventUpdate.objects.filter(event__client=ada).values_list("outcome", "note")) == {
+        ("resolved", ""),
+        ("ongoing", ""),
+    }
 
     reports = verify_all()
     assert [(r.name, r.problem) for r in reports if r.problem is not None] == []
@@ -220,3 +240,24 @@ def test_writing_a_value_back_into_an_erased_field_breaks_the_seal(world: World)
     assert [(p.table, p.record_id, p.what) for p in problems] == [
         ("clients_questionnaire", q.pk, "the row differs from what was sealed")
     ]
+
+
+def test_the_database_lets_only_an_erasure_change_an_adverse_event_text(world: World) -> None:
+    event = AdverseEvent.objects.get(client=world.ada)
+    update = event.updates.get()
+    with pytest.raises(DatabaseError):
+        _update("UPDATE outcomes_adverseevent SET action_taken = '' WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError):
+        _update("UPDATE outcomes_adverseeventupdate SET note = '' WHERE id = %s", [update.pk])
+    erase_client(world.actor(world.owner), world.ada.pk, "request")
+    assert (AdverseEvent.objects.get(pk=event.pk).action_taken, AdverseEventUpdate.objects.get(pk=update.pk).note) == (
+        "",
+        "",
+    )
+    assert [r.problem for r in verify_all() if r.problem is not None] == []
+    with pytest.raises(DatabaseError):
+        _update("UPDATE outcomes_adverseevent SET severity = 'severe' WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError):
+        _update("UPDATE outcomes_adverseeventupdate SET outcome = 'ongoing' WHERE id = %s", [update.pk])
+    with pytest.raises(DatabaseError):
+        _update("DELETE FROM outcomes_adverseevent WHERE id = %s", [event.pk])

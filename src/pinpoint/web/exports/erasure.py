@@ -32,6 +32,7 @@ from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.consents.models import Consent
+from pinpoint.web.outcomes.models import AdverseEvent, AdverseEventUpdate
 from pinpoint.web.treatments.models import Addendum, Course, Session, ZoneRecord
 from pinpoint.web.treatments.signing import signed_content
 
@@ -99,6 +100,10 @@ def planned_changes(client: Client) -> list[Change]:
     changes.extend(_sessions(client))
     for a in Addendum.objects.filter(session__client=client).order_by("pk"):
         changes.append(_blank(a, ("text",), "addendum"))
+    for ae in AdverseEvent.objects.filter(client=client).order_by("pk"):
+        changes.append(_blank(ae, ("action_taken",), "adverse_event"))
+    for u in AdverseEventUpdate.objects.filter(event__client=client).order_by("pk"):
+        changes.append(_blank(u, ("note",), "adverse_event_update"))
     for e in AuditEvent.objects.filter(client=client).order_by("pk"):
         detail = rules.erase_detail(e.detail)
         changes.append(Change(e, {"detail": detail} if detail != e.detail else {}, {"detail": "audit_event"}))
@@ -136,6 +141,8 @@ def _check_sealed(client: Client) -> None:
             sealed.append((c, "consent_withdrawal"))
     sealed += [(s, "session") for s in Session.objects.filter(client=client, status=Session.Status.SIGNED)]
     sealed += [(a, "addendum") for a in Addendum.objects.filter(session__client=client)]
+    sealed += [(ae, "adverse_event") for ae in AdverseEvent.objects.filter(client=client)]
+    sealed += [(u, "adverse_event_update") for u in AdverseEventUpdate.objects.filter(event__client=client)]
     sealed += [(e, "audit_event") for e in AuditEvent.objects.filter(client=client)]
     for obj, kind in sealed:
         problem = check_record(obj, kind)
