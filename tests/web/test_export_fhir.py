@@ -13,8 +13,12 @@ import pytest
 
 from pinpoint.evidence.loader import load_evidence
 from pinpoint.interop.fhir import Version, parse_resource
+from pinpoint.web.clients.models import Client, Questionnaire
+from pinpoint.web.consents.models import Consent
+from pinpoint.web.devices.models import DeviceUnit
+from pinpoint.web.electrolysis import models as el
 from pinpoint.web.exports.fhir import write_bundle
-from pinpoint.web.treatments.models import Session, ZoneRecord
+from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 
@@ -72,21 +76,26 @@ def test_clinic_bundle_parses_back_and_references_resolve(world: Any, version: V
     sessions = Session.objects.filter(organization=world.clinic)
     started = sessions.filter(status__in=["signed", "in_progress"])
     treated = ZoneRecord.objects.filter(session__in=started, treated=True)
-    # the demo clinic: Ada (consent, course, a signed session), Grace (consent, course, two questionnaires), Mary
+    el_areas = el.AreaRecord.objects.filter(organization=world.clinic)
+    mine = {"organization": world.clinic}
+    # the demo clinic grows with every feature: its clients, courses and records counted, Hedy's
+    # five signed upper-lip electrolysis sessions (each area counted in a window) named
     assert dict(kinds) == {
         "Organization": 1,
-        "Patient": 3,
+        "Patient": Client.objects.filter(**mine).count(),
         "Practitioner": 3,
-        "QuestionnaireResponse": 4,
+        "QuestionnaireResponse": Questionnaire.objects.filter(**mine).count(),
         "Questionnaire": 1,
-        "Consent": 2,
-        "CarePlan": 2,
+        "Consent": Consent.objects.filter(**mine).count(),
+        "CarePlan": Course.objects.filter(**mine).count() + el.Course.objects.filter(**mine).count(),
         "Appointment": sessions.count(),
         "Encounter": started.count(),
-        "Procedure": treated.count(),
-        "Device": 1,
+        "Procedure": treated.count() + el_areas.count(),
+        "Observation": el_areas.exclude(hairs_seen=None).count(),
+        "Device": DeviceUnit.objects.filter(**mine).count(),
     }
     assert treated.count() >= 1
+    assert (el_areas.count(), kinds["Observation"]) == (5, 5)
 
 
 @pytest.mark.django_db
@@ -95,6 +104,7 @@ def test_every_code_is_in_evidence(world: Any, version: Version) -> None:
     data = ev.extra["interop"]
     known = {
         data.systems.procedure.uri: set(data.procedures),
+        data.systems.observation.uri: set(data.observations),
         data.systems.zone.uri: set(ev.zones),
         data.systems.device.uri: set(ev.devices),
         data.systems.snomed.uri: {data.skin_site.code},
@@ -112,6 +122,7 @@ def test_every_code_is_in_evidence(world: Any, version: Version) -> None:
                 assert c["code"] in known[c["system"]], c
                 seen[c["system"]] += 1
     assert seen[data.systems.procedure.uri] >= 2  # microneedling procedures of both organizations
+    assert seen[data.systems.observation.uri] == 5 * 3  # Hedy's counts: hairs in the window, its size, removed
     assert seen[data.systems.zone.uri] == seen[data.systems.snomed.uri]
 
 
@@ -152,3 +163,40 @@ def test_consent_fields_by_version(world: Any, version: Version) -> None:
         assert consent["policyRule"]["coding"][0]["code"] == "OPTIN"
         assert consent["patient"]["type"] == "Patient"
     assert consent["status"] == "active"
+
+
+@pytest.mark.django_db
+def test_electrolysis_course_sessions_and_counts(world: Any, version: Version) -> None:
+    hedy = Client.objects.get(organization=world.clinic, full_name="Hedy Lamarr")
+    data = bundle(world.clinic, version, client_id=hedy.pk)
+    urls = {e["resource"]["id"]: e["fullUrl"] for e in data["entry"]}
+    by_id = {e["resource"]["id"]: e["resource"] for e in data["entry"]}
+    course = el.Course.objects.get(client=hedy)
+    plan = by_id[f"el-course-{course.pk}"]
+    assert (plan["resourceType"], plan["title"]) == ("CarePlan", "Needle electrolysis hair removal: Upper lip")
+    first = el.Session.objects.get(course=course, number=1)
+    area = first.areas.get()
+    proc = by_id[f"el-area-{area.pk}"]
+    assert (proc["status"], proc["code"]["coding"][0]["code"]) == ("completed", "electrolysis")
+    assert proc["bodySite"][0]["coding"][0]["code"] == "upper_lip"
+    when = proc["occurrenceDateTime" if version is Version.R5 else "performedDateTime"]
+    assert when == first.performed_on.isoformat()
+    assert proc["basedOn"][0]["reference"] == urls[f"el-course-{course.pk}"]
+    assert proc["performer"][0]["actor"]["reference"] == urls[f"user-{first.signed_by_id}"]
+    assert f"{area.insertions} insertions; {area.hairs_removed} hairs removed" in proc["note"][0]["text"]
+    count = by_id[f"el-count-{area.pk}"]
+    assert (count["resourceType"], count["status"], count["effectiveDateTime"]) == (
+        "Observation",
+        "final",
+        first.performed_on.isoformat(),
+    )
+    assert count["valueQuantity"] == {"value": area.hairs_seen, "unit": "hairs"}
+    assert [(c["code"]["coding"][0]["code"], c["valueQuantity"]["value"]) for c in count["component"]] == [
+        ("window_area", 4.0),
+        ("hairs_removed", area.hairs_removed),
+    ]
+    assert count["partOf"][0]["reference"] == urls[f"el-area-{area.pk}"]
+    done = plan["activity"]
+    refs = [a["performedActivity"][0]["reference"] if version is Version.R5 else a["outcomeReference"][0] for a in done]
+    assert len(refs) == 5
+    assert refs[0]["reference"] == urls[f"el-area-{area.pk}"]

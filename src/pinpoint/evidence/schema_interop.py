@@ -26,6 +26,7 @@ class Systems(Model):
     """Every system the export names."""
 
     procedure: System
+    observation: System
     zone: System
     device: System
     identifier: System
@@ -79,6 +80,7 @@ class Data(Model):
 
     systems: Systems
     procedures: dict[str, CodeEntry]
+    observations: dict[str, CodeEntry] = Field(default_factory=dict)
     skin_site: SiteCode
     consent: ConsentCodes
     encounter: EncounterCodes

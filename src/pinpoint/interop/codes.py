@@ -40,6 +40,13 @@ class Codes:
             raise UnknownIdError("treatment", "treatment", treatment, self.data.procedures)
         return {"coding": [self.coding("procedure", treatment, entry.display)], "text": entry.display}
 
+    def observation(self, code: str) -> dict[str, Any]:
+        """The CodeableConcept of something an electrolysis session counts (``observations`` of ``interop.toml``)."""
+        entry = self.data.observations.get(code)
+        if entry is None:
+            raise UnknownIdError("observation", "observation", code, self.data.observations)
+        return {"coding": [self.coding("observation", code, entry.display)], "text": entry.display}
+
     def zone(self, zone: str) -> dict[str, Any]:
         """The body site of a zone: the zone's code and SNOMED CT's skin structure."""
         z = self.ev.zones.get(zone)

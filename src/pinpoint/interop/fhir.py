@@ -12,10 +12,14 @@ What maps to what:
   version (one per version, built from core's answers contract);
 - consent → Consent (R5 ``subject``/``decision``; R4B ``patient``/``scope``/``policyRule``);
 - course → CarePlan; each session → Appointment; a started or signed session → Encounter and one
-  Procedure per treated zone (code, body site, performer, device and the lots used).
+  Procedure per treated zone (code, body site, performer, device and the lots used);
+- electrolysis course → CarePlan (``el-course-``); each area record of an electrolysis session →
+  Procedure (``el-area-``, the electrolysis code, the area as body site, the settings as a note);
+  an area record with a window count → Observation (``el-count-``): the hairs seen in the window,
+  with the window's size and the hairs removed from the area as components, part of its Procedure.
 
-Outcome scores, hair counts, adverse events and photos have no records in Pinpoint yet, so no
-Observation, AdverseEvent, Media or DocumentReference is written.
+Outcome scores, adverse events and photos are not written (no AdverseEvent, Media or
+DocumentReference).
 """
 
 from __future__ import annotations
@@ -34,12 +38,17 @@ from fhir.resources import get_fhir_model_class as r5_model_class
 from fhir.resources.R4B import get_fhir_model_class as r4b_model_class
 
 from pinpoint.core.answers import Answers
+from pinpoint.core.hair import get_modality
+from pinpoint.core.hair_records import word_name
 from pinpoint.interop.codes import Codes
 from pinpoint.interop.records import (
+    AreaRec,
     ClientRec,
     ConsentRec,
     CourseRec,
     DeviceRec,
+    ElectrolysisCourseRec,
+    ElectrolysisSessionRec,
     OrganizationRec,
     PersonRec,
     QuestionnaireRec,
@@ -396,3 +405,108 @@ class Mapper:
             concept = self.codes.device(z.device)
             return {"used": [{"concept": concept}]} if self.r5 else {"usedCode": [concept]}
         return {}
+
+    # ----------------------------------------------------------------------- electrolysis
+
+    def electrolysis_care_plan(
+        self, course: ElectrolysisCourseRec, sessions: list[ElectrolysisSessionRec]
+    ) -> dict[str, Any]:
+        """CarePlan of an electrolysis course: its areas and modality, each session's area procedures as activities."""
+        out = self._base("CarePlan", f"el-course-{course.id}", "electrolysis_course", course.id)
+        areas = ", ".join(self.codes.zone(a)["text"] for a in course.areas)
+        name = self.codes.procedure("electrolysis")["text"]
+        out.update(
+            {
+                "status": "active",
+                "intent": "plan",
+                "title": f"{name}: {areas}",
+                "description": f"{name} ({course.modality_name}); areas: {areas}",
+                "subject": _ref("Patient", f"client-{course.client_id}"),
+                "period": {"start": course.start_on.isoformat()},
+                "created": _instant(course.created_at),
+            }
+        )
+        out["custodian" if self.r5 else "author"] = _ref("Practitioner", f"user-{course.created_by_id}")
+        activities = []
+        for s in sessions:
+            done = [_ref("Procedure", f"el-area-{a.id}") for a in s.areas]
+            if not done:
+                continue
+            activities.append({"performedActivity": [{"reference": r} for r in done]} if self.r5 else {
+                "outcomeReference": done
+            })  # fmt: skip
+        if activities:
+            out["activity"] = activities
+        return out
+
+    def electrolysis_procedures(self, s: ElectrolysisSessionRec) -> Iterator[dict[str, Any]]:
+        """One Procedure per recorded area of an electrolysis session, with its hair-count Observation."""
+        when = s.performed_on.isoformat()
+        for a in s.areas:
+            out = self._base("Procedure", f"el-area-{a.id}", "electrolysis_area", a.id)
+            out.update(
+                {
+                    "status": "completed" if s.status == "signed" else "in-progress",
+                    "code": self.codes.procedure("electrolysis"),
+                    "subject": _ref("Patient", f"client-{s.client_id}"),
+                    "basedOn": [_ref("CarePlan", f"el-course-{s.course_id}")],
+                    "bodySite": [self.codes.zone(a.area)],
+                    "performer": [{"actor": _ref("Practitioner", f"user-{s.performer_id}")}],
+                    "note": _note(self._settings(a)),
+                }
+            )
+            out["occurrenceDateTime" if self.r5 else "performedDateTime"] = when
+            yield out
+            count = self._hair_count(s, a)
+            if count is not None:
+                yield count
+
+    def _hair_count(self, s: ElectrolysisSessionRec, a: AreaRec) -> dict[str, Any] | None:
+        if a.window_cm2 is None or a.hairs_seen is None:
+            return None
+        out = self._base("Observation", f"el-count-{a.id}", "electrolysis_area", a.id)
+        out.update(
+            {
+                "status": "final" if s.status == "signed" else "preliminary",
+                "code": self.codes.observation("hairs_in_window"),
+                "subject": _ref("Patient", f"client-{s.client_id}"),
+                "partOf": [_ref("Procedure", f"el-area-{a.id}")],
+                "effectiveDateTime": s.performed_on.isoformat(),
+                "performer": [_ref("Practitioner", f"user-{s.performer_id}")],
+                "bodySite": self.codes.zone(a.area),
+                "valueQuantity": {"value": a.hairs_seen, "unit": "hairs"},
+                "component": [
+                    self._component("window_area", a.window_cm2, "cm²"),
+                    self._component("hairs_removed", a.hairs_removed, "hairs"),
+                ],
+            }
+        )
+        return out
+
+    def _component(self, code: str, value: float, unit: str) -> dict[str, Any]:
+        return {"code": self.codes.observation(code), "valueQuantity": {"value": value, "unit": unit}}
+
+    def _settings(self, a: AreaRec) -> str:
+        """The area's record in words (units written out)."""
+        ev = self.codes.ev
+        return _settings(
+            a, get_modality(ev, a.modality).name, word_name(ev, "probe_types", a.probe_type),
+            word_name(ev, "reactions", a.reaction),
+        )  # fmt: skip
+
+
+def _settings(a: AreaRec, modality: str, probe: str, reaction: str) -> str:
+    parts = [f"{modality}; probe: {probe}, size {a.probe_size}"]
+    if a.current_ma is not None:
+        parts.append(f"current {a.current_ma:g} mA")
+    if a.intensity_w is not None:
+        parts.append(f"intensity {a.intensity_w:g} W")
+    parts += [
+        f"{a.seconds_per_insertion:g} s per insertion",
+        f"{a.insertions} insertions",
+        f"{a.hairs_removed} hairs removed",
+        f"{a.minutes:g} minutes",
+        f"skin at the end: {reaction}",
+        "aftercare given" if a.aftercare_given else "no aftercare recorded",
+    ]
+    return "; ".join(parts)

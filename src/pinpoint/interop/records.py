@@ -13,10 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 __all__ = [
+    "AreaRec",
     "ClientRec",
     "ConsentRec",
     "CourseRec",
     "DeviceRec",
+    "ElectrolysisCourseRec",
+    "ElectrolysisSessionRec",
     "OrganizationRec",
     "PersonRec",
     "QuestionnaireRec",
@@ -152,3 +155,59 @@ class SessionRec:
     def performer_id(self) -> int | None:
         """Who signed the session, else who started it."""
         return self.signed_by_id or self.started_by_id
+
+
+@dataclass(frozen=True)
+class ElectrolysisCourseRec:
+    """A course of needle electrolysis (a care plan): areas (zone ids), modality and its name, first day."""
+
+    id: int
+    client_id: int
+    areas: tuple[str, ...]
+    modality: str
+    modality_name: str
+    start_on: dt.date
+    created_by_id: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AreaRec:
+    """What was done on one area in one electrolysis session (units in the names; ``None``: not given)."""
+
+    id: int
+    area: str
+    modality: str
+    probe_type: str
+    probe_size: str
+    current_ma: float | None
+    intensity_w: float | None
+    seconds_per_insertion: float
+    insertions: int
+    hairs_removed: int
+    minutes: float
+    reaction: str
+    aftercare_given: bool
+    window_cm2: float | None
+    hairs_seen: int | None
+
+
+@dataclass(frozen=True)
+class ElectrolysisSessionRec:
+    """One electrolysis session (``in_progress`` or ``signed``) with its area records."""
+
+    id: int
+    course_id: int
+    client_id: int
+    number: int
+    status: str
+    performed_on: dt.date
+    practitioner_id: int
+    signed_at: dt.datetime | None
+    signed_by_id: int | None
+    areas: tuple[AreaRec, ...] = field(default=())
+
+    @property
+    def performer_id(self) -> int:
+        """Who signed the session, else who is recording it."""
+        return self.signed_by_id or self.practitioner_id

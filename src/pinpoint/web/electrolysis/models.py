@@ -59,7 +59,7 @@ class Course(models.Model):
         return reverse("electrolysis:course", args=[self.pk])
 
 
-class SessionQuerySet(SealingBulkCreate["Session"]):
+class ElectrolysisSessionQuerySet(SealingBulkCreate["Session"]):  # named apart from treatments' for the type checker
     """Bulk writes refuse to touch signed sessions; ``bulk_create`` seals the signed ones it inserts."""
 
     def update(self, **kwargs: Any) -> int:
@@ -99,7 +99,7 @@ class Session(models.Model):
     content_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = SessionQuerySet.as_manager()
+    objects = ElectrolysisSessionQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["performed_on", "number"]
@@ -210,7 +210,7 @@ class AreaRecord(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class AddendumQuerySet(SealedQuerySet["ElectrolysisAddendum"]):
+class ElectrolysisAddendumQuerySet(SealedQuerySet["ElectrolysisAddendum"]):
     """Addenda refuse bulk changes."""
 
     refusal = "an addendum is never changed or deleted; add another one"
@@ -225,7 +225,7 @@ class ElectrolysisAddendum(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AddendumQuerySet.as_manager()
+    objects = ElectrolysisAddendumQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]

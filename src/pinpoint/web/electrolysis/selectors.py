@@ -32,6 +32,8 @@ from pinpoint.web.electrolysis.models import AreaRecord, Course, Session
 
 __all__ = [
     "AreaForecast",
+    "all_courses",
+    "area_records_of_courses",
     "course_sessions",
     "courses_of",
     "entry_of",
@@ -41,6 +43,7 @@ __all__ = [
     "sessions_between",
     "sessions_for_export",
     "sessions_of_course",
+    "sessions_of_courses",
     "start_count",
     "timeline_entries",
     "visits_before",
@@ -116,6 +119,21 @@ def sessions_for_export(organization_id: int, client_ids: list[int] | None = Non
     if client_ids is not None:
         qs = qs.filter(client_id__in=client_ids)
     return qs.select_related("course").prefetch_related("areas").order_by("pk")
+
+
+def all_courses() -> QuerySet[Course]:
+    """Every electrolysis course (the exports scope it to an organization or a client)."""
+    return Course.objects.all()
+
+
+def sessions_of_courses(course_ids: list[int]) -> QuerySet[Session]:
+    """The sessions of the courses ``course_ids``, by course and number (for the exports)."""
+    return Session.objects.filter(course_id__in=course_ids).order_by("course_id", "number")
+
+
+def area_records_of_courses(course_ids: list[int]) -> QuerySet[AreaRecord]:
+    """The area records of the sessions of the courses ``course_ids``, by session and area (for the exports)."""
+    return AreaRecord.objects.filter(session__course_id__in=course_ids).order_by("session_id", "area")
 
 
 def entry_of(r: AreaRecord) -> AreaEntry:

@@ -47,6 +47,13 @@ def write_bundle(
             w.add(m.encounter(s, org.pk))
             for p in m.procedures(s, course):
                 w.add(p)
+    for el_course, el_sessions in scope.electrolysis():
+        people.add(el_course.created_by_id)
+        w.add(m.electrolysis_care_plan(el_course, el_sessions))
+        for es in el_sessions:
+            people.add(es.performer_id)
+            for resource in m.electrolysis_procedures(es):
+                w.add(resource)
     for v in sorted(versions):
         w.add(m.questionnaire(v))
     for d in scope.devices(units if client_id is not None else None):

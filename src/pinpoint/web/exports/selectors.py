@@ -11,17 +11,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from pinpoint.core.erasure import pseudonym
+from pinpoint.core.hair import get_modality
 from pinpoint.evidence.loader import Evidence
 from pinpoint.interop.records import (
+    AreaRec,
     ClientRec,
     ConsentRec,
     CourseRec,
     DeviceRec,
+    ElectrolysisCourseRec,
+    ElectrolysisSessionRec,
     OrganizationRec,
     PersonRec,
     QuestionnaireRec,
@@ -32,6 +37,7 @@ from pinpoint.web.accounts.models import Organization, User
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.devices.models import DeviceUnit
+from pinpoint.web.electrolysis import selectors as el
 from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 __all__ = ["CHUNK", "Scope", "find_organization"]
@@ -50,7 +56,7 @@ def find_organization(ref: str) -> Organization | None:
     return None
 
 
-def _ids(qs: QuerySet[Course]) -> Iterator[list[int]]:
+def _ids(qs: QuerySet[Any]) -> Iterator[list[int]]:
     last = 0
     while True:
         chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
@@ -147,3 +153,30 @@ class Scope:
             s.started_by_id, s.signed_at, s.signed_by_id, tuple(zones),
         )  # fmt: skip
 
+
+    def electrolysis(self) -> Iterator[tuple[ElectrolysisCourseRec, list[ElectrolysisSessionRec]]]:
+        """Each electrolysis course with its sessions and their area records, a chunk of courses at a time."""
+        for ids in _ids(self._f(el.all_courses())):
+            areas: dict[int, list[AreaRec]] = defaultdict(list)
+            for a in el.area_records_of_courses(ids):
+                areas[a.session_id].append(
+                    AreaRec(
+                        a.pk, a.area, a.modality, a.probe_type, a.probe_size, a.current_ma, a.intensity_w,
+                        a.seconds_per_insertion, a.insertions, a.hairs_removed, a.minutes, a.reaction,
+                        a.aftercare_given, a.window_cm2, a.hairs_seen,
+                    )
+                )  # fmt: skip
+            sessions: dict[int, list[ElectrolysisSessionRec]] = defaultdict(list)
+            for x in el.sessions_of_courses(ids):
+                sessions[x.course_id].append(
+                    ElectrolysisSessionRec(
+                        x.pk, x.course_id, x.client_id, x.number, x.status, x.performed_on, x.practitioner_id,
+                        x.signed_at, x.signed_by_id, tuple(areas.get(x.pk, [])),
+                    )
+                )  # fmt: skip
+            for c in el.all_courses().filter(pk__in=ids).order_by("pk"):
+                name = get_modality(self.ev, c.modality).name
+                rec = ElectrolysisCourseRec(
+                    c.pk, c.client_id, tuple(c.areas), c.modality, name, c.start_on, c.created_by_id, c.created_at
+                )
+                yield rec, sessions.get(c.pk, [])
