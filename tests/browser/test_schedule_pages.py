@@ -79,7 +79,7 @@ def test_the_clinics_day_pages_read_well_and_pass_axe(server: Server, open_brows
     expect(page.locator("#appointments")).to_contain_text("Ada Lovelace")
     expect(page.locator("#appointments")).to_contain_text("Room 1")
     page.goto(base + "/reminders/")
-    expect(page.locator("#due")).to_contain_text("Rosalind Franklin")
+    expect(page.locator("#due")).to_contain_text("Dorothy Hodgkin")
     page.goto(base + "/reminders/calendar/")
     page.get_by_role("button", name="Make my calendar address").click()
     expect(page.locator("#feed-url")).to_contain_text(base + "/reminders/feed/")

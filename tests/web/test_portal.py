@@ -76,7 +76,7 @@ def test_the_home_page_shows_only_the_clients_own_records_in_words(world: World)
     assert "Aftercare since your session on" in body
     assert " h)" not in body
     assert "Grace Hopper" not in body
-    assert "Katherine Johnson" not in body
+    assert "Mae Jemison" not in body
 
 
 def test_forms_filled_before_the_visit_are_accepted_at_check_in(world: World) -> None:

@@ -31,13 +31,13 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 def _expected(world: World) -> set[str]:
-    """The demo's reminders due today: Katherine's appointment tomorrow, Hana's home session, Rosalind's recall."""
-    katherine = Session.objects.get(client__full_name="Katherine Johnson", number=1)
-    rosalind = Session.objects.get(client__full_name="Rosalind Franklin", number=1)
+    """The demo's reminders due today: Mae's appointment tomorrow, Hana's home session, Dorothy's recall."""
+    mae = Session.objects.get(client__full_name="Mae Jemison", number=1)
+    dorothy = Session.objects.get(client__full_name="Dorothy Hodgkin", number=1)
     keys = {
-        f"appointment:{katherine.appointment.pk}",
+        f"appointment:{mae.appointment.pk}",
         f"home_session:{world.home_session.pk}",
-        f"recall:course:{rosalind.course_id}",
+        f"recall:course:{dorothy.course_id}",
     }
     ada = world.today_session.appointment
     if ada.starts_at > timezone.now():  # Ada's 09:00 today is reminded until it starts
@@ -58,7 +58,7 @@ def test_dry_run_lists_and_claims_nothing(world: World) -> None:
     assert {r["key"] for r in rows} == _expected(world)
     assert {r["status"] for r in rows} == {"would send"}
     recall = next(r for r in rows if r["kind"] == "recall")
-    assert recall["to"] == "rosalind@example.org"
+    assert recall["to"] == "dorothy@example.org"
     assert recall["subject"] == "Time for a review after your treatment for atrophic acne scars"
     assert not Sending.objects.exists()
     assert mail.outbox == []
@@ -71,10 +71,10 @@ def test_each_reminder_is_sent_once_with_its_ics(world: World) -> None:
     again = run(world.today)
     assert {r["status"] for r in again} == {"already"}
     assert len(mail.outbox) == len(_expected(world))
-    katherine = next(m for m in mail.outbox if m.to == ["katherine@example.org"])
+    mae = next(m for m in mail.outbox if m.to == ["mae@example.org"])
     tomorrow = world.today + dt.timedelta(days=1)
-    assert katherine.subject == f"Your appointment on {tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y} at 09:30"
-    (name, content, mimetype) = katherine.attachments[0]
+    assert mae.subject == f"Your appointment on {tomorrow:%A} {tomorrow.day} {tomorrow:%B %Y} at 09:30"
+    (name, content, mimetype) = mae.attachments[0]
     assert name == "reminder.ics"
     assert mimetype.startswith("text/calendar")
     event = Calendar.from_ical(content).events[0]
@@ -146,12 +146,12 @@ def test_reminders_go_through_a_real_smtp_server(world: World, smtp_server: _Sin
     rows = run(world.today)
     assert {r["status"] for r in rows} == {"sent"}
     assert sorted(to[0] for to, _ in smtp_server.messages) == sorted(r["to"] for r in rows)
-    raw = next(content for to, content in smtp_server.messages if to == ["rosalind@example.org"])
+    raw = next(content for to, content in smtp_server.messages if to == ["dorothy@example.org"])
     message = email.message_from_bytes(raw)
     assert message["Subject"] == "Time for a review after your treatment for atrophic acne scars"
     body = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True)
     assert isinstance(body, bytes)
-    assert b"Hello Rosalind Franklin," in body
+    assert b"Hello Dorothy Hodgkin," in body
     event = _calendar_part(message).events[0]
     assert event.decoded("dtstart") == world.today  # an all-day event on the day the recall falls due
     assert str(event["uid"]) == next(f"{r['key']}@pinpoint" for r in rows if r["kind"] == "recall")
@@ -172,7 +172,7 @@ def test_a_private_calendar_address_serves_ics_until_revoked(world: World) -> No
     assert summaries == [
         "Ada Lovelace: atrophic acne scars, session 2",
         "Grace Hopper: atrophic acne scars, session 1",
-        "Katherine Johnson: atrophic acne scars, session 1",
+        "Mae Jemison: atrophic acne scars, session 1",
     ]
     client.post(reverse("reminders:calendar"), {"action": "revoke"})
     assert anonymous.get(url.removeprefix("http://testserver")).status_code == 404
@@ -182,10 +182,10 @@ def test_a_private_calendar_address_serves_ics_until_revoked(world: World) -> No
 def test_a_booked_time_in_another_zone_is_exact_in_the_feed(world: World) -> None:
     world.clinic.time_zone = "Europe/London"
     world.clinic.save(update_fields=["time_zone"])
-    katherine = Session.objects.get(client__full_name="Katherine Johnson", number=1)
+    mae = Session.objects.get(client__full_name="Mae Jemison", number=1)
     prac = world.actor(world.practitioner)
-    day = katherine.scheduled_on
-    book(prac, katherine, world.practitioner, dt.datetime.combine(day, dt.time(14, 15), tzinfo=LONDON), 50)
+    day = mae.scheduled_on
+    book(prac, mae, world.practitioner, dt.datetime.combine(day, dt.time(14, 15), tzinfo=LONDON), 50)
     events, zone = user_calendar(world.practitioner, day, day)
     assert zone.key == "Europe/London"
     cal = Calendar.from_ical(to_ics(events, zone, "x"))

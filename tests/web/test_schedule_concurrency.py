@@ -159,7 +159,7 @@ def test_two_concurrent_runs_send_each_reminder_once(env: dict[str, str]) -> Non
     assert sorted(sent) == sorted(keys)  # every reminder sent, none twice
     assert len(sink.messages) == len(keys)
     assert {r["status"] for r in json.loads(third.stdout)["reminders"]} == {"already"}
-    recall = next(c for to, c in sink.messages if to == ["rosalind@example.org"])
+    recall = next(c for to, c in sink.messages if to == ["dorothy@example.org"])
     parts = [p for p in email.message_from_bytes(recall).walk() if p.get_content_type() == "text/calendar"]
     payload = parts[0].get_payload(decode=True)
     assert isinstance(payload, bytes)
@@ -171,7 +171,7 @@ def test_calendar_prints_ics_and_errors_are_one_line(env: dict[str, str], tmp_pa
     assert done.returncode == 0, done.stderr
     cal = Calendar.from_ical(done.stdout)
     assert str(cal["prodid"]) == "-//Pinpoint//Reminders//EN"
-    assert any(str(e["summary"]).startswith("Katherine Johnson: ") for e in cal.events)
+    assert any(str(e["summary"]).startswith("Mae Jemison: ") for e in cal.events)
     nobody = _pinpoint(env, "calendar", "--user", "nobody@example.org")
     assert (nobody.returncode, nobody.stderr) == (
         2,

@@ -33,7 +33,7 @@ def test_the_demo_day_shows_names_times_and_rooms(world: World) -> None:
     assert "<strong>12:30–13:30</strong>" in body
     assert "Room 2" in body
     week = client.get(reverse("scheduling:week"), {"day": world.today.isoformat()}).content.decode()
-    assert "Katherine Johnson" in week  # the next 7 days from today
+    assert "Mae Jemison" in week  # the next 7 days from today
 
 
 def test_a_taken_time_is_refused_for_the_practitioner_and_for_the_room(world: World) -> None:
@@ -53,19 +53,19 @@ def test_a_taken_time_is_refused_for_the_practitioner_and_for_the_room(world: Wo
 def test_the_booking_page_offers_only_free_times_and_books_one(world: World) -> None:
     client = world.login(world.assistant)
     tomorrow = world.today + dt.timedelta(days=1)
-    katherine = Session.objects.get(client__full_name="Katherine Johnson", number=1)
-    taken = Appointment.objects.get(session=katherine)
+    mae = Session.objects.get(client__full_name="Mae Jemison", number=1)
+    taken = Appointment.objects.get(session=mae)
     assert taken.starts_at == _at(tomorrow, 9, 30)
     url = reverse("scheduling:book", args=[world.grace_session.pk])
     page = client.get(url, {"day": tomorrow.isoformat(), "practitioner": world.practitioner.pk, "minutes": 60})
     offered = re.findall(r'name="start" value="(\d\d:\d\d)"', page.content.decode())
     assert offered[:3] == ["08:00", "08:15", "08:30"]
-    assert "08:45" not in offered  # would run into Katherine's 09:30-10:30
+    assert "08:45" not in offered  # would run into Mae's 09:30-10:30
     assert "10:15" not in offered
     assert offered[3] == "10:30"
     assert offered[-1] == "18:00"  # the day closes at 19:00
-    # Katherine moves to 18:00 for 45 minutes, no room
-    own = reverse("scheduling:book", args=[katherine.pk])
+    # Mae moves to 18:00 for 45 minutes, no room
+    own = reverse("scheduling:book", args=[mae.pk])
     data = {
         "day": tomorrow.isoformat(),
         "practitioner": world.practitioner.pk,
@@ -75,7 +75,7 @@ def test_the_booking_page_offers_only_free_times_and_books_one(world: World) -> 
     }
     response = client.post(own, data)
     assert response.status_code == 302
-    a = Appointment.objects.get(session=katherine)
+    a = Appointment.objects.get(session=mae)
     assert (a.starts_at, a.minutes, a.room) == (_at(tomorrow, 18), 45, None)
     # a start no longer free is refused beside the field
     grace = client.post(url, {**data, "start": "18:15"})

@@ -72,10 +72,10 @@ def _portal_consent(w: World) -> Any:
     return submit(w.ada, "consent", data | {"photo_marketing": False, "signed_at": "2026-11-01T09:00:00+00:00"})
 
 
-def _katherine(w: World) -> Any:
+def _mae(w: World) -> Any:
     from pinpoint.web.treatments.models import Session
 
-    return Session.objects.select_related("appointment").get(client__full_name="Katherine Johnson", number=1)
+    return Session.objects.select_related("appointment").get(client__full_name="Mae Jemison", number=1)
 
 
 def _ada_event(w: World) -> int:
@@ -435,7 +435,7 @@ CASES += [
     Case(
         "scheduling:book_post",
         "post",
-        _u("scheduling:book", lambda w: _katherine(w).pk),
+        _u("scheduling:book", lambda w: _mae(w).pk),
         Perm.SESSION_BOOK,
         data=lambda w: {
             "day": (w.today + dt.timedelta(days=1)).isoformat(),
@@ -448,7 +448,7 @@ CASES += [
     Case(
         "scheduling:free",
         "post",
-        _u("scheduling:free", lambda w: _katherine(w).appointment.pk),
+        _u("scheduling:free", lambda w: _mae(w).appointment.pk),
         Perm.SESSION_BOOK,
         ok=302,
     ),

@@ -92,7 +92,7 @@ class ClientForm(OnceForm):
     """A client's details."""
 
     full_name = forms.CharField(max_length=150, label="Full name")
-    birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD", widget=date_input())
+    birth_date = forms.DateField(required=False, label="Date of birth", widget=date_input())
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -107,7 +107,7 @@ class SearchForm(forms.Form):
 class ScreeningDateForm(forms.Form):
     """The date a questionnaire is screened on: core says which dates are plausible, seen on ``today``."""
 
-    on = forms.DateField(label="Screen on", help_text="YYYY-MM-DD", widget=date_input())
+    on = forms.DateField(label="Screen on", widget=date_input())
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,11 +129,11 @@ def _zone_choices(evidence: Evidence) -> list[tuple[str, str]]:
 class QuestionnaireForm(OnceForm):
     """The questionnaire of the screening contract (see ``pinpoint.core.answers``)."""
 
-    taken_on = forms.DateField(label="Questionnaire date", help_text="YYYY-MM-DD", widget=date_input())
+    taken_on = forms.DateField(label="Questionnaire date", widget=date_input())
     treatment = forms.ChoiceField(choices=treatment_choices())
     setting = forms.ChoiceField(choices=setting_choices())
     zones = forms.MultipleChoiceField(label="Zones to treat", widget=forms.CheckboxSelectMultiple)
-    birth_date = forms.DateField(required=False, label="Date of birth", help_text="YYYY-MM-DD", widget=date_input())
+    birth_date = forms.DateField(required=False, label="Date of birth", widget=date_input())
     skin_type = forms.ChoiceField(
         required=False,
         label="Fitzpatrick skin type",
@@ -161,7 +161,7 @@ class QuestionnaireForm(OnceForm):
                 choices=[("", "not answered"), ("never", "Never, or not recently"), ("taken", "Yes: last on")],
             )
             self.fields[name] = forms.DateField(
-                required=False, label=date_label, help_text="YYYY-MM-DD", widget=date_input()
+                required=False, label=date_label, widget=date_input()
             )
         for name, label in FLAGS.items():
             self.fields[name] = forms.ChoiceField(required=False, label=label, choices=YES_NO)
@@ -186,7 +186,7 @@ class QuestionnaireForm(OnceForm):
                     required=False, label=f"{zone_label} {i}", choices=[("", "-"), *choices]
                 )
                 self.fields[f"{prefix}_date_{i}"] = forms.DateField(
-                    required=False, label=f"{date_label} on zone {i}", help_text="YYYY-MM-DD", widget=date_input()
+                    required=False, label=f"{date_label} on zone {i}", widget=date_input()
                 )
 
     def field_of(self) -> dict[str, str]:

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Replace
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.answers import parse_answers
@@ -54,14 +57,32 @@ class ScreeningResult:
         return self.screening is None or self.screening.blocking
 
 
+_PHONE_DIGITS_MIN = 4
+
+
 def client_search(actor: Actor, search: str = "") -> QuerySet[Client]:
-    """The organization's clients, optionally filtered by name, email or phone."""
+    """The organization's clients, optionally filtered by name, email or phone.
+
+    Every word must be in the name, in any order ("lovelace ada"); a phone number matches on its
+    digits alone, however it was written ("020 7946 0958", "02079460958", "+44 20 7946 0958").
+    """
     actor.require(Perm.CLIENT_VIEW)
     qs = Client.objects.filter(organization=actor.organization)
     text = search.strip()
-    if text:
-        qs = qs.filter(Q(full_name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text))
-    return qs
+    if not text:
+        return qs
+    words = Q()
+    for word in text.split():
+        words &= Q(full_name__icontains=word)
+    match = words | Q(email__icontains=text)
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= _PHONE_DIGITS_MIN:
+        phone: Any = F("phone")
+        for sign in " -().+/":
+            phone = Replace(phone, Value(sign), Value(""))
+        qs = qs.annotate(phone_digits=phone)
+        match |= Q(phone_digits__contains=digits) | Q(phone_digits__contains=digits.lstrip("0") or digits)
+    return qs.filter(match)
 
 
 def get_client(actor: Actor, pk: int) -> Client:

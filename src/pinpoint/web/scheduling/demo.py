@@ -1,8 +1,8 @@
 """The demo clinic's week: rooms, appointments with times, one appointment reminder and one recall due today.
 
 - Ada Lovelace and Grace Hopper (booked for today) get times with the practitioner, in rooms 1 and 2.
-- Katherine Johnson starts a course tomorrow at 09:30: her reminder is due today.
-- Rosalind Franklin finished a course (one session, the rest cancelled) exactly the recall
+- Mae Jemison starts a course tomorrow at 09:30: her reminder is due today.
+- Dorothy Hodgkin finished a course (one session, the rest cancelled) exactly the recall
   interval ago: her recall is due today.
 """
 
@@ -64,7 +64,7 @@ def _new_client(actor: Actor, name: str, email: str, birth: dt.date, on: dt.date
 def _finished_course(actor: Actor, today: dt.date) -> None:
     days = int(evidence_for(actor.organization).policy["recall_after_course_days"].value)
     on = today - dt.timedelta(days=days)
-    client = _new_client(actor, "Rosalind Franklin", "rosalind@example.org", dt.date(1980, 7, 25), on)
+    client = _new_client(actor, "Dorothy Hodgkin", "dorothy@example.org", dt.date(1979, 5, 12), on)
     course = tx.create_course(
         actor,
         client,  # type: ignore[arg-type]
@@ -104,11 +104,11 @@ def demo_schedule(today: dt.date) -> None:
     for s, room in zip(today_sessions.order_by("client__full_name"), [one, two], strict=False):
         appointment = book(prac, s, prac_user, start, default_minutes(prac, s), room)
         start = appointment.ends_at + dt.timedelta(minutes=30)
-    katherine = _new_client(prac, "Katherine Johnson", "katherine@example.org", dt.date(1988, 8, 26), today)
+    mae = _new_client(prac, "Mae Jemison", "mae@example.org", dt.date(1986, 10, 17), today)
     tomorrow = today + dt.timedelta(days=1)
     course = tx.create_course(
         prac,
-        katherine,  # type: ignore[arg-type]
+        mae,  # type: ignore[arg-type]
         tx.CourseData(indication="acne_scars", zones=("cheek",), setting="clinic", start_on=tomorrow),
     )
     first, *_ = tx.book_sessions(prac, course)

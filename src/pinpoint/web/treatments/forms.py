@@ -23,7 +23,7 @@ class CourseForm(OnceForm):
     zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     setting = forms.ChoiceField(choices=setting_choices())
     device = forms.ChoiceField(required=False)
-    start_on = forms.DateField(label="First session", help_text="YYYY-MM-DD", widget=date_input())
+    start_on = forms.DateField(label="First session", widget=date_input())
     skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
     override_reason = forms.CharField(
         required=False,
@@ -50,7 +50,7 @@ class CourseForm(OnceForm):
 class RescheduleForm(forms.Form):
     """A new date for a booked session."""
 
-    date = forms.DateField(label="New date", help_text="YYYY-MM-DD", widget=date_input())
+    date = forms.DateField(label="New date", widget=date_input())
 
 
 class CancelForm(forms.Form):
