@@ -126,9 +126,9 @@ def test_a_problem_is_reported_for_the_clinic(world: World) -> None:
     assert response["Location"] == reverse("portal:home") + "#problems"
     report = ProblemReport.objects.get(client=world.ada)
     assert (report.session, report.text) == (signed, "Red and swollen for 4 days.")
-    assert "Red and swollen for 4 days." in world.login(world.assistant).get(
-        reverse("portal:review", args=[world.ada.pk])
-    ).content.decode()
+    review = world.login(world.practitioner).get(reverse("portal:review", args=[world.ada.pk])).content.decode()
+    assert "Red and swollen for 4 days." in review
+    assert f'href="{reverse("outcomes:report", args=[signed.pk])}" id="problem-{report.pk}-report"' in review
     other = browser.post(reverse("portal:problem"), {"session": world.grace_session.pk, "text": "x"})
     assert other.status_code == 400  # another client's session is not among the choices
     assert ProblemReport.objects.filter(client=world.ada).count() == 1
