@@ -127,6 +127,7 @@ def operations(world: World) -> list[tuple[str, str, Any, bool]]:
         ("post", "/api/devices", {"catalog_id": "x", "label": "Pen 2"}, True),
         ("get", f"/api/devices/{pen}", None, False),
         ("post", f"/api/devices/{pen}/retire", {"on": today}, True),
+        ("post", f"/api/clients/{ada}/erase", {"reason": "The client's written request"}, True),
     ]
 
 
@@ -138,7 +139,7 @@ def test_every_operation_is_in_the_matrix(world: World) -> None:
     from tests.web.test_photos_api import operations as photo_operations  # their own matrix: multipart upload
 
     own = len(photo_operations(world)) + len(outcome_operations(world)) + len(electrolysis_operations(world))
-    assert len(secured) == len(operations(world)) + own == 21 + 3 + 7 + 7
+    assert len(secured) == len(operations(world)) + own == 22 + 3 + 7 + 7
 
 
 def test_no_token_answers_401_and_changes_nothing(world: World) -> None:
@@ -337,7 +338,7 @@ def test_docs_page_lists_every_operation_without_any_script(world: World) -> Non
     r = HttpClient().get("/api/docs")
     assert r.status_code == 200
     html = r.content.decode()
-    assert html.count("<tr><td><code>") == 29 + 3 + 7 + 7  # photos 3, follow-up 7, electrolysis 7
+    assert html.count("<tr><td><code>") == 30 + 3 + 7 + 7  # photos 3, follow-up 7, electrolysis 7
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script src="/static/pinpoint/pinpoint.js" defer></script>'[:-9]]
     assert "cdn" not in html.lower()

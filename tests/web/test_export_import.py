@@ -181,7 +181,7 @@ def test_an_altered_row_or_another_key_is_refused_and_nothing_is_left(demo: dict
     assert "organization Demo Clinic: its seals do not verify after the import" in err
     done = _cli(env, "import", str(demo["zips"][0]))  # rolled back both times: the database is still empty
     assert done.returncode == 0, done.stderr
-    assert len(list((tmp_path / "data").rglob("*.jpg"))) == 10
+    assert len(list((tmp_path / "data").rglob("*.jpg"))) == 10 + 10  # each photo and its thumbnail
 
 
 def test_import_refuses_without_the_seal_key_in_place(demo: dict[str, Any]) -> None:

@@ -60,4 +60,7 @@ def import_(
     names = ", ".join(name for _, name in report.organizations)
     total = sum(report.rows.values())
     typer.echo(f"imported {total} records of {names} ({report.photos} photos); every chain of seals verifies")
-    typer.echo("members have no password yet: each sets one with `python -m pinpoint.web changepassword EMAIL`")
+    typer.echo(
+        "members have no password yet: each sets one with 'Forgotten your password?' on the sign-in page"
+        " (or `python -m pinpoint.web changepassword EMAIL`)"
+    )

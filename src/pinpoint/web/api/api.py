@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from pinpoint.web.api import electrolysis, outcomes, photos, public, records
+from pinpoint.web.api import electrolysis, erasure, outcomes, photos, public, records
 from pinpoint.web.api.auth import TokenAuth
 from pinpoint.web.api.errors import install_handlers
 
@@ -31,3 +31,4 @@ api.add_router("/", records.router)
 api.add_router("/", photos.router)
 api.add_router("/", outcomes.router)
 api.add_router("/", electrolysis.router)
+api.add_router("/", erasure.router)

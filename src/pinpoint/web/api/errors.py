@@ -17,6 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from pinpoint.core.errors import PinpointError, RefusedError, ScreeningBlockedError
 from pinpoint.web.audit.models import SealedRecordError
+from pinpoint.web.base.errors import ConflictError
 from pinpoint.web.treatments.actions import RecordInvalidError
 
 if TYPE_CHECKING:
@@ -100,6 +101,10 @@ def install_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(SealedRecordError)
     def sealed(request: HttpRequest, exc: SealedRecordError) -> HttpResponse:
+        return reply(request, 409, _body(_path_field(request), str(exc)))
+
+    @api.exception_handler(ConflictError)
+    def conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
         return reply(request, 409, _body(_path_field(request), str(exc)))
 
     @api.exception_handler(PermissionDenied)

@@ -34,7 +34,7 @@ from pinpoint.web.audit.models import SealChain, row_values
 from pinpoint.web.exports.fhir import write_bundle
 from pinpoint.web.exports.selectors import CHUNK
 
-__all__ = ["HEADS_FORMAT", "NOT_EXPORTED", "PHOTOS_DIR", "export_tables", "table_apps", "write_zip"]
+__all__ = ["HEADS_FORMAT", "NOT_EXPORTED", "PHOTOS_DIR", "PHOTO_FILES", "export_tables", "table_apps", "write_zip"]
 
 HEADS_FORMAT = "pinpoint-chain-heads/1"
 NOT_EXPORTED = ("api",)
@@ -43,6 +43,8 @@ USER_FIELDS = ("id", "email", "full_name", "is_active", "date_joined")
 """A member's columns in the export: never the password hash or admin flags."""
 PHOTOS_DIR = "photos/"
 """Where the zip holds each photo file, under its stored name."""
+PHOTO_FILES = (("stored_name", "sha256"), ("thumb_name", "thumb_sha256"))
+"""The columns of a photo row naming a stored file, each with the column of the file's SHA-256."""
 
 
 def table_apps() -> list[str]:
@@ -135,10 +137,12 @@ def _write_photos(zf: zipfile.ZipFile, org: Organization) -> None:
     from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
 
     storage = photo_storage()
-    names = Photo._base_manager.filter(organization=org).order_by("pk").values_list("stored_name", flat=True)
-    for name in names.iterator(chunk_size=CHUNK):
-        with storage.open(name, "rb") as src, zf.open(PHOTOS_DIR + name, "w", force_zip64=True) as dst:
-            shutil.copyfileobj(src, dst)
+    columns = [name for name, _ in PHOTO_FILES if name in {f.attname for f in Photo._meta.concrete_fields}]
+    rows = Photo._base_manager.filter(organization=org).order_by("pk").values_list(*columns)
+    for names in rows.iterator(chunk_size=CHUNK):
+        for name in filter(None, names):
+            with storage.open(name, "rb") as src, zf.open(PHOTOS_DIR + name, "w", force_zip64=True) as dst:
+                shutil.copyfileobj(src, dst)
 
 
 def readme(org: Organization, now: dt.datetime, counts: dict[str, int]) -> str:
@@ -161,8 +165,8 @@ def readme(org: Organization, now: dt.datetime, counts: dict[str, int]) -> str:
         " (who opened which record). The seal chain: `records/audit_seal.json` (one seal per sealed record,"
         " in chain order) and `records/audit_sealchain.json` (the head).",
         "",
-        "- `photos/<name>`: each photo (JPEG, without metadata) under the `stored_name` of its row in"
-        " `records/photos_photo.json`, whose `sha256` is the file's.",
+        "- `photos/<name>`: each photo (JPEG, without metadata) and its thumbnail, under the `stored_name`"
+        " and `thumb_name` of its row in `records/photos_photo.json` (`sha256`, `thumb_sha256`: the files').",
         "- `pinpoint import FILE` loads this zip into an empty Pinpoint database, ids included; the seals"
         " verify there with the same seal key, which is never in this zip (copy it separately).",
         "",

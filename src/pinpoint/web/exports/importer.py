@@ -9,8 +9,8 @@ and ends at the head in ``seals/heads.json``. Photos are written back to the pho
 their stored names, each checked against its recorded SHA-256. PostgreSQL sequences are reset
 past the highest id imported.
 
-Members come without passwords (the export never holds their hashes): each sets one with
-``python -m pinpoint.web changepassword EMAIL`` before signing in.
+Members come without passwords (the export never holds their hashes): each sets one through
+'Forgotten your password?' on the sign-in page, or ``python -m pinpoint.web changepassword EMAIL``.
 """
 
 from __future__ import annotations
@@ -32,18 +32,21 @@ from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, models, transaction
 
 from pinpoint.core.errors import InputError
-from pinpoint.web.exports.archive import HEADS_FORMAT, PHOTOS_DIR
+from pinpoint.web.exports.archive import HEADS_FORMAT, PHOTO_FILES, PHOTOS_DIR
 
 __all__ = ["ImportReport", "import_zips", "is_empty"]
 
 BATCH = 2000
 """Rows per insert."""
 RECORDS = "records/"
-DEFERRED = {"treatments_session": ("status", "signed", "in_progress")}
+DEFERRED = {
+    "treatments_session": ("status", "signed", "in_progress"),
+    "electrolysis_session": ("status", "signed", "in_progress"),
+}
 """Rows inserted in an earlier state and moved to their exported one once their children are in.
 
-The database refuses zone records under a signed session (a trigger), so a signed session is
-inserted in progress, its zone records after it, and then it is marked signed, as it was signed.
+The database refuses zone (or area) records under a signed session (a trigger), so a signed session
+is inserted in progress, its records after it, and then it is marked signed, as it was signed.
 """
 
 
@@ -188,31 +191,40 @@ def _heads(zf: zipfile.ZipFile, path: Path) -> list[Any]:
 
 
 def _restore_photos(paths: list[Path], written: list[str]) -> int:
-    """Write each photo of the zips back under its stored name, checked against the row's SHA-256."""
+    """Write each photo and its thumbnail back under their stored names, checked by SHA-256; how many photos."""
     photo = apps.get_model("photos", "Photo")
     from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
 
     storage = photo_storage()
     zips = [_open(path) for path in paths]
+    present = {f.attname for f in photo._meta.concrete_fields}
+    columns = [c for pair in PHOTO_FILES if pair[0] in present for c in pair]
     try:
         n = 0
-        for name, sha in photo._base_manager.order_by("pk").values_list("stored_name", "sha256").iterator():
-            member = PHOTOS_DIR + name
-            holder = next((zf for zf in zips if member in zf.NameToInfo), None)
-            if holder is None:
-                raise InputError("file", f"the photo file {member} is missing from the export")
-            data = holder.read(member)
-            if hashlib.sha256(data).hexdigest() != sha:
-                raise InputError("file", f"the photo file {member} is not the photo its record describes")
-            saved = storage.save(name, ContentFile(data))
-            written.append(saved)
-            if saved != name:
-                raise InputError("file", f"the photo storage already holds a file named {name}")
+        for row in photo._base_manager.order_by("pk").values_list(*columns).iterator():
+            for name, sha in zip(row[::2], row[1::2], strict=True):
+                if name:
+                    _restore_file(storage, zips, name, sha, written)
             n += 1
         return n
     finally:
         for zf in zips:
             zf.close()
+
+
+def _restore_file(storage: Any, zips: list[zipfile.ZipFile], name: str, sha: str, written: list[str]) -> None:
+    """Write one stored file back from the zip that holds it."""
+    member = PHOTOS_DIR + name
+    holder = next((zf for zf in zips if member in zf.NameToInfo), None)
+    if holder is None:
+        raise InputError("file", f"the photo file {member} is missing from the export")
+    data = holder.read(member)
+    if hashlib.sha256(data).hexdigest() != sha:
+        raise InputError("file", f"the photo file {member} is not the photo its record describes")
+    saved = storage.save(name, ContentFile(data))
+    written.append(saved)
+    if saved != name:
+        raise InputError("file", f"the photo storage already holds a file named {name}")
 
 
 def _verify(saved: list[Any]) -> None:

@@ -44,6 +44,8 @@ __all__ = ["CHUNK", "Scope", "find_organization"]
 
 CHUNK = 2000
 """Rows per query when streaming."""
+COURSES = 100
+"""Courses per chunk: a chunk's sessions and their records are held together, so this bounds the memory."""
 
 
 def find_organization(ref: str) -> Organization | None:
@@ -56,10 +58,10 @@ def find_organization(ref: str) -> Organization | None:
     return None
 
 
-def _ids(qs: QuerySet[Any]) -> Iterator[list[int]]:
+def _ids(qs: QuerySet[Any], size: int = COURSES) -> Iterator[list[int]]:
     last = 0
     while True:
-        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
         if not chunk:
             return
         yield chunk
