@@ -18,6 +18,7 @@ from pinpoint.web.consents.models import Consent
 from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.electrolysis import models as el
 from pinpoint.web.exports.fhir import write_bundle
+from pinpoint.web.outcomes.models import AdverseEvent, Assessment
 from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
@@ -91,11 +92,15 @@ def test_clinic_bundle_parses_back_and_references_resolve(world: Any, version: V
         "Appointment": sessions.count(),
         "Encounter": started.count(),
         "Procedure": treated.count() + el_areas.count(),
-        "Observation": el_areas.exclude(hairs_seen=None).count(),
+        "Observation": el_areas.exclude(hairs_seen=None).count() + Assessment.objects.filter(**mine).count(),
+        "AdverseEvent": AdverseEvent.objects.filter(**mine).count(),
         "Device": DeviceUnit.objects.filter(**mine).count(),
     }
+    # Ada's five outcome scores and her one resolved adverse event
+    assert (kinds["Observation"], kinds["AdverseEvent"]) == (5 + 5, 1)
     assert treated.count() >= 1
-    assert (el_areas.count(), kinds["Observation"]) == (5, 5)
+    counts = [e for e in data["entry"] if e["resource"]["id"].startswith("el-count-")]
+    assert (el_areas.count(), len(counts)) == (5, 5)
 
 
 @pytest.mark.django_db
@@ -111,7 +116,14 @@ def test_every_code_is_in_evidence(world: Any, version: Version) -> None:
         data.systems.consent_scope.uri: {data.consent.scope_code},
         data.systems.consent_category.uri: {data.consent.category_code},
         data.systems.act_code.uri: {data.consent.policy_rule_code, data.encounter.class_code},
+        data.systems.scale.uri: set(ev.extra["outcomes"].scales),
+        data.systems.adverse_event.uri: set(ev.extra["outcomes"].adverse_events),
+        data.systems.observation_category.uri: {c.code for c in data.score_categories.values()},
+        data.systems.ae_severity.uri: {s.fhir for s in ev.extra["outcomes"].severities.values()},
+        data.systems.ctcae.uri: {s.ctcae for s in ev.extra["outcomes"].severities.values()},
+        data.systems.ae_outcome.uri: {o.code for o in data.ae_outcomes.values()},
     }
+    known[data.systems.snomed.uri] |= {f.code for f in data.ae_findings.values()}
     seen: Counter[str] = Counter()
     for org in (world.clinic, world.home):
         for e in bundle(org, version)["entry"]:
@@ -123,7 +135,10 @@ def test_every_code_is_in_evidence(world: Any, version: Version) -> None:
                 seen[c["system"]] += 1
     assert seen[data.systems.procedure.uri] >= 2  # microneedling procedures of both organizations
     assert seen[data.systems.observation.uri] == 5 * 3  # Hedy's counts: hairs in the window, its size, removed
-    assert seen[data.systems.zone.uri] == seen[data.systems.snomed.uri]
+    # every zone's SNOMED CT skin structure, and the finding of Ada's prolonged redness
+    assert seen[data.systems.zone.uri] + 1 == seen[data.systems.snomed.uri]
+    assert seen[data.systems.scale.uri] == 5  # Ada's scores
+    assert seen[data.systems.adverse_event.uri] == 1
 
 
 @pytest.mark.django_db
@@ -200,3 +215,84 @@ def test_electrolysis_course_sessions_and_counts(world: Any, version: Version) -
     refs = [a["performedActivity"][0]["reference"] if version is Version.R5 else a["outcomeReference"][0] for a in done]
     assert len(refs) == 5
     assert refs[0]["reference"] == urls[f"el-area-{area.pk}"]
+
+
+@pytest.mark.django_db
+def test_outcome_scores_as_observations(world: Any, version: Version) -> None:
+    data = bundle(world.clinic, version, client_id=world.ada.pk)
+    urls = {e["resource"]["id"]: e["fullUrl"] for e in data["entry"]}
+    scores = [e["resource"] for e in data["entry"] if e["resource"]["id"].startswith("score-")]
+    course = Course.objects.get(organization=world.clinic, client=world.ada)
+    rows = Assessment.objects.filter(course=course).order_by("taken_on", "pk")
+    assert [s["id"] for s in scores] == [f"score-{a.pk}" for a in rows]
+    got = [
+        (s["code"]["coding"][0]["code"], s["category"][0]["coding"][0]["code"], s["valueQuantity"]["value"])
+        for s in scores
+    ]
+    assert got == [
+        ("goodman_baron_grade", "exam", 3.0),
+        ("goodman_baron_grade", "exam", 2.0),
+        ("gais", "exam", 3.0),
+        ("gais", "survey", 2.0),
+        ("satisfaction", "survey", 7.0),
+    ]
+    gais_client = scores[3]
+    assert gais_client["note"] == [{"text": "Much improved (marked, not optimal) (rated by the client)"}]
+    assert gais_client["performer"] == [{"reference": urls[f"client-{world.ada.pk}"], "type": "Patient"}]
+    assert scores[2]["performer"][0]["reference"] == urls[f"user-{rows[2].recorded_by_id}"]
+    assert scores[0]["basedOn"][0]["reference"] == urls[f"course-{course.pk}"]
+    assert scores[0]["effectiveDateTime"] == rows[0].taken_on.isoformat()
+    assert scores[4]["valueQuantity"] == {"value": 7.0, "unit": "points"}
+
+
+@pytest.mark.django_db
+def test_adverse_event_with_severity_outcome_and_suspects(world: Any, version: Version) -> None:
+    data = bundle(world.clinic, version, client_id=world.ada.pk)
+    urls = {e["resource"]["id"]: e["fullUrl"] for e in data["entry"]}
+    event = AdverseEvent.objects.get(organization=world.clinic, client=world.ada)
+    ae = next(e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "AdverseEvent")
+    assert ae["id"] == f"adverse-event-{event.pk}"
+    what = ae["code" if version is Version.R5 else "event"]
+    assert [(c["code"], c["display"]) for c in what["coding"]] == [
+        ("prolonged_erythema", "Prolonged redness (erythema)"),
+        ("420356000", "Persistent erythema of skin"),
+    ]
+    severity = ae["extension"][0]["valueCodeableConcept"]
+    assert [c["code"] for c in severity["coding"]] == ["mild", "1"]
+    assert ae["encounter"]["reference"] == urls[f"encounter-{event.session_id}"]
+    assert ae["recorder"]["reference"] == urls[f"user-{event.reported_by_id}"]
+    key = "instanceReference" if version is Version.R5 else "instance"
+    suspects = [s[key]["reference"] for s in ae["suspectEntity"]]
+    zones = ZoneRecord.objects.filter(session_id=event.session_id, zone__in=event.zones, treated=True)
+    lots = list(event.lot_rows.order_by("pk").values_list("unit_id", flat=True))
+    assert lots  # the demo's event names the lot used
+    assert suspects == [urls[f"zone-{z.pk}"] for z in zones.order_by("pk")] + [urls[f"device-{u}"] for u in lots]
+    follow = event.updates.get()
+    note = f"Follow-up on {follow.at.date().isoformat()}: Resolved, resolved on {follow.resolved_on.isoformat()}."
+    if version is Version.R5:
+        assert (ae["status"], ae["occurrenceDateTime"]) == ("completed", event.onset_on.isoformat())
+        assert ae["outcome"][0]["coding"][0]["code"] == "resolved"
+        assert [n["text"] for n in ae["note"]] == [f"Action taken: {event.action_taken}", f"{note} {follow.note}"]
+        assert "severity" not in ae
+    else:
+        assert (ae["date"], ae["outcome"]["coding"][0]["code"]) == (event.onset_on.isoformat(), "resolved")
+        assert ae["severity"]["coding"] == [
+            {"system": "http://terminology.hl7.org/CodeSystem/adverse-event-severity", "code": "mild",
+             "display": "Mild"}
+        ]  # fmt: skip
+        assert [x["valueString"] for x in ae["extension"][1:]] == [
+            f"Action taken: {event.action_taken}", f"{note} {follow.note}"
+        ]
+        assert isinstance(ae["identifier"], dict)  # 0..1 in R4B
+
+
+def test_interop_follow_up_codes_cover_the_evidence() -> None:
+    from pinpoint.core.adverse import OUTCOMES
+
+    ev = load_evidence()
+    data = ev.extra["interop"]
+    outcomes = ev.extra["outcomes"]
+    assert set(data.ae_outcomes) == set(OUTCOMES)
+    assert set(data.score_categories) == {r for s in outcomes.scales.values() for r in s.raters}
+    assert set(data.ae_findings) <= set(outcomes.adverse_events)
+    assert {s.fhir for s in outcomes.severities.values()} == {"mild", "moderate", "severe"}

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from pinpoint.evidence.schema import Model
 
-__all__ = ["CodeEntry", "ConsentCodes", "Data", "EncounterCodes", "SiteCode", "System", "Systems"]
+__all__ = ["CodeEntry", "Coded", "ConsentCodes", "Data", "EncounterCodes", "SiteCode", "System", "Systems"]
 
 
 class System(Model):
@@ -35,6 +35,14 @@ class Systems(Model):
     consent_scope: System
     consent_category: System
     act_code: System
+    scale: System
+    adverse_event: System
+    observation_category: System
+    ae_severity: System
+    ae_outcome: System
+    ctcae: System
+    severity_extension: System
+    note_extension: System
 
 
 class CodeEntry(Model):
@@ -45,8 +53,16 @@ class CodeEntry(Model):
     note: str = ""
 
 
+class Coded(Model):
+    """A code of an external system (HL7 terminology) and its display, with its source."""
+
+    code: str = Field(min_length=1)
+    display: str = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
 class SiteCode(Model):
-    """The SNOMED CT body structure written beside each zone code."""
+    """A SNOMED CT concept: the body structure written beside each zone code, or an adverse event's finding."""
 
     code: str = Field(pattern=r"^[0-9]{6,18}$")
     display: str = Field(min_length=1)
@@ -84,3 +100,6 @@ class Data(Model):
     skin_site: SiteCode
     consent: ConsentCodes
     encounter: EncounterCodes
+    score_categories: dict[str, Coded] = Field(default_factory=dict)
+    ae_outcomes: dict[str, Coded] = Field(default_factory=dict)
+    ae_findings: dict[str, SiteCode] = Field(default_factory=dict)

@@ -47,6 +47,49 @@ class Codes:
             raise UnknownIdError("observation", "observation", code, self.data.observations)
         return {"coding": [self.coding("observation", code, entry.display)], "text": entry.display}
 
+    def scale(self, scale: str) -> dict[str, Any]:
+        """The CodeableConcept of an outcome scale: its id in the scale code system and its name."""
+        entry = self.ev.extra["outcomes"].scales.get(scale)
+        if entry is None:
+            raise UnknownIdError("scale", "scale", scale, self.ev.extra["outcomes"].scales)
+        return {"coding": [self.coding("scale", scale, entry.name)], "text": entry.name}
+
+    def score_category(self, rater: str) -> dict[str, Any]:
+        """The Observation category of a score by who rated it (an examination or a survey)."""
+        entry = self.data.score_categories.get(rater)
+        if entry is None:
+            raise UnknownIdError("rater", "rater", rater, self.data.score_categories)
+        return {"coding": [self.coding("observation_category", entry.code, entry.display)]}
+
+    def adverse_event(self, kind: str) -> dict[str, Any]:
+        """What happened: the adverse-event id, and its SNOMED CT finding where one was confirmed."""
+        entry = self.ev.extra["outcomes"].adverse_events.get(kind)
+        if entry is None:
+            raise UnknownIdError("kind", "adverse event", kind, self.ev.extra["outcomes"].adverse_events)
+        coding = [self.coding("adverse_event", kind, entry.name)]
+        finding = self.data.ae_findings.get(kind)
+        if finding is not None:
+            coding.append(self.coding("snomed", finding.code, finding.display))
+        return {"coding": coding, "text": entry.name}
+
+    def severity(self, severity: str) -> dict[str, Any]:
+        """A severity grade: the FHIR severity (mild, moderate, severe) and the CTCAE grade beside it."""
+        entry = self.ev.extra["outcomes"].severities.get(severity)
+        if entry is None:
+            raise UnknownIdError("severity", "severity", severity, self.ev.extra["outcomes"].severities)
+        coding = [
+            self.coding("ae_severity", entry.fhir, entry.fhir.capitalize()),
+            self.coding("ctcae", entry.ctcae, f"Grade {entry.ctcae}"),
+        ]
+        return {"coding": coding, "text": entry.name}
+
+    def ae_outcome(self, outcome: str) -> dict[str, Any]:
+        """How an adverse event stands (core's outcome id) in the FHIR outcome codes."""
+        entry = self.data.ae_outcomes.get(outcome)
+        if entry is None:
+            raise UnknownIdError("outcome", "outcome", outcome, self.data.ae_outcomes)
+        return {"coding": [self.coding("ae_outcome", entry.code, entry.display)], "text": entry.display}
+
     def zone(self, zone: str) -> dict[str, Any]:
         """The body site of a zone: the zone's code and SNOMED CT's skin structure."""
         z = self.ev.zones.get(zone)

@@ -18,8 +18,16 @@ What maps to what:
   an area record with a window count → Observation (``el-count-``): the hairs seen in the window,
   with the window's size and the hairs removed from the area as components, part of its Procedure.
 
-Outcome scores, adverse events and photos are not written (no AdverseEvent, Media or
-DocumentReference).
+- outcome score → Observation (``score-``): the scale's code, category exam (a practitioner's
+  rating) or survey (the client's), the value with its unit, a level's words as a note, an mMASI's
+  region grades as components, the rater as performer, based on the course's CarePlan;
+- adverse event → AdverseEvent (``adverse-event-``): what happened (Pinpoint's code and the SNOMED
+  CT finding where confirmed), onset, the severity (R4B ``severity``; in both versions an extension
+  with the FHIR severity and the CTCAE grade, since R5 has no severity), the latest follow-up's
+  outcome, the session's encounter, its zones' Procedures and the lots' Devices as suspect
+  entities, what was done and each follow-up as notes (R4B: an extension, it has no note).
+
+Photos are not written (no Media or DocumentReference).
 """
 
 from __future__ import annotations
@@ -37,11 +45,13 @@ from zoneinfo import ZoneInfo
 from fhir.resources import get_fhir_model_class as r5_model_class
 from fhir.resources.R4B import get_fhir_model_class as r4b_model_class
 
+from pinpoint.core.adverse import CLOSING, OUTCOMES
 from pinpoint.core.answers import Answers
 from pinpoint.core.hair import get_modality
 from pinpoint.core.hair_records import word_name
 from pinpoint.interop.codes import Codes
 from pinpoint.interop.records import (
+    AdverseEventRec,
     AreaRec,
     ClientRec,
     ConsentRec,
@@ -52,6 +62,7 @@ from pinpoint.interop.records import (
     OrganizationRec,
     PersonRec,
     QuestionnaireRec,
+    ScoreRec,
     SessionRec,
 )
 
@@ -131,7 +142,7 @@ class Mapper:
 
     def _base(self, resource_type: str, rid: str, table: str, pk: int) -> dict[str, Any]:
         ident = self.codes.identifier(table, pk)
-        single = resource_type == "QuestionnaireResponse" and not self.r5  # 0..1 in R4B
+        single = resource_type in ("QuestionnaireResponse", "AdverseEvent") and not self.r5  # 0..1 in R4B
         return {"resourceType": resource_type, "id": rid, "identifier": ident if single else [ident]}
 
     def organization(self, org: OrganizationRec) -> dict[str, Any]:
@@ -493,6 +504,91 @@ class Mapper:
             a, get_modality(ev, a.modality).name, word_name(ev, "probe_types", a.probe_type),
             word_name(ev, "reactions", a.reaction),
         )  # fmt: skip
+
+    # ----------------------------------------------------------------------- follow-up
+
+    def score(self, r: ScoreRec) -> dict[str, Any]:
+        """Observation of an outcome score: scale, who rated it, the value (a level's words as a note)."""
+        out = self._base("Observation", f"score-{r.id}", "assessment", r.id)
+        rater = (
+            _ref("Patient", f"client-{r.client_id}") if r.rater == "client"
+            else _ref("Practitioner", f"user-{r.recorded_by_id}")
+        )  # fmt: skip
+        out.update(
+            {
+                "status": "final",
+                "category": [self.codes.score_category(r.rater)],
+                "code": self.codes.scale(r.scale),
+                "subject": _ref("Patient", f"client-{r.client_id}"),
+                "basedOn": [_ref("CarePlan", f"course-{r.course_id}")],
+                "effectiveDateTime": r.taken_on.isoformat(),
+                "performer": [rater],
+                "valueQuantity": {"value": r.value, "unit": r.unit},
+            }
+        )
+        who = "the client" if r.rater == "client" else "the practitioner"
+        out["note"] = _note(f"{r.label} (rated by {who})" if r.label else f"Rated by {who}")
+        grades = [
+            {"code": {"text": f"{region.replace('_', ' ').capitalize()}: {part}"},
+             "valueQuantity": {"value": value, "unit": "points"}}
+            for region, parts in sorted(r.components.items())
+            for part, value in sorted(parts.items())
+        ]  # fmt: skip
+        if grades:
+            out["component"] = grades
+        return out
+
+    def adverse_event(self, e: AdverseEventRec) -> dict[str, Any]:
+        """AdverseEvent: what happened after a session, how severe, how it stands, what may have caused it."""
+        out = self._base("AdverseEvent", f"adverse-event-{e.id}", "adverse_event", e.id)
+        severity = self.codes.severity(e.severity)
+        ext = self.codes.data.systems
+        out["extension"] = [{"url": ext.severity_extension.uri, "valueCodeableConcept": severity}]
+        out.update(
+            {
+                "actuality": "actual",
+                "subject": _ref("Patient", f"client-{e.client_id}"),
+                "recordedDate": _instant(e.reported_at),
+                "recorder": _ref("Practitioner", f"user-{e.reported_by_id}"),
+            }
+        )
+        if e.has_encounter:
+            out["encounter"] = _ref("Encounter", f"encounter-{e.session_id}")
+        suspects = [_ref("Procedure", f"zone-{p}") for p in e.procedure_ids]
+        suspects += [_ref("Device", f"device-{u}") for u in e.unit_ids]
+        key = "instanceReference" if self.r5 else "instance"
+        if suspects:
+            out["suspectEntity"] = [{key: ref} for ref in suspects]
+        last = e.follow_ups[-1] if e.follow_ups else None
+        notes = [f"Action taken: {e.action_taken}"] if e.action_taken else []
+        for f in e.follow_ups:
+            words = OUTCOMES.get(f.outcome, f.outcome)
+            ended = f", resolved on {f.resolved_on.isoformat()}" if f.resolved_on else ""
+            notes.append(f"Follow-up on {f.at.date().isoformat()}: {words}{ended}" + (f". {f.note}" if f.note else ""))
+        if self.r5:
+            out.update(
+                {
+                    "status": "completed" if last is not None and last.outcome in CLOSING else "in-progress",
+                    "code": self.codes.adverse_event(e.kind),
+                    "occurrenceDateTime": e.onset_on.isoformat(),
+                }
+            )
+            if last is not None:
+                out["outcome"] = [self.codes.ae_outcome(last.outcome)]
+            if notes:
+                out["note"] = [{"text": n} for n in notes]
+        else:
+            out.update(
+                {
+                    "event": self.codes.adverse_event(e.kind),
+                    "date": e.onset_on.isoformat(),
+                    "severity": {"coding": severity["coding"][:1], "text": severity["text"]},
+                }
+            )
+            if last is not None:
+                out["outcome"] = self.codes.ae_outcome(last.outcome)
+            out["extension"] += [{"url": ext.note_extension.uri, "valueString": n} for n in notes]
+        return out
 
 
 def _settings(a: AreaRec, modality: str, probe: str, reaction: str) -> str:

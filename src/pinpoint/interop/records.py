@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 __all__ = [
+    "AdverseEventRec",
     "AreaRec",
     "ClientRec",
     "ConsentRec",
@@ -20,9 +21,11 @@ __all__ = [
     "DeviceRec",
     "ElectrolysisCourseRec",
     "ElectrolysisSessionRec",
+    "FollowUpRec",
     "OrganizationRec",
     "PersonRec",
     "QuestionnaireRec",
+    "ScoreRec",
     "SessionRec",
     "ZoneRec",
 ]
@@ -211,3 +214,59 @@ class ElectrolysisSessionRec:
     def performer_id(self) -> int:
         """Who signed the session, else who is recording it."""
         return self.signed_by_id or self.practitioner_id
+
+
+@dataclass(frozen=True)
+class ScoreRec:
+    """One outcome score of a course: the scale id, who rated it (``practitioner`` or ``client``), the value.
+
+    ``unit`` is the scale's unit (``points`` or ``count``); ``label`` the words of a level ("" for others);
+    ``components`` an mMASI's grades (region id -> ``{"area": n, "darkness": n}``).
+    """
+
+    id: int
+    course_id: int
+    client_id: int
+    scale: str
+    scale_name: str
+    rater: str
+    taken_on: dt.date
+    value: float
+    unit: str
+    label: str
+    recorded_by_id: int
+    components: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FollowUpRec:
+    """A follow-up of an adverse event: the outcome id (core's), the resolution date, a note."""
+
+    outcome: str
+    resolved_on: dt.date | None
+    note: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AdverseEventRec:
+    """An adverse event after a session: kind and severity ids, onset, what was done, its procedures and lots.
+
+    ``procedure_ids`` are the zone records of the named zones in the session (when it was started or
+    signed, so it has an encounter); ``unit_ids`` the lots named; ``follow_ups`` oldest first.
+    """
+
+    id: int
+    client_id: int
+    session_id: int
+    has_encounter: bool
+    kind: str
+    kind_name: str
+    severity: str
+    onset_on: dt.date
+    action_taken: str
+    reported_by_id: int
+    reported_at: dt.datetime
+    procedure_ids: tuple[int, ...] = ()
+    unit_ids: tuple[int, ...] = ()
+    follow_ups: tuple[FollowUpRec, ...] = ()

@@ -10,6 +10,7 @@ from pinpoint.interop.bundle import BundleWriter
 from pinpoint.interop.codes import Codes
 from pinpoint.interop.fhir import Mapper, Version
 from pinpoint.web.accounts.models import Organization
+from pinpoint.web.exports import follow_up
 from pinpoint.web.exports.selectors import Scope
 
 __all__ = ["write_bundle"]
@@ -54,6 +55,13 @@ def write_bundle(
             people.add(es.performer_id)
             for resource in m.electrolysis_procedures(es):
                 w.add(resource)
+    for score in follow_up.scores(scope):
+        people.add(score.recorded_by_id)
+        w.add(m.score(score))
+    for event in follow_up.adverse_events(scope):
+        people.add(event.reported_by_id)
+        units.update(event.unit_ids)
+        w.add(m.adverse_event(event))
     for v in sorted(versions):
         w.add(m.questionnaire(v))
     for d in scope.devices(units if client_id is not None else None):
