@@ -7,8 +7,8 @@ import datetime as dt
 
 from django.urls import reverse
 
+from pinpoint.web.records.dashboard import ALERT_DAYS, ALERT_LIMIT, DUE_DAYS, DUE_LIMIT, OVERDUE_DAYS
 from pinpoint.web.treatments.models import Session
-from pinpoint.web.treatments.views import ALERT_DAYS, ALERT_LIMIT, DUE_DAYS, DUE_LIMIT, OVERDUE_DAYS
 from tests.web.conftest import World
 
 

@@ -32,7 +32,9 @@ __all__ = [
     "Learned",
     "StartCount",
     "learned_forecast",
+    "next_due",
     "plan_forecast",
+    "planned_schedule",
     "start_density",
     "window_removed",
 ]
@@ -126,6 +128,28 @@ def plan_forecast(
         for d in (max(density.low, 0.01), max(density.high, 0.01))
     )
     return CourseForecast(density=density, plan=plan, low=low, high=high)
+
+
+def planned_schedule(
+    evidence: Evidence, area: str, modality: str, *, start: dt.date, count: StartCount
+) -> tuple[dt.date, ...]:
+    """The planned dates of ``modality`` on ``area`` from ``start`` at the starting density (one plan, no band)."""
+    density = start_density(evidence, area, count)
+    opt = CourseOptions(density_per_cm2=max(density.value, 0.01))
+    return plan_course(evidence, area, modality, start=start, options=opt).schedule
+
+
+def next_due(schedule: Sequence[dt.date], held: int, last: dt.date | None) -> dt.date | None:
+    """The day the next session is due: the last one held plus the planned spacing (days) after ``held`` sessions.
+
+    ``schedule`` is the planned course's dates in order; with nothing held the first planned date is
+    due. ``None`` when the planned course has no session after ``held``.
+    """
+    if held <= 0 or last is None:
+        return schedule[0] if schedule else None
+    if held >= len(schedule):
+        return None
+    return last + (schedule[held] - schedule[held - 1])
 
 
 def window_removed(area_cm2: float, window_cm2: float, hairs_seen: int, hairs_removed: int) -> int:

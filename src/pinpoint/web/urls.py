@@ -7,7 +7,7 @@ from django.urls import include, path
 
 from pinpoint.web.api.urls import api_urls
 from pinpoint.web.records import urls as records_urls
-from pinpoint.web.treatments.views import dashboard
+from pinpoint.web.records.dashboard import dashboard
 
 urlpatterns = [
     path("", dashboard, name="dashboard"),

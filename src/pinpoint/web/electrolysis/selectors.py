@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.errors import InputError
@@ -20,11 +20,14 @@ from pinpoint.core.hair_course import (
     Learned,
     StartCount,
     learned_forecast,
+    next_due,
     plan_forecast,
+    planned_schedule,
     window_removed,
 )
 from pinpoint.core.hair_records import AreaEntry
 from pinpoint.evidence.loader import Evidence
+from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client
@@ -32,10 +35,12 @@ from pinpoint.web.electrolysis.models import AreaRecord, Course, Session
 
 __all__ = [
     "AreaForecast",
+    "DueCourse",
     "all_courses",
     "area_records_of_courses",
     "course_sessions",
     "courses_of",
+    "due_courses",
     "entry_of",
     "forecast_area",
     "get_course",
@@ -220,3 +225,55 @@ def forecast_area(evidence: Evidence, course: Course, area: str, sessions: list[
     except InputError as exc:
         learned, problem = learned_forecast(evidence, area, course.modality, []), exc.message
     return AreaForecast(area=area, planned=planned, learned=learned, recorded=recorded, problem=problem)
+
+
+@dataclass(frozen=True)
+class DueCourse:
+    """An electrolysis course whose next session is due on ``due`` (session ``number``)."""
+
+    course: Course
+    due: dt.date
+    number: int
+
+
+_SCHEDULES: dict[tuple[int, object, str], tuple[dt.date, ...]] = {}
+_SCHEDULES_MAX = 2048
+"""Planned schedules kept per process, by course and evidence version (a course's inputs never change)."""
+
+
+def _schedule(evidence: Evidence, course: Course, area: str) -> tuple[dt.date, ...]:
+    key = (course.pk, course.created_at, f"{evidence.version}:{area}")
+    if key not in _SCHEDULES:
+        if len(_SCHEDULES) >= _SCHEDULES_MAX:
+            _SCHEDULES.clear()
+        try:
+            dates = planned_schedule(evidence, area, course.modality, start=course.start_on, count=start_count(course))
+        except InputError:
+            dates = ()
+        _SCHEDULES[key] = dates
+    return _SCHEDULES[key]
+
+
+def due_courses(actor: Actor, today: dt.date, first: dt.date, last: dt.date, limit: int) -> list[DueCourse]:
+    """Courses whose next session falls due from ``first`` to ``last`` (dates), soonest first (one query).
+
+    The due day is core's (:func:`~pinpoint.core.hair_course.next_due`): the last session plus the
+    planned spacing after as many sessions, the earliest over the course's areas. A course with a
+    session today is not due. Only the ``limit`` courses with the latest activity are looked at.
+    """
+    actor.require(Perm.DASHBOARD_VIEW)
+    ev = evidence_for(actor.organization)
+    courses = (
+        Course.objects.filter(organization=actor.organization)
+        .annotate(held=Count("sessions"), last=Max("sessions__performed_on"))
+        .filter(Q(last__lt=today) | Q(last__isnull=True))
+        .select_related("client")
+        .order_by("-last", "-start_on", "-pk")[:limit]
+    )
+    out = []
+    for c in courses:
+        held, when = int(getattr(c, "held", 0)), getattr(c, "last", None)
+        dues = [d for a in c.areas if (d := next_due(_schedule(ev, c, a), held, when)) is not None]
+        if dues and first <= min(dues) <= last:
+            out.append(DueCourse(course=c, due=min(dues), number=held + 1))
+    return sorted(out, key=lambda d: (d.due, d.course.client.full_name, d.course.pk))

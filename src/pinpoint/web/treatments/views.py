@@ -1,8 +1,7 @@
-"""Course planning, booking, the session page (start gate), the session runner, the signed record, the dashboard."""
+"""Course planning, booking, the session page (start gate), the session runner, the signed record."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from pinpoint.core.errors import PinpointError
-from pinpoint.core.planning import Plan
 from pinpoint.core.sessions import anaesthetic_step, anaesthetic_window
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.evidence import evidence_for
@@ -19,8 +17,7 @@ from pinpoint.web.base.forms import add_error
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.base.views import actor_of, page
-from pinpoint.web.clients.models import Client
-from pinpoint.web.clients.selectors import get_client, latest_questionnaire, questionnaires_by_client, screening_for
+from pinpoint.web.clients.selectors import get_client, latest_questionnaire
 from pinpoint.web.devices.selectors import units, with_status
 from pinpoint.web.treatments import actions, selectors
 from pinpoint.web.treatments.dose import dose_of
@@ -34,72 +31,6 @@ from pinpoint.web.treatments.forms import (
 from pinpoint.web.treatments.models import SIGNED_REFUSAL, Session, SignedRecordError
 from pinpoint.web.treatments.runner import RunnerForms
 from pinpoint.web.treatments.signing import verify
-
-ALERT_DAYS = 14
-DUE_DAYS = 7
-OVERDUE_DAYS = 30
-DUE_LIMIT = 50
-ALERT_LIMIT = 100
-
-
-@page(Perm.DASHBOARD_VIEW)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """Today's sessions, sessions due soon or overdue, and screening alerts for the coming sessions.
-
-    Today's sessions are all shown. The overdue list (most recent first), the due-soon list and the
-    sessions screened for alerts (soonest first) are bounded; what a bound leaves out is counted on the page.
-    """
-    actor = actor_of(request)
-    today = actor.today()
-    todays = list(selectors.sessions_between(actor, today, today))
-    overdue_first = today - dt.timedelta(days=OVERDUE_DAYS)
-    soon_last = today + dt.timedelta(days=DUE_DAYS)
-    alert_last = today + dt.timedelta(days=ALERT_DAYS)
-    counts = selectors.count_between(
-        actor,
-        {
-            "overdue": (overdue_first, today - dt.timedelta(days=1)),
-            "soon": (today + dt.timedelta(days=1), soon_last),
-            "coming": (today + dt.timedelta(days=1), alert_last),
-        },
-    )
-    overdue = list(
-        selectors.sessions_between(actor, overdue_first, today - dt.timedelta(days=1)).order_by(
-            "-scheduled_on", "client__full_name", "number"
-        )[:DUE_LIMIT]
-    )
-    coming = list(selectors.sessions_between(actor, today + dt.timedelta(days=1), alert_last)[:ALERT_LIMIT])
-    soon = [s for s in coming if s.scheduled_on <= soon_last][:DUE_LIMIT]
-    screened = todays + coming
-    questionnaires = questionnaires_by_client(actor, {s.client_id for s in screened})
-    alerts = []
-    plans: dict[int, Plan] = {}
-    for s in screened:
-        if s.course_id not in plans:
-            plans[s.course_id] = s.course.plan_obj()
-        plan = plans[s.course_id]
-        result = screening_for(
-            actor, s.client, s.scheduled_on, plan, questionnaires.get(s.client_id, []),
-            plan_key=(s.course_id, s.course.created_at),
-        )
-        if result.screening is None or result.screening.verdict != "proceed":
-            alerts.append((s, result))
-    self_client = None
-    if actor.organization.is_personal:
-        self_client = Client.objects.filter(organization=actor.organization, is_self=True).first()
-    context = {
-        "today": today,
-        "todays": todays,
-        "overdue": overdue,
-        "overdue_more": counts["overdue"] - len(overdue),
-        "soon": soon,
-        "soon_more": counts["soon"] - len(soon),
-        "alerts": alerts,
-        "alerts_unscreened": counts["coming"] - len(coming),
-        "alert_last": alert_last,
-        "self_client": self_client,
-    }
-    return render(request, "dashboard.html", context)
 
 
 def _course_data(form: CourseForm) -> actions.CourseData:
