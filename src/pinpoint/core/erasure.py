@@ -11,12 +11,21 @@ Pure functions: no Django, no I/O.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pinpoint.core.answers import ANSWER_FIELDS
 
-__all__ = ["PERSONAL_ANSWERS", "PERSONAL_DETAIL_KEYS", "PSEUDONYM_PREFIX", "erase_answers", "erase_detail", "pseudonym"]
+__all__ = [
+    "PERSONAL_ANSWERS",
+    "PERSONAL_DETAIL_KEYS",
+    "PSEUDONYM_PREFIX",
+    "deleted_files",
+    "erase_answers",
+    "erase_detail",
+    "file_entry",
+    "pseudonym",
+]
 
 PSEUDONYM_PREFIX = "Erased client "
 """An erased client's name is this prefix followed by the client's number."""
@@ -50,3 +59,17 @@ def erase_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
 def erase_detail(detail: Mapping[str, Any]) -> dict[str, Any]:
     """An audit event's details with free text and identities (:data:`PERSONAL_DETAIL_KEYS`) blanked."""
     return {k: ("" if k in PERSONAL_DETAIL_KEYS and v not in (None, "") else v) for k, v in detail.items()}
+
+
+def file_entry(*, table: str, record_id: int, what: str, name: str, sha256: str) -> dict[str, Any]:
+    """An erasure's entry for a stored file it deletes (a photo's image or thumbnail).
+
+    ``what`` names the file of the row (``image``, ``thumbnail``), never a column, so no database
+    guard reads it as a field that may change; ``name`` and ``sha256`` say which file was deleted.
+    """
+    return {"table": table, "record": record_id, "field": what, "kind": None, "file": name, "sha256": sha256}
+
+
+def deleted_files(entries: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The stored files erasure ``entries`` deleted: file name -> its SHA-256 when deleted."""
+    return {str(e["file"]): str(e.get("sha256", "")) for e in entries if e.get("file")}

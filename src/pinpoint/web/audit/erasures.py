@@ -6,10 +6,11 @@ sealed digest from here instead of recomputing it from the blanked value.
 
 from __future__ import annotations
 
+from pinpoint.core.erasure import deleted_files
 from pinpoint.core.seals import Erased, erased_digests
 from pinpoint.web.audit.models import Erasure
 
-__all__ = ["erased_fields", "erased_in"]
+__all__ = ["erased_fields", "erased_files", "erased_in"]
 
 
 def erased_in(organization_id: int) -> dict[tuple[str, int], Erased]:
@@ -24,3 +25,12 @@ def erased_in(organization_id: int) -> dict[tuple[str, int], Erased]:
 def erased_fields(organization_id: int, kind: str, record_id: int) -> Erased:
     """The fields of one sealed record that an erasure blanked (empty when none)."""
     return erased_in(organization_id).get((kind, record_id), {})
+
+
+def erased_files(organization_id: int, client_id: int) -> dict[str, str]:
+    """The stored files (photos) the client's erasure deleted: name -> SHA-256 (empty when none; one query)."""
+    out: dict[str, str] = {}
+    rows = Erasure.objects.filter(organization_id=organization_id, client_id=client_id)
+    for fields in rows.values_list("fields", flat=True):
+        out.update(deleted_files(fields))
+    return out

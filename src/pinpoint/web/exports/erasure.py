@@ -2,8 +2,9 @@
 
 What goes and what stays is core's (:mod:`pinpoint.core.erasure`); this action finds every row of
 the client, checks the sealed ones first (an altered record is not laundered by an erasure), writes
-the sealed erasure record listing each blanked field (with the field digests of sealed ones), then
-blanks the fields, their change-history rows and the admin log's names, in one transaction (ADR 0010).
+the sealed erasure record listing each blanked field (with the field digests of sealed ones) and each
+photo file it deletes (image and thumbnail, with their SHA-256), then blanks the fields, their
+change-history rows and the admin log's names, in one transaction (ADR 0010); the files go once it commits.
 """
 
 from __future__ import annotations
@@ -32,7 +33,11 @@ from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.consents.models import Consent
+from pinpoint.web.electrolysis import models as el
+from pinpoint.web.electrolysis.signing import content_of as electrolysis_content
 from pinpoint.web.outcomes.models import AdverseEvent, AdverseEventUpdate
+from pinpoint.web.photos import storage as photo_files
+from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Addendum, Course, Session, ZoneRecord
 from pinpoint.web.treatments.signing import signed_content
 
@@ -79,6 +84,23 @@ def _sessions(client: Client) -> Iterator[Change]:
         yield change
 
 
+def _electrolysis(client: Client) -> Iterator[Change]:
+    areas: dict[int, list[el.AreaRecord]] = {}
+    for r in el.AreaRecord.objects.filter(session__client=client).order_by("area"):
+        areas.setdefault(r.session_id, []).append(r)
+    for s in el.Session.objects.filter(client=client).order_by("pk"):
+        kind = "electrolysis_session" if s.is_signed else None
+        change = _blank(s, ("notes",), kind)
+        if s.is_signed and change.values:
+            text = canonical_json(electrolysis_content(_with(s, notes=""), areas.get(s.pk, [])))
+            if text != s.signed_content:
+                change.values["signed_content"] = text
+                change.kinds["signed_content"] = kind
+        yield change
+    for a in el.ElectrolysisAddendum.objects.filter(session__client=client).order_by("pk"):
+        yield _blank(a, ("text",), "electrolysis_addendum")
+
+
 def _with(obj: Any, **values: Any) -> Any:
     copy = type(obj)()
     copy.__dict__.update({k: v for k, v in obj.__dict__.items() if k != "_state"})
@@ -100,6 +122,7 @@ def planned_changes(client: Client) -> list[Change]:
     changes.extend(_sessions(client))
     for a in Addendum.objects.filter(session__client=client).order_by("pk"):
         changes.append(_blank(a, ("text",), "addendum"))
+    changes.extend(_electrolysis(client))
     for ae in AdverseEvent.objects.filter(client=client).order_by("pk"):
         changes.append(_blank(ae, ("action_taken",), "adverse_event"))
     for u in AdverseEventUpdate.objects.filter(event__client=client).order_by("pk"):
@@ -132,6 +155,30 @@ def _entries(key: bytes, changes: list[Change]) -> list[dict[str, Any]]:
     return entries
 
 
+def _photo_files(client: Client) -> list[dict[str, Any]]:
+    """The erasure's entries for the client's stored photo files (image and thumbnail), which it deletes."""
+    entries = []
+    rows = Photo._base_manager.filter(client=client).order_by("pk")
+    columns = ("pk", "stored_name", "sha256", "thumb_name", "thumb_sha256")
+    for pk, name, sha, thumb, thumb_sha in rows.values_list(*columns):
+        for what, file, digest in (("image", name, sha), ("thumbnail", thumb, thumb_sha)):
+            if file:
+                entry = rules.file_entry(table=Photo._meta.db_table, record_id=pk, what=what, name=file, sha256=digest)
+                entries.append(entry)
+    return entries
+
+
+def _delete_files(entries: list[dict[str, Any]]) -> None:
+    """Delete the listed photo files once the erasure is committed (a rolled-back erasure keeps them)."""
+    names = [str(e["file"]) for e in entries]
+
+    def delete() -> None:
+        for name in names:
+            photo_files.remove(name)
+
+    transaction.on_commit(delete)
+
+
 def _check_sealed(client: Client) -> None:
     """Refuse when a sealed record of the client no longer matches its seal: erasing must not hide it."""
     sealed: list[tuple[models.Model, str]] = [(q, "questionnaire") for q in Questionnaire.objects.filter(client=client)]
@@ -141,6 +188,8 @@ def _check_sealed(client: Client) -> None:
             sealed.append((c, "consent_withdrawal"))
     sealed += [(s, "session") for s in Session.objects.filter(client=client, status=Session.Status.SIGNED)]
     sealed += [(a, "addendum") for a in Addendum.objects.filter(session__client=client)]
+    sealed += [(s, "electrolysis_session") for s in el.Session.objects.filter(client=client, status="signed")]
+    sealed += [(a, "electrolysis_addendum") for a in el.ElectrolysisAddendum.objects.filter(session__client=client)]
     sealed += [(ae, "adverse_event") for ae in AdverseEvent.objects.filter(client=client)]
     sealed += [(u, "adverse_event_update") for u in AdverseEventUpdate.objects.filter(event__client=client)]
     sealed += [(e, "audit_event") for e in AuditEvent.objects.filter(client=client)]
@@ -193,13 +242,14 @@ def erase_client(actor: Actor, client_id: int, reason: str, *, now: dt.datetime 
             erased_by=actor.user,
             erased_at=now or timezone.now(),
             reason=reason,
-            fields=_entries(seal_key(), changes),
+            fields=_entries(seal_key(), changes) + (files := _photo_files(client)),
         )
         erasure.save(force_insert=True)
         for ch in changes:
             type(ch.obj)._base_manager.filter(pk=ch.obj.pk).update(**ch.values)
             _scrub_history(ch)
         _scrub_admin_log(changes)
+        _delete_files(files)
         detail = {"erasure": erasure.pk, "fields": len(erasure.fields)}
         record_event(actor, Event.CLIENT_ERASE, erasure, client=client, detail=detail)
     return erasure
