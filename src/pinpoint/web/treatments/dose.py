@@ -44,5 +44,6 @@ def dose_of(course: Course, evidence: Evidence) -> tuple[ZoneDose, ...]:
             anaesthetic=numbed is not None,
         )
         for n, performed, scheduled, zone, depth, passes, device, numbed in rows
+        if depth is not None  # the query already excludes it; this tells the type checker
     ]
     return course_dose(evidence, course.plan_obj(), delivered)
