@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.axes import Axes
+from matplotlib.dates import AutoDateLocator, DateFormatter
 from matplotlib.figure import Figure
 
 from pinpoint.core.outcomes import Series
@@ -38,11 +40,27 @@ def course_chart_svg(series: Sequence[Series]) -> bytes:
         ax.set_ylim(lo - pad, hi + pad)
         if s.scale.labels:
             ax.set_yticks(sorted(s.scale.labels))
-        locator = AutoDateLocator(minticks=2, maxticks=5)  # type: ignore[no-untyped-call]  # matplotlib is untyped here
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+        _date_axis(ax, dates)
         ax.grid(visible=True, alpha=0.3)
         ax.tick_params(labelsize=9)
     buf = io.BytesIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
+
+
+MAX_DATE_TICKS = 4
+
+
+def _date_axis(ax: Axes, dates: Sequence[dt.date]) -> None:
+    """Days as people write them ("15 Nov 2026"), ticks on the scoring dates when there are few, a few days' margin."""
+    if not dates:
+        return
+    first, last = min(dates), max(dates)
+    margin = max(dt.timedelta(days=3), (last - first) / 20)
+    ax.set_xlim(first - margin, last + margin)  # type: ignore[arg-type]  # matplotlib takes dates here
+    unique = sorted(set(dates))
+    if len(unique) <= MAX_DATE_TICKS:
+        ax.set_xticks(unique)  # type: ignore[arg-type]
+    else:
+        ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=MAX_DATE_TICKS))  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_formatter(DateFormatter("%-d %b %Y"))  # type: ignore[no-untyped-call]
