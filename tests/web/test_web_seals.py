@@ -34,6 +34,9 @@ from pinpoint.web.audit.sealkey import seal_key
 from pinpoint.web.clients.models import Questionnaire
 from pinpoint.web.consents.actions import withdraw_consent
 from pinpoint.web.consents.models import Consent
+from pinpoint.web.electrolysis.models import ElectrolysisAddendum
+from pinpoint.web.electrolysis.models import Session as ElectrolysisSession
+from pinpoint.web.outcomes.models import AdverseEvent, AdverseEventUpdate
 from pinpoint.web.photos.models import Photo
 from pinpoint.web.records.verify import verify_all
 from pinpoint.web.treatments.actions import add_addendum
@@ -121,6 +124,10 @@ def _sealed_rows(org: Organization) -> int:
         + AuditEvent.objects.filter(organization=org).count()
         + RecordView.objects.filter(organization=org).count()
         + Photo.objects.filter(organization=org).count()
+        + ElectrolysisSession.objects.filter(organization=org, status="signed").count()
+        + ElectrolysisAddendum.objects.filter(organization=org).count()
+        + AdverseEvent.objects.filter(organization=org).count()
+        + AdverseEventUpdate.objects.filter(organization=org).count()
     )
 
 
@@ -138,7 +145,7 @@ def test_signing_seals_the_session_and_its_audit_event_and_the_page_says_verifie
     client = world.login(world.practitioner)
     head = SealChain.objects.get(organization=world.clinic).seq
     client.post(reverse("treatments:run", args=[s.pk]), runner_post(world.ada_course, "sign"))
-    event = AuditEvent.objects.get(action="session.sign", target_id=s.pk)
+    event = AuditEvent.objects.get(action="session.sign", target_type="treatments.session", target_id=s.pk)
     after = Seal.objects.filter(organization=world.clinic, seq__gt=head).order_by("seq")
     assert list(after.values_list("kind", "record_id")) == [("session", s.pk), ("audit_event", event.pk)]
     page = _page(world, s)

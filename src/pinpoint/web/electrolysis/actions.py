@@ -20,7 +20,7 @@ from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.core.hair import get_modality
 from pinpoint.core.hair_course import StartCount, plan_forecast
-from pinpoint.core.hair_records import AreaEntry, require_area_entry, signed_content
+from pinpoint.core.hair_records import AreaEntry, require_area_entry
 from pinpoint.core.records import canonical_json, content_sha256
 from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.evidence import evidence_for
@@ -37,7 +37,8 @@ from pinpoint.web.electrolysis.models import (
     Session,
     SignedRecordError,
 )
-from pinpoint.web.electrolysis.selectors import course_sessions, entry_of, visits_before
+from pinpoint.web.electrolysis.selectors import course_sessions, visits_before
+from pinpoint.web.electrolysis.signing import content_of
 
 __all__ = ["CourseInput", "add_addendum", "create_course", "record_area", "sign_session", "start_session"]
 
@@ -172,21 +173,7 @@ def sign_session(actor: Actor, session: Session, notes: str = "") -> Session:
         locked.status = Session.Status.SIGNED
         locked.signed_at = timezone.now()
         locked.signed_by = actor.user
-        content = signed_content(
-            {
-                "session": locked.pk,
-                "organization": locked.organization_id,
-                "client": locked.client_id,
-                "course": locked.course_id,
-                "number": locked.number,
-                "performed_on": locked.performed_on.isoformat(),
-                "practitioner": locked.practitioner_id,
-                "notes": locked.notes,
-                "signed_at": locked.signed_at.isoformat(),
-                "signed_by": actor.user.pk,
-            },
-            [entry_of(r) for r in records],
-        )
+        content = content_of(locked, records)
         locked.signed_content = canonical_json(content)
         locked.content_hash = content_sha256(content)
         locked.save()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,7 +13,6 @@ from pinpoint.core.hair import get_modality, hair_data
 from pinpoint.core.hair_course import StartCount
 from pinpoint.core.hair_records import AreaEntry, record_limits, word_name
 from pinpoint.core.planning import aftercare_for
-from pinpoint.core.records import content_sha256
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.audit.chains import check_record
@@ -28,6 +25,7 @@ from pinpoint.web.electrolysis import actions, selectors
 from pinpoint.web.electrolysis.charts import course_svg
 from pinpoint.web.electrolysis.forms import AddendumForm, AreaRecordForm, CourseForm, SignForm
 from pinpoint.web.electrolysis.models import Course, Session
+from pinpoint.web.electrolysis.signing import rows_match
 
 COUNT_FIELDS = ("window_cm2", "hairs_seen", "hairs_estimate", "uncertainty_percent")
 
@@ -198,9 +196,7 @@ def _signed_context(actor: Any, session: Session, evidence: Evidence) -> dict[st
         for r in records
     ]
     seal = check_record(session, "electrolysis_session")
-    stored = json.loads(session.signed_content) if session.signed_content else {}
-    now = [dataclasses.asdict(selectors.entry_of(r)) for r in records]
-    if seal is None and (stored.get("areas") != now or content_sha256(stored) != session.content_hash):
+    if seal is None and not rows_match(session, records):
         seal = "the area records differ from what was signed"
     return {"records": rows, "addenda": list(session.addenda.all()), "seal": seal}
 

@@ -26,6 +26,8 @@ from pinpoint.web.audit.erasures import erased_in
 from pinpoint.web.audit.models import Seal, SealChain
 from pinpoint.web.audit.sealing import SEALABLE, kinds_for, row_values
 from pinpoint.web.audit.sealkey import seal_key
+from pinpoint.web.electrolysis import models as el
+from pinpoint.web.electrolysis.signing import rows_match as electrolysis_rows_match
 from pinpoint.web.photos.integrity import stored_files_problem
 from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Session, ZoneRecord
@@ -79,6 +81,13 @@ def _zones_by_session(org: Organization) -> dict[int, list[ZoneRecord]]:
     return out
 
 
+def _areas_by_session(org: Organization) -> dict[int, list[el.AreaRecord]]:
+    out: dict[int, list[el.AreaRecord]] = defaultdict(list)
+    for r in el.AreaRecord.objects.filter(organization=org, session__status="signed").order_by("area"):
+        out[r.session_id].append(r)
+    return out
+
+
 def _must_be_sealed(kind: str, obj: models.Model) -> bool:
     return kind in kinds_for(obj)
 
@@ -93,6 +102,7 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
         by_kind[seal.kind].append(seal)
     rows = {kind: _rows(org, kind, (s.record_id for s in by_kind.get(kind, []))) for kind in SEALED}
     zones = _zones_by_session(org)
+    areas = _areas_by_session(org)
     erased = erased_in(org.pk)
     links: list[SealLink] = []
     bad_rows: dict[int, str] = {}
@@ -102,6 +112,12 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
         content = seal_content(seal.kind, seal.record_id, row_values(obj), key, blanked) if obj is not None else None
         if seal.kind == "session" and isinstance(obj, Session) and not rows_match(obj, zones.get(obj.pk, [])):
             bad_rows[seal.seq] = "the session's zone records differ from what was signed"
+        if (
+            seal.kind == "electrolysis_session"
+            and isinstance(obj, el.Session)
+            and not electrolysis_rows_match(obj, areas.get(obj.pk, []))
+        ):
+            bad_rows[seal.seq] = "the electrolysis session's area records differ from what was signed"
         if seal.kind == "photo" and isinstance(obj, Photo) and (files := stored_files_problem(obj)) is not None:
             bad_rows[seal.seq] = files
         links.append(SealLink(seal.seq, seal.kind, seal.record_id, seal.prev_digest, seal.digest, content))
