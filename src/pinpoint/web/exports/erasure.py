@@ -35,8 +35,6 @@ from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.electrolysis import models as el
 from pinpoint.web.electrolysis.signing import content_of as electrolysis_content
-from pinpoint.web.electrolysis import models as el
-from pinpoint.web.electrolysis.signing import content_of as electrolysis_content
 from pinpoint.web.outcomes.models import AdverseEvent, AdverseEventUpdate
 from pinpoint.web.photos import storage as photo_files
 from pinpoint.web.photos.models import Photo
@@ -103,23 +101,6 @@ def _electrolysis(client: Client) -> Iterator[Change]:
         yield _blank(a, ("text",), "electrolysis_addendum")
 
 
-def _electrolysis(client: Client) -> Iterator[Change]:
-    areas: dict[int, list[el.AreaRecord]] = {}
-    for r in el.AreaRecord.objects.filter(session__client=client).order_by("area"):
-        areas.setdefault(r.session_id, []).append(r)
-    for s in el.Session.objects.filter(client=client).order_by("pk"):
-        kind = "electrolysis_session" if s.is_signed else None
-        change = _blank(s, ("notes",), kind)
-        if s.is_signed and change.values:
-            text = canonical_json(electrolysis_content(_with(s, notes=""), areas.get(s.pk, [])))
-            if text != s.signed_content:
-                change.values["signed_content"] = text
-                change.kinds["signed_content"] = kind
-        yield change
-    for a in el.ElectrolysisAddendum.objects.filter(session__client=client).order_by("pk"):
-        yield _blank(a, ("text",), "electrolysis_addendum")
-
-
 def _with(obj: Any, **values: Any) -> Any:
     copy = type(obj)()
     copy.__dict__.update({k: v for k, v in obj.__dict__.items() if k != "_state"})
@@ -141,7 +122,6 @@ def planned_changes(client: Client) -> list[Change]:
     changes.extend(_sessions(client))
     for a in Addendum.objects.filter(session__client=client).order_by("pk"):
         changes.append(_blank(a, ("text",), "addendum"))
-    changes.extend(_electrolysis(client))
     changes.extend(_electrolysis(client))
     for ae in AdverseEvent.objects.filter(client=client).order_by("pk"):
         changes.append(_blank(ae, ("action_taken",), "adverse_event"))
@@ -208,8 +188,6 @@ def _check_sealed(client: Client) -> None:
             sealed.append((c, "consent_withdrawal"))
     sealed += [(s, "session") for s in Session.objects.filter(client=client, status=Session.Status.SIGNED)]
     sealed += [(a, "addendum") for a in Addendum.objects.filter(session__client=client)]
-    sealed += [(s, "electrolysis_session") for s in el.Session.objects.filter(client=client, status="signed")]
-    sealed += [(a, "electrolysis_addendum") for a in el.ElectrolysisAddendum.objects.filter(session__client=client)]
     sealed += [(s, "electrolysis_session") for s in el.Session.objects.filter(client=client, status="signed")]
     sealed += [(a, "electrolysis_addendum") for a in el.ElectrolysisAddendum.objects.filter(session__client=client)]
     sealed += [(ae, "adverse_event") for ae in AdverseEvent.objects.filter(client=client)]
