@@ -119,7 +119,7 @@ def test_serve_prepares_a_sqlite_database_in_wal_mode_and_loads_the_demo_once(tm
     second = _run([str(VENV_BIN / "pinpoint"), "serve", "--prepare-only"], {}, tmp_path)
     assert "Demo already present: nothing changed." in second.stdout
     assert counts() == before
-    assert before[0] == 4  # three clinic clients and the home user
+    assert before[0] == 7  # six clinic clients (Ada, Dorothy, Grace, Hedy, Mae, Mary) and the home user
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
