@@ -199,9 +199,21 @@ def test_a_signed_session_answers_409_and_keeps_its_record(world: World) -> None
     assert list(AreaRecord.objects.filter(session=signed).values_list()) == before
 
 
-def test_a_date_far_in_the_past_is_refused_when_a_later_session_exists(world: World) -> None:
+def test_a_day_before_the_course_after_today_or_before_a_later_session_is_refused(world: World) -> None:
     text = token(world, world.practitioner)
     course = _course(world)
-    r = call("post", f"/api/electrolysis/courses/{course.pk}/sessions", text, {"on": dt.date(2020, 1, 1).isoformat()})
-    assert (r.status_code, r.json()["field"]) == (422, "performed_on")
-    assert r.json()["detail"] == "this course has a session on a later date"
+    path = f"/api/electrolysis/courses/{course.pk}/sessions"
+    early = call("post", path, text, {"on": "2020-01-01"})
+    assert (early.status_code, early.json()["field"]) == (400, "performed_on")
+    assert early.json()["detail"] == f"the course starts on {course.start_on:%-d %b %Y}"
+    later = call("post", path, text, {"on": (world.today + dt.timedelta(days=1)).isoformat()})
+    assert (later.status_code, later.json()["detail"]) == (
+        400,
+        "a session is recorded on the day it is held or later, not before",
+    )
+    between = call("post", path, text, {"on": (course.start_on + dt.timedelta(days=1)).isoformat()})
+    assert (between.status_code, between.json()) == (
+        422,
+        {"field": "performed_on", "detail": "this course has a session on a later date", "errors": None},
+    )
+    assert Session.objects.filter(course=course).count() == 5

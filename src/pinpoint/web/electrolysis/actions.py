@@ -101,9 +101,17 @@ def create_course(actor: Actor, client: Client, data: CourseInput, *, key: uuid.
 
 
 def start_session(actor: Actor, course: Course, on: dt.date | None = None) -> Session:
-    """Open the session of ``course`` on ``on`` (default today; the one already open that day if any)."""
+    """Open the session of ``course`` held on ``on`` (default today; the one already open that day if any).
+
+    Raises :class:`InputError` naming ``performed_on`` for a day after today or before the course's
+    first day, and :class:`RefusedError` when the course has a session on a later day.
+    """
     actor.require(Perm.SESSION_RUN)
     today = on or actor.today()
+    if today > actor.today():
+        raise InputError("performed_on", "a session is recorded on the day it is held or later, not before")
+    if today < course.start_on:
+        raise InputError("performed_on", f"the course starts on {course.start_on:%-d %b %Y}")
     with transaction.atomic():
         Course.objects.select_for_update().get(pk=course.pk, organization=actor.organization)
         existing = Session.objects.filter(organization=actor.organization, course=course, performed_on=today).first()

@@ -12,7 +12,7 @@ from pinpoint.core.hair_records import probe_size_choices, probe_type_choices, r
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.forms import OnceForm, date_input
 
-__all__ = ["AddendumForm", "AreaRecordForm", "CourseForm", "SignForm"]
+__all__ = ["AddendumForm", "AreaRecordForm", "CourseForm", "SignForm", "StartForm"]
 
 
 class CourseForm(OnceForm):
@@ -67,6 +67,12 @@ class AreaRecordForm(forms.Form):
         for name in ("current_ma", "intensity_w"):
             if name not in uses:
                 del self.fields[name]
+
+
+class StartForm(forms.Form):
+    """Open the session held on a day: today unless the session is recorded afterwards."""
+
+    on = forms.DateField(label="Held on", widget=date_input(), required=False)
 
 
 class SignForm(forms.Form):

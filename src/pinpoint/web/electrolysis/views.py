@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from pinpoint.core.errors import PinpointError
+from pinpoint.core.errors import InputError, PinpointError
 from pinpoint.core.hair import get_modality, hair_data
 from pinpoint.core.hair_course import StartCount
 from pinpoint.core.hair_records import AreaEntry, record_limits, word_name
@@ -23,7 +23,7 @@ from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.selectors import get_client, latest_questionnaire
 from pinpoint.web.electrolysis import actions, selectors
 from pinpoint.web.electrolysis.charts import course_svg
-from pinpoint.web.electrolysis.forms import AddendumForm, AreaRecordForm, CourseForm, SignForm
+from pinpoint.web.electrolysis.forms import AddendumForm, AreaRecordForm, CourseForm, SignForm, StartForm
 from pinpoint.web.electrolysis.models import Course, Session
 from pinpoint.web.electrolysis.signing import rows_match
 
@@ -102,6 +102,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": sessions,
         "can_run": actor.can(Perm.SESSION_RUN),
         "open": next((s for s in sessions if not s.is_signed), None),
+        "start_form": StartForm(initial={"on": actor.today()}),
     }
     return render(request, "electrolysis/course.html", context)
 
@@ -123,11 +124,14 @@ def course_chart(request: HttpRequest, pk: int, area: str) -> HttpResponse:
 @require_POST
 @page(Perm.SESSION_RUN)
 def session_start(request: HttpRequest, pk: int) -> HttpResponse:
-    """Open today's session of the course and go to its runner."""
+    """Open the course's session held today (or on the day given) and go to its runner."""
     actor = actor_of(request)
     course = selectors.get_course(actor, pk)
+    form = StartForm(request.POST)
     try:
-        session = actions.start_session(actor, course)
+        if not form.is_valid():
+            raise InputError("on", "give the day the session was held as a date")
+        session = actions.start_session(actor, course, form.cleaned_data["on"])
     except PinpointError as exc:
         return render(request, "409.html", {"message": exc.message, "back": course.get_absolute_url()}, status=409)
     return redirect("electrolysis:session", pk=session.pk)
