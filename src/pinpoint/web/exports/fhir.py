@@ -16,6 +16,33 @@ from pinpoint.web.exports.selectors import Scope
 __all__ = ["write_bundle"]
 
 
+def _microneedling(w: BundleWriter, m: Mapper, scope: Scope, people: set[int], units: set[int]) -> None:
+    """Courses as CarePlans; sessions as Appointments, Encounters and a Procedure per treated zone."""
+    org = scope.org
+    for course, sessions in scope.courses():
+        people.add(course.created_by_id)
+        w.add(m.care_plan(course, sessions))
+        for s in sessions:
+            if s.performer_id:
+                people.add(s.performer_id)
+            units.update(z.device_unit_id for z in s.zones if z.device_unit_id is not None)
+            w.add(m.appointment(s, org.time_zone))
+            w.add(m.encounter(s, org.pk))
+            for p in m.procedures(s, course):
+                w.add(p)
+
+
+def _electrolysis(w: BundleWriter, m: Mapper, scope: Scope, people: set[int]) -> None:
+    """Electrolysis courses as CarePlans; each recorded area a Procedure, each window count an Observation."""
+    for course, sessions in scope.electrolysis():
+        people.add(course.created_by_id)
+        w.add(m.electrolysis_care_plan(course, sessions))
+        for s in sessions:
+            people.add(s.performer_id)
+            for resource in m.electrolysis_procedures(s):
+                w.add(resource)
+
+
 def write_bundle(
     out: Any, org: Organization, version: Version, *, now: dt.datetime, client_id: int | None = None
 ) -> int:
@@ -37,24 +64,8 @@ def write_bundle(
         w.add(m.questionnaire_response(q))
     for con in scope.consents():
         w.add(m.consent(con, org.pk))
-    for course, sessions in scope.courses():
-        people.add(course.created_by_id)
-        w.add(m.care_plan(course, sessions))
-        for s in sessions:
-            if s.performer_id:
-                people.add(s.performer_id)
-            units.update(z.device_unit_id for z in s.zones if z.device_unit_id is not None)
-            w.add(m.appointment(s, org.time_zone))
-            w.add(m.encounter(s, org.pk))
-            for p in m.procedures(s, course):
-                w.add(p)
-    for el_course, el_sessions in scope.electrolysis():
-        people.add(el_course.created_by_id)
-        w.add(m.electrolysis_care_plan(el_course, el_sessions))
-        for es in el_sessions:
-            people.add(es.performer_id)
-            for resource in m.electrolysis_procedures(es):
-                w.add(resource)
+    _microneedling(w, m, scope, people, units)
+    _electrolysis(w, m, scope, people)
     for score in follow_up.scores(scope):
         people.add(score.recorded_by_id)
         w.add(m.score(score))

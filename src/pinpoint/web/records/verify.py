@@ -88,6 +88,23 @@ def _areas_by_session(org: Organization) -> dict[int, list[el.AreaRecord]]:
     return out
 
 
+def _row_problem(
+    kind: str, obj: models.Model | None, zones: Mapping[int, list[ZoneRecord]], areas: Mapping[int, list[el.AreaRecord]]
+) -> str | None:
+    """What is wrong with a sealed row beyond its seal: signed records against their rows, a photo's files."""
+    if kind == "session" and isinstance(obj, Session) and not rows_match(obj, zones.get(obj.pk, [])):
+        return "the session's zone records differ from what was signed"
+    if (
+        kind == "electrolysis_session"
+        and isinstance(obj, el.Session)
+        and not electrolysis_rows_match(obj, areas.get(obj.pk, []))
+    ):
+        return "the electrolysis session's area records differ from what was signed"
+    if kind == "photo" and isinstance(obj, Photo):
+        return stored_files_problem(obj)
+    return None
+
+
 def _must_be_sealed(kind: str, obj: models.Model) -> bool:
     return kind in kinds_for(obj)
 
@@ -110,16 +127,9 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
         obj = rows.get(seal.kind, {}).get(seal.record_id)
         blanked = erased.get((seal.kind, seal.record_id))
         content = seal_content(seal.kind, seal.record_id, row_values(obj), key, blanked) if obj is not None else None
-        if seal.kind == "session" and isinstance(obj, Session) and not rows_match(obj, zones.get(obj.pk, [])):
-            bad_rows[seal.seq] = "the session's zone records differ from what was signed"
-        if (
-            seal.kind == "electrolysis_session"
-            and isinstance(obj, el.Session)
-            and not electrolysis_rows_match(obj, areas.get(obj.pk, []))
-        ):
-            bad_rows[seal.seq] = "the electrolysis session's area records differ from what was signed"
-        if seal.kind == "photo" and isinstance(obj, Photo) and (files := stored_files_problem(obj)) is not None:
-            bad_rows[seal.seq] = files
+        wrong = _row_problem(seal.kind, obj, zones, areas)
+        if wrong is not None:
+            bad_rows[seal.seq] = wrong
         links.append(SealLink(seal.seq, seal.kind, seal.record_id, seal.prev_digest, seal.digest, content))
     problem = _first_problem(key, org, links, bad_rows)
     if problem is None:
