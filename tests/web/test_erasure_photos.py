@@ -4,11 +4,14 @@ record, and pinpoint verify accepts their absence; a file missing without an era
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from pinpoint.web.exports.archive import PHOTOS_DIR, write_zip
 from pinpoint.web.exports.erasure import erase_client
 from pinpoint.web.photos.models import Photo
 from pinpoint.web.records.verify import verify_all
@@ -68,3 +71,20 @@ def test_a_rolled_back_erasure_keeps_the_files(world: World, own_photos: Path) -
     mine = _files(Photo._base_manager.filter(client=world.ada))
     erase_client(world.actor(world.owner), world.ada.pk, "The client's written request")  # never committed
     assert all((own_photos / name).exists() for _, _, name, _ in mine)
+
+
+@pytest.mark.django_db
+def test_the_full_export_after_an_erasure_holds_none_of_the_erased_photos(
+    world: World, own_photos: Path, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    mine = {name for _, _, name, _ in _files(Photo._base_manager.filter(client=world.ada))}
+    clinic_photos = Photo._base_manager.filter(organization=world.clinic)
+    others = {name for _, _, name, _ in _files(clinic_photos.exclude(client=world.ada))}
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_client(world.actor(world.owner), world.ada.pk, "The client's written request")
+    out = tmp_path / "clinic.zip"
+    write_zip(out, world.clinic, now=timezone.now())
+    with zipfile.ZipFile(out) as zf:
+        stored = {n.removeprefix(PHOTOS_DIR) for n in zf.namelist() if n.startswith(PHOTOS_DIR)}
+    assert stored == others
+    assert not stored & mine

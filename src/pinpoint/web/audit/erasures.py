@@ -10,7 +10,7 @@ from pinpoint.core.erasure import deleted_files
 from pinpoint.core.seals import Erased, erased_digests
 from pinpoint.web.audit.models import Erasure
 
-__all__ = ["erased_fields", "erased_files", "erased_in"]
+__all__ = ["erased_fields", "erased_file_names", "erased_files", "erased_in"]
 
 
 def erased_in(organization_id: int) -> dict[tuple[str, int], Erased]:
@@ -31,6 +31,18 @@ def erased_files(organization_id: int, client_id: int) -> dict[str, str]:
     """The stored files (photos) the client's erasure deleted: name -> SHA-256 (empty when none; one query)."""
     out: dict[str, str] = {}
     rows = Erasure.objects.filter(organization_id=organization_id, client_id=client_id)
+    for fields in rows.values_list("fields", flat=True):
+        out.update(deleted_files(fields))
+    return out
+
+
+def erased_file_names(organization_id: int | None = None) -> set[str]:
+    """Every stored file an erasure deleted, in one organization or in all (one query).
+
+    Exports and imports pass over these: their records stay, their bytes are gone on purpose.
+    """
+    rows = Erasure.objects.all() if organization_id is None else Erasure.objects.filter(organization_id=organization_id)
+    out: set[str] = set()
     for fields in rows.values_list("fields", flat=True):
         out.update(deleted_files(fields))
     return out

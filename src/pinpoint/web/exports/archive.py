@@ -30,6 +30,7 @@ from django.db import models
 from pinpoint.interop.fhir import Version
 from pinpoint.web.accounts.models import Membership, Organization, User
 from pinpoint.web.audit.chains import chain_heads
+from pinpoint.web.audit.erasures import erased_file_names
 from pinpoint.web.audit.models import SealChain, row_values
 from pinpoint.web.exports.fhir import write_bundle
 from pinpoint.web.exports.selectors import CHUNK
@@ -137,10 +138,13 @@ def _write_photos(zf: zipfile.ZipFile, org: Organization) -> None:
     from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
 
     storage = photo_storage()
+    erased = erased_file_names(org.pk)  # deleted by an erasure: the record stays, the bytes are gone
     columns = [name for name, _ in PHOTO_FILES if name in {f.attname for f in Photo._meta.concrete_fields}]
     rows = Photo._base_manager.filter(organization=org).order_by("pk").values_list(*columns)
     for names in rows.iterator(chunk_size=CHUNK):
         for name in filter(None, names):
+            if name in erased:
+                continue
             with storage.open(name, "rb") as src, zf.open(PHOTOS_DIR + name, "w", force_zip64=True) as dst:
                 shutil.copyfileobj(src, dst)
 

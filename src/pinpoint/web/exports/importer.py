@@ -32,6 +32,7 @@ from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, models, transaction
 
 from pinpoint.core.errors import InputError
+from pinpoint.web.audit.erasures import erased_file_names
 from pinpoint.web.exports.archive import HEADS_FORMAT, PHOTO_FILES, PHOTOS_DIR
 
 __all__ = ["ImportReport", "import_zips", "is_empty"]
@@ -199,11 +200,12 @@ def _restore_photos(paths: list[Path], written: list[str]) -> int:
     zips = [_open(path) for path in paths]
     present = {f.attname for f in photo._meta.concrete_fields}
     columns = [c for pair in PHOTO_FILES if pair[0] in present for c in pair]
+    erased = erased_file_names()  # the erasure records were just loaded: their files are gone on purpose
     try:
         n = 0
         for row in photo._base_manager.order_by("pk").values_list(*columns).iterator():
             for name, sha in zip(row[::2], row[1::2], strict=True):
-                if name:
+                if name and name not in erased:
                     _restore_file(storage, zips, name, sha, written)
             n += 1
         return n
