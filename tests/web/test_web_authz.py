@@ -296,7 +296,7 @@ CASES += [
     ),
     Case("photos:session", "get", _u("photos:session", lambda w: w.today_session.pk), Perm.PHOTO_TAKE),
     Case(
-        "photos:session",
+        "photos:session_post",
         "post",
         _u("photos:session", lambda w: w.today_session.pk),
         Perm.PHOTO_TAKE,
