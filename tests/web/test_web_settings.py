@@ -163,7 +163,7 @@ CSP = [
     "font-src 'self'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-    "img-src 'self'",
+    "img-src 'self' blob:",  # blob: only the photo a phone has just chosen, previewed before it is sent
     "script-src 'self'",
     "style-src 'self'",
 ]

@@ -424,30 +424,37 @@ def _validate_zones(ctx: SessionContext, data: RecordInput) -> list[tuple[ZoneIn
         z = given.get(zp.zone, ZoneInput(zone=zp.zone, treated=False))
         unit = units.get(z.device_unit_id) if z.device_unit_id is not None else None
         refused = _zone_errors(z, unit, unit_refusals.get(z.device_unit_id or 0))
+        if not refused and z.treated:
+            checked, refused = _check_treated_zone(ctx, z, unit)
+            out += [checked] if checked else []
+        elif not refused:
+            out.append((z, unit, []))
         errors |= {(zp.zone, f): m for f, m in refused.items()}
-        if refused or not z.treated:
-            out += [] if refused else [(z, unit, [])]
-            continue
-        device = z.device or (unit.catalog_id if unit else "")
-        try:
-            check = check_zone_record(
-                ctx.evidence,
-                ctx.plan,
-                zp.zone,
-                depth_mm=float(z.depth_mm or 0),
-                passes=z.passes or 0,
-                device=device or None,
-            )
-        except PinpointError as exc:
-            errors[(zp.zone, exc.field)] = exc.message
-            continue
-        out.append((replace(z, device=device), unit, list(check.warnings)))
     unknown = sorted(set(given) - {zp.zone for zp in ctx.plan.zones})
     if unknown:
         errors[(unknown[0], "zone")] = f"zone {unknown[0]} is not in this course's plan"
     if errors:
         raise RecordInvalidError(errors)
     return out
+
+
+def _check_treated_zone(
+    ctx: SessionContext, z: ZoneInput, unit: DeviceUnit | None
+) -> tuple[tuple[ZoneInput, DeviceUnit | None, list[str]] | None, dict[str, str]]:
+    """Core's check of one treated zone: the zone with its device and warnings, or its refusal by field."""
+    device = z.device or (unit.catalog_id if unit else "")
+    try:
+        check = check_zone_record(
+            ctx.evidence,
+            ctx.plan,
+            z.zone,
+            depth_mm=float(z.depth_mm or 0),
+            passes=z.passes or 0,
+            device=device or None,
+        )
+    except PinpointError as exc:
+        return None, {exc.field: exc.message}
+    return (replace(z, device=device), unit, list(check.warnings)), {}
 
 
 def _zone_values(z: ZoneInput, unit: DeviceUnit | None, warnings: list[str]) -> dict[str, object]:
