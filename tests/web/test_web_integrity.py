@@ -228,5 +228,5 @@ def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert
     with django_assert_num_queries(small):
         client.get(url)
     # 3 to authenticate + the client, the view log insert and its seal (lock the chain head, insert the
-    # seal, move the head), questionnaires, consents, courses, sessions
-    assert small == 12
+    # seal, move the head), questionnaires, consents, courses, sessions, electrolysis courses and sessions
+    assert small == 14
