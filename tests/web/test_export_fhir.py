@@ -19,6 +19,7 @@ from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.electrolysis import models as el
 from pinpoint.web.exports.fhir import write_bundle
 from pinpoint.web.outcomes.models import AdverseEvent, Assessment
+from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
@@ -95,7 +96,10 @@ def test_clinic_bundle_parses_back_and_references_resolve(world: Any, version: V
         "Observation": el_areas.exclude(hairs_seen=None).count() + Assessment.objects.filter(**mine).count(),
         "AdverseEvent": AdverseEvent.objects.filter(**mine).count(),
         "Device": DeviceUnit.objects.filter(**mine).count(),
+        "DocumentReference" if version is Version.R5 else "Media": Photo.objects.filter(**mine).count(),
+        "Binary": Photo.objects.filter(**mine).count(),
     }
+    assert kinds["Binary"] == 10  # Ada's five face views at two sessions
     # Ada's five outcome scores and her one resolved adverse event
     assert (kinds["Observation"], kinds["AdverseEvent"]) == (5 + 5, 1)
     assert treated.count() >= 1
@@ -122,6 +126,7 @@ def test_every_code_is_in_evidence(world: Any, version: Version) -> None:
         data.systems.ae_severity.uri: {s.fhir for s in ev.extra["outcomes"].severities.values()},
         data.systems.ctcae.uri: {s.ctcae for s in ev.extra["outcomes"].severities.values()},
         data.systems.ae_outcome.uri: {o.code for o in data.ae_outcomes.values()},
+        data.systems.photo_view.uri: set(ev.extra["photos"].views),
     }
     known[data.systems.snomed.uri] |= {f.code for f in data.ae_findings.values()}
     seen: Counter[str] = Counter()
@@ -139,6 +144,7 @@ def test_every_code_is_in_evidence(world: Any, version: Version) -> None:
     assert seen[data.systems.zone.uri] + 1 == seen[data.systems.snomed.uri]
     assert seen[data.systems.scale.uri] == 5  # Ada's scores
     assert seen[data.systems.adverse_event.uri] == 1
+    assert seen[data.systems.photo_view.uri] == 10  # Ada's ten photos, one view each
 
 
 @pytest.mark.django_db

@@ -43,6 +43,8 @@ class Systems(Model):
     ctcae: System
     severity_extension: System
     note_extension: System
+    photo_view: System
+    photo_sha256: System
 
 
 class CodeEntry(Model):

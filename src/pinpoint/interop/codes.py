@@ -90,6 +90,14 @@ class Codes:
             raise UnknownIdError("outcome", "outcome", outcome, self.data.ae_outcomes)
         return {"coding": [self.coding("ae_outcome", entry.code, entry.display)], "text": entry.display}
 
+    def photo_view(self, view: str) -> dict[str, Any]:
+        """The CodeableConcept of a photo's standard view: its id of ``photos.toml`` and its name."""
+        views = self.ev.extra["photos"].views
+        entry = views.get(view)
+        if entry is None:
+            raise UnknownIdError("view", "view", view, views)
+        return {"coding": [self.coding("photo_view", view, entry.name)], "text": entry.name}
+
     def zone(self, zone: str) -> dict[str, Any]:
         """The body site of a zone: the zone's code and SNOMED CT's skin structure."""
         z = self.ev.zones.get(zone)

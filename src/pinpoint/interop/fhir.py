@@ -27,13 +27,19 @@ What maps to what:
   outcome, the session's encounter, its zones' Procedures and the lots' Devices as suspect
   entities, what was done and each follow-up as notes (R4B: an extension, it has no note).
 
-Photos are not written (no Media or DocumentReference).
+- photo → Media (R4B) or DocumentReference (R5) (``photo-``) and the image in a Binary
+  (``photo-image-``, base64 JPEG) that its attachment's ``url`` names: the view (Pinpoint's view
+  code: R4B ``view``, R5 ``type``), the zone as body site, the session's Encounter, the course's
+  CarePlan, who took it, the day; the attachment's ``hash`` is the SHA-1 FHIR defines, the SHA-256
+  Pinpoint seals is an extension beside it. A photo whose file an erasure deleted keeps its
+  Media/DocumentReference, without a Binary, a ``url`` or a SHA-1, and says so in a note.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import types
 import uuid
@@ -61,12 +67,16 @@ from pinpoint.interop.records import (
     ElectrolysisSessionRec,
     OrganizationRec,
     PersonRec,
+    PhotoRec,
     QuestionnaireRec,
     ScoreRec,
     SessionRec,
 )
 
-__all__ = ["Mapper", "Version", "full_url", "parse_resource"]
+__all__ = ["ERASED_IMAGE", "Mapper", "Version", "full_url", "parse_resource"]
+
+ERASED_IMAGE = "The image was deleted when the client's personal data was erased; the record of the photo stays."
+"""The note of a photo exported without its image."""
 
 _NAMESPACE = uuid.UUID("9b1f3c2e-6d0a-5b7e-8f41-2c5a7d9e0b13")
 
@@ -504,6 +514,58 @@ class Mapper:
             a, get_modality(ev, a.modality).name, word_name(ev, "probe_types", a.probe_type),
             word_name(ev, "reactions", a.reaction),
         )  # fmt: skip
+
+    # ----------------------------------------------------------------------- photos
+
+    def photo(self, p: PhotoRec, image: bytes | None) -> Iterator[dict[str, Any]]:
+        """A photo's Binary and its Media (R4B) or DocumentReference (R5).
+
+        ``image`` is the stored JPEG (``None`` when an erasure deleted it: no Binary then). The Binary
+        comes first and the caller drops it before the next photo, so one photo's bytes are held at a time.
+        ``p.sha256`` is the hex SHA-256 of the stored file.
+        """
+        patient = _ref("Patient", f"client-{p.client_id}")
+        view = self.codes.photo_view(p.view)
+        site = self.codes.zone(p.zone)
+        title = f"{p.shows}: {view['text']}, {p.taken_on.isoformat()}"
+        attachment: dict[str, Any] = {
+            "extension": [{"url": self.codes.data.systems.photo_sha256.uri, "valueString": p.sha256}],
+            "contentType": "image/jpeg",
+            "title": title,
+            "creation": p.taken_on.isoformat(),
+        }
+        if image is not None:
+            yield {
+                "resourceType": "Binary",
+                "id": f"photo-image-{p.id}",
+                "contentType": "image/jpeg",
+                "securityContext": patient,
+                "data": base64.b64encode(image).decode("ascii"),
+            }
+            attachment["url"] = full_url("Binary", f"photo-image-{p.id}")
+            attachment["size"] = len(image) if not self.r5 else str(len(image))
+            attachment["hash"] = base64.b64encode(hashlib.sha1(image, usedforsecurity=False).digest()).decode()
+        kind = "DocumentReference" if self.r5 else "Media"
+        out = self._base(kind, f"photo-{p.id}", "photo", p.id)
+        out.update({"basedOn": [_ref("CarePlan", f"course-{p.course_id}")], "subject": patient})
+        encounter = _ref("Encounter", f"encounter-{p.session_id}") if p.has_encounter else None
+        taker = _ref("Practitioner", f"user-{p.taken_by_id}")
+        if self.r5:
+            attachment.update({"width": p.width, "height": p.height})
+            out.update({"status": "current", "type": view, "bodySite": [{"concept": site}], "author": [taker]})
+            description = f"{title}. {ERASED_IMAGE}" if image is None else title  # R5 has no note
+            out.update({"description": description, "content": [{"attachment": attachment}]})
+            if encounter:
+                out["context"] = [encounter]
+        else:
+            out.update({"status": "completed", "view": view, "bodySite": site, "operator": taker})
+            out.update({"createdDateTime": p.taken_on.isoformat(), "width": p.width, "height": p.height})
+            out["content"] = attachment
+            if encounter:
+                out["encounter"] = encounter
+            if image is None:
+                out["note"] = _note(ERASED_IMAGE)
+        yield out
 
     # ----------------------------------------------------------------------- follow-up
 

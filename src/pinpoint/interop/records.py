@@ -24,6 +24,7 @@ __all__ = [
     "FollowUpRec",
     "OrganizationRec",
     "PersonRec",
+    "PhotoRec",
     "QuestionnaireRec",
     "ScoreRec",
     "SessionRec",
@@ -270,3 +271,32 @@ class AdverseEventRec:
     procedure_ids: tuple[int, ...] = ()
     unit_ids: tuple[int, ...] = ()
     follow_ups: tuple[FollowUpRec, ...] = ()
+
+
+@dataclass(frozen=True)
+class PhotoRec:
+    """One photo: a standard view (``view``, an id of ``photos.toml``) of a zone, taken on a date.
+
+    ``file`` is the stored file's name (the image is read from the photo storage one photo at a
+    time, never held here); ``erased``: an erasure deleted the file, the record stays.
+    ``has_encounter``: its session was started or signed, so the session has an Encounter.
+    ``sha256`` is the hex digest of the stored file; ``width`` and ``height`` in pixels, ``size_bytes`` in bytes;
+    ``shows`` what it shows in words (the series of a shared view, "Face"; else the zone's name).
+    """
+
+    id: int
+    client_id: int
+    course_id: int
+    session_id: int | None
+    has_encounter: bool
+    zone: str
+    view: str
+    taken_on: dt.date
+    taken_by_id: int
+    file: str
+    sha256: str
+    width: int
+    height: int
+    size_bytes: int
+    shows: str
+    erased: bool = False

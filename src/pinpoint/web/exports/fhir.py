@@ -12,6 +12,7 @@ from pinpoint.interop.fhir import Mapper, Version
 from pinpoint.web.accounts.models import Organization
 from pinpoint.web.exports import follow_up
 from pinpoint.web.exports.selectors import Scope
+from pinpoint.web.photos.storage import open_bytes
 
 __all__ = ["write_bundle"]
 
@@ -43,6 +44,16 @@ def _electrolysis(w: BundleWriter, m: Mapper, scope: Scope, people: set[int]) ->
                 w.add(resource)
 
 
+def _photos(w: BundleWriter, m: Mapper, scope: Scope, people: set[int]) -> None:
+    """Each photo as Media (R4B) or DocumentReference (R5) with its image in a Binary, one file in memory at a time."""
+    for photo in scope.photos():
+        people.add(photo.taken_by_id)
+        image = None if photo.erased else open_bytes(photo.file)
+        for resource in m.photo(photo, image):
+            w.add(resource)
+        del image
+
+
 def write_bundle(
     out: Any, org: Organization, version: Version, *, now: dt.datetime, client_id: int | None = None
 ) -> int:
@@ -66,6 +77,7 @@ def write_bundle(
         w.add(m.consent(con, org.pk))
     _microneedling(w, m, scope, people, units)
     _electrolysis(w, m, scope, people)
+    _photos(w, m, scope, people)
     for score in follow_up.scores(scope):
         people.add(score.recorded_by_id)
         w.add(m.score(score))

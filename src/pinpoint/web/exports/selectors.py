@@ -29,15 +29,19 @@ from pinpoint.interop.records import (
     ElectrolysisSessionRec,
     OrganizationRec,
     PersonRec,
+    PhotoRec,
     QuestionnaireRec,
     SessionRec,
     ZoneRec,
 )
 from pinpoint.web.accounts.models import Organization, User
+from pinpoint.web.audit.erasures import erased_file_names
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.electrolysis import selectors as el
+from pinpoint.web.photos.models import Photo
+from pinpoint.web.photos.selectors import shows
 from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 __all__ = ["CHUNK", "Scope", "find_organization"]
@@ -100,6 +104,17 @@ class Scope:
         for c in qs.iterator(chunk_size=CHUNK):
             erased = c.full_name == pseudonym(c.pk)
             yield ClientRec(c.pk, c.organization_id, c.full_name, c.birth_date, c.email, c.phone, erased)
+
+    def photos(self) -> Iterator[PhotoRec]:
+        """The photos (records only; ``erased`` when an erasure deleted the file), oldest first."""
+        erased = erased_file_names(self.org.pk)
+        qs = self._f(Photo.objects.all()).select_related("session").order_by("pk")
+        for p in qs.iterator(chunk_size=CHUNK):
+            started = p.session is not None and p.session.status in ("signed", "in_progress")
+            yield PhotoRec(
+                p.pk, p.client_id, p.course_id, p.session_id, started, p.zone, p.view, p.taken_on, p.taken_by_id,
+                p.stored_name, p.sha256, p.width, p.height, p.size_bytes, shows(self.ev, p), p.stored_name in erased,
+            )  # fmt: skip
 
     def devices(self, ids: set[int] | None = None) -> Iterator[DeviceRec]:
         """The device units (only ``ids`` when given)."""
