@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pinpoint.core.errors import PinpointError
 from pinpoint.evidence.loader import load_evidence
 from pinpoint.interop.fhir import ERASED_IMAGE, Version, parse_resource
 from pinpoint.web.exports.erasure import erase_client
@@ -137,3 +138,16 @@ def test_erased_photos_carry_no_image(
                 assert res["description"].endswith(ERASED_IMAGE)
             else:
                 assert res["note"] == [{"text": ERASED_IMAGE}]
+
+
+@pytest.mark.django_db
+def test_a_photo_file_lost_without_an_erasure_stops_the_export_naming_it(world: World, own_photos: Path) -> None:
+    photo = Photo.objects.filter(client=world.ada).order_by("pk").last()
+    assert photo is not None
+    (own_photos / photo.stored_name).unlink()
+    with pytest.raises(PinpointError) as caught:
+        bundle(world.clinic, Version.R5)
+    assert caught.value.field == "photo"
+    assert caught.value.message == (
+        f"photo {photo.pk}: its stored file is missing and no erasure deleted it (pinpoint verify lists it)"
+    )

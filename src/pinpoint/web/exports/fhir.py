@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from pinpoint.core.errors import PinpointError
 from pinpoint.evidence.loader import load_evidence
 from pinpoint.interop.bundle import BundleWriter
 from pinpoint.interop.codes import Codes
@@ -44,11 +45,20 @@ def _electrolysis(w: BundleWriter, m: Mapper, scope: Scope, people: set[int]) ->
                 w.add(resource)
 
 
+def _image(photo_id: int, name: str) -> bytes:
+    """The stored file of a photo; a file lost without an erasure stops the export naming the photo."""
+    try:
+        return open_bytes(name)
+    except FileNotFoundError:
+        msg = f"photo {photo_id}: its stored file is missing and no erasure deleted it (pinpoint verify lists it)"
+        raise PinpointError("photo", msg) from None
+
+
 def _photos(w: BundleWriter, m: Mapper, scope: Scope, people: set[int]) -> None:
     """Each photo as Media (R4B) or DocumentReference (R5) with its image in a Binary, one file in memory at a time."""
     for photo in scope.photos():
         people.add(photo.taken_by_id)
-        image = None if photo.erased else open_bytes(photo.file)
+        image = None if photo.erased else _image(photo.id, photo.file)
         for resource in m.photo(photo, image):
             w.add(resource)
         del image
