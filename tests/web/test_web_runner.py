@@ -60,7 +60,7 @@ def test_signing_a_session_costs_at_most_15_queries_and_one_plan_parse(world: Wo
     assert set(ZoneRecord.objects.filter(session=signed).values_list("zone", flat=True)) == zones
     assert ZoneRecord.history.filter(session_id=s.pk).count() == len(zones)
     assert Session.history.filter(id=s.pk, status="signed").count() == 1
-    event = AuditEvent.objects.get(action="session.sign", target_id=s.pk)
+    event = AuditEvent.objects.get(action="session.sign", target_id=s.pk, target_type="treatments.session")
     seals = list(Seal.objects.filter(organization=world.clinic).order_by("-seq")[:2])
     assert [(x.kind, x.record_id) for x in seals] == [("audit_event", event.pk), ("session", s.pk)]
     assert seals[0].prev_digest == seals[1].digest

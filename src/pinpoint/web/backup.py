@@ -1,6 +1,7 @@
 """Backup and restore of the database: ``pinpoint backup FILE`` and ``pinpoint restore FILE``.
 
-A backup is one tar file holding ``manifest.json`` and the database:
+A backup is one tar file holding the database, the photo files it names (``photos/``) and
+``manifest.json``:
 
 - SQLite: a copy made with SQLite's online backup API (``database.sqlite3``);
 - PostgreSQL: a ``pg_dump --format=custom`` archive (``database.pgdump``).
@@ -38,6 +39,8 @@ __all__ = ["BackupError", "BackupSummary", "backup", "restore", "sealed_chain_he
 FORMAT = 1
 MANIFEST = "manifest.json"
 MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
+PHOTOS_DIR = "photos/"
+"""Where the photo files (images and thumbnails) the database names go in the tar."""
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
@@ -225,6 +228,7 @@ def backup(target: Path, *, now: dt.datetime | None = None) -> BackupSummary:
         with _snapshot(engine) as snap:
             tables = _counts()
             heads = sealed_chain_heads()
+            photos = _photo_files()
             if engine == "sqlite":
                 with contextlib.closing(sqlite3.connect(copy)) as dest:
                     snap.backup(dest)  # all pages in one step, inside the read transaction
@@ -241,17 +245,75 @@ def backup(target: Path, *, now: dt.datetime | None = None) -> BackupSummary:
             "tables": tables,
             "chain_heads": heads,
             "seal_key_check": _seal_key_check(_data_dir()),
+            "photos": {},
         }
         partial = Path(work) / "backup.tar"
         with tarfile.open(partial, "w:gz") as tar:
+            tar.add(copy, arcname=MEMBERS[engine])
+            manifest["photos"] = _add_photos(tar, photos)  # the manifest goes last, with the photos' digests
             data = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mode, info.mtime = len(data), 0o600, int(time.time())
             tar.addfile(info, io.BytesIO(data))
-            tar.add(copy, arcname=MEMBERS[engine])
         partial.chmod(0o600)  # it holds health records
         os.link(partial, target)  # never replaces a file that appeared meanwhile
     return BackupSummary(target, engine, created, tables, heads)
+
+
+def _photo_files() -> list[tuple[str, str]]:
+    """(stored name, SHA-256) of every photo file (image and thumbnail) the database names, read in the snapshot."""
+    from django.db import connection  # noqa: PLC0415
+
+    from pinpoint.web.exports.archive import PHOTO_FILES  # noqa: PLC0415 - Django is set up only by now
+
+    if "photos_photo" not in connection.introspection.table_names():
+        return []
+    columns = ", ".join(c for pair in PHOTO_FILES for c in pair)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM photos_photo ORDER BY id")  # noqa: S608 - fixed column names
+        rows = cursor.fetchall()
+    return [(row[i], row[i + 1]) for row in rows for i in range(0, len(row), 2) if row[i]]
+
+
+def _add_photos(tar: tarfile.TarFile, photos: list[tuple[str, str]]) -> dict[str, str]:
+    """Copy each named photo file into the tar; a file an erasure deleted since the snapshot is passed over."""
+    from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
+
+    storage = photo_storage()
+    added: dict[str, str] = {}
+    for name, sha in photos:
+        try:
+            with storage.open(name, "rb") as src:
+                data = src.read()
+        except FileNotFoundError:
+            continue
+        info = tarfile.TarInfo(PHOTOS_DIR + name)
+        info.size, info.mode, info.mtime = len(data), 0o600, int(time.time())
+        tar.addfile(info, io.BytesIO(data))
+        added[name] = sha
+    return added
+
+
+def _restore_photos(tar: tarfile.TarFile, manifest: dict[str, Any]) -> int:
+    """Write the backup's photo files back into the photo storage, each checked against its SHA-256."""
+    from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
+
+    storage = photo_storage()
+    photos: dict[str, str] = manifest.get("photos", {})
+    for name, sha in photos.items():
+        member = tar.extractfile(PHOTOS_DIR + name)
+        data = member.read() if member is not None else b""
+        if hashlib.sha256(data).hexdigest() != sha:
+            msg = f"the backup's photo file {name} does not match its digest: the file is damaged"
+            raise BackupError(msg)
+        if storage.exists(name):  # the same photo store as the backed-up database (a new PostgreSQL database)
+            with storage.open(name, "rb") as held:
+                if hashlib.sha256(held.read()).hexdigest() == sha:
+                    continue
+            msg = f"the photo storage already holds another file named {name}; restore into an empty data directory"
+            raise BackupError(msg)
+        storage.save(name, io.BytesIO(data))
+    return len(photos)
 
 
 def _read_manifest(tar: tarfile.TarFile, source: Path) -> dict[str, Any]:
@@ -338,6 +400,7 @@ def restore(source: Path) -> BackupSummary:
             _restore_sqlite(tar, manifest, db)
         else:
             _restore_postgresql(tar, manifest, db)
+        _restore_photos(tar, manifest)
     tables = _counts()
     if tables != manifest["tables"]:
         expected = manifest["tables"]
