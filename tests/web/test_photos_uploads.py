@@ -154,3 +154,18 @@ def test_every_demo_photo_is_stored_without_exif(world: World) -> None:
     for p in photos:
         im = _stored(p)
         assert (im.format, len(im.getexif()), "icc_profile" in im.info) == ("JPEG", 0, False)
+
+
+@pytest.mark.parametrize("kind", ["truncated jpeg", "truncated png"])
+def test_a_cut_short_photo_is_refused_even_after_weasyprint_was_imported(kind: str) -> None:
+    """WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import (a server that printed a PDF)."""
+    from PIL import ImageFile
+    from weasyprint import HTML  # noqa: F401 - imported for its side effect on Pillow
+
+    from pinpoint.web.photos.imaging import clean_image
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint leaves it
+    data, message = REFUSED[kind]
+    with pytest.raises(InputError) as exc:
+        clean_image(io.BytesIO(data))
+    assert exc.value.message.startswith(message)

@@ -202,7 +202,10 @@ def document_html(actor: Actor, doc: Document, size: str = "a4") -> str:
 
 def _pdf(html: str, size: str) -> bytes:
     """The PDF of ``html`` on paper ``size``; the print style sheet is handed over, never fetched or inlined."""
+    from PIL import ImageFile  # noqa: PLC0415
     from weasyprint import CSS, HTML, URLFetcher  # noqa: PLC0415 - WeasyPrint (and Pango) load only when printing
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import lets Pillow read cut-short images, process-wide
 
     page_size, _ = SIZES[check_size(size)]
     fetcher = URLFetcher(allowed_protocols=())  # a document never fetches anything

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from pinpoint.core.errors import InputError
 
@@ -136,6 +136,9 @@ def clean_image(upload: IO[bytes]) -> CleanImage:
     im = _open(data, max_pixels)
     with im:
         _check_size(im, max_pixels, min_side)
+        # Pillow's switch is process-wide, and WeasyPrint turns it on when imported: a cut-short photo
+        # must still be refused, never completed with grey.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         try:
             im.seek(0)
             im.load()
