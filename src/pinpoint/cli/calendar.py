@@ -13,8 +13,7 @@ from typing import Annotated
 
 import typer
 
-from pinpoint.cli.common import parse_date, today
-from pinpoint.cli.reminders import setup_records
+from pinpoint.cli.common import parse_date, setup_records, today
 from pinpoint.core.errors import InputError
 
 __all__ = ["calendar"]

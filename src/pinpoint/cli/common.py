@@ -32,6 +32,7 @@ __all__ = [
     "one_line",
     "parse_date",
     "read_data_file",
+    "setup_records",
     "table",
     "today",
 ]
@@ -235,3 +236,28 @@ def table(title: str, columns: list[str], rows: list[list[str]]) -> None:
     for row in rows:
         out.add_row(*row)
     console().print(out)
+
+
+def setup_records(cannot: str = "cannot read the records") -> None:
+    """Load the web app's settings on the data directory and database `pinpoint serve` uses.
+
+    One line (exit 2) when the settings refuse to load or there is no SQLite database yet;
+    ``cannot`` starts the line for the first case. Django is imported here, never at start-up.
+    """
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        db = settings.DATABASES["default"]
+        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
+            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
+    except ImproperlyConfigured as exc:
+        raise InputError("environment", f"{cannot}: {str(exc).splitlines()[0]}") from None
+

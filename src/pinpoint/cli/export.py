@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from pinpoint.cli.common import setup_records
 from pinpoint.core.errors import InputError
 
 __all__ = ["export"]
@@ -31,22 +32,7 @@ class Format(StrEnum):
 
 
 def _setup() -> None:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
-            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
-    except ImproperlyConfigured as exc:
-        raise InputError("environment", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+    setup_records()
 
 
 def export(

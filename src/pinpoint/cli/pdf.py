@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pinpoint.cli.common import setup_records
 from pinpoint.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -25,23 +26,7 @@ __all__ = ["pdf"]
 
 
 def _setup() -> None:
-    """Load the web app's settings and check there is a database to read."""
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
-            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
-    except ImproperlyConfigured as exc:
-        raise InputError("environment", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+    setup_records()
 
 
 def _actors(email: str) -> list[Actor]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pinpoint.cli.common import emit_json
+from pinpoint.cli.common import emit_json, setup_records
 from pinpoint.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -28,27 +28,14 @@ MAX_HEADS_BYTES = 5_000_000
 
 def _setup() -> None:
     """Load the web app's settings and check there is a database and a key to verify with."""
-    import os
+    setup_records()
+    from django.conf import settings
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
-    from django.core.exceptions import ImproperlyConfigured
+    from pinpoint.web.audit.sealkey import ENV_VAR, key_file, read_key
 
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        from pinpoint.web.audit.sealkey import ENV_VAR, key_file, read_key
-
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
-            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
-        if read_key(Path(settings.DATA_DIR), create=False) is None:
-            where = key_file(Path(settings.DATA_DIR))
-            raise InputError("key", f"no seal key: set {ENV_VAR} or put the key file at {where}")
-    except ImproperlyConfigured as exc:
-        raise InputError("environment", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+    if read_key(Path(settings.DATA_DIR), create=False) is None:
+        where = key_file(Path(settings.DATA_DIR))
+        raise InputError("key", f"no seal key: set {ENV_VAR} or put the key file at {where}")
 
 
 def _read_heads(path: Path) -> list[tuple[int, int, str]]:

@@ -9,35 +9,13 @@ on stderr).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pinpoint.cli.common import JsonOpt, emit_json, parse_date, table, today
-from pinpoint.core.errors import InputError
+from pinpoint.cli.common import JsonOpt, emit_json, parse_date, setup_records, table, today
 
-__all__ = ["reminders", "setup_records"]
-
-
-def setup_records() -> None:
-    """Load the web app's settings and check there is a database to read."""
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
-            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
-    except ImproperlyConfigured as exc:
-        raise InputError("environment", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+__all__ = ["reminders"]
 
 
 def reminders(

@@ -6,11 +6,11 @@ It uses the database ``pinpoint serve`` uses (``DATABASE_URL`` or the SQLite fil
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from pinpoint.cli.common import setup_records
 from pinpoint.core.errors import InputError
 
 __all__ = ["app", "create"]
@@ -19,22 +19,7 @@ app = typer.Typer(help="Personal API tokens (Authorization: Bearer TOKEN).", no_
 
 
 def _setup() -> None:
-    import os
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
-    from django.core.exceptions import ImproperlyConfigured
-
-    try:
-        import django
-
-        django.setup()
-        from django.conf import settings
-
-        db = settings.DATABASES["default"]
-        if db["ENGINE"].endswith("sqlite3") and not Path(db["NAME"]).exists():
-            raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
-    except ImproperlyConfigured as exc:
-        raise InputError("environment", f"cannot open the database: {str(exc).splitlines()[0]}") from None
+    setup_records("cannot open the database")
 
 
 @app.command()
