@@ -40,7 +40,7 @@ def _loaded(page: Any) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
-def _wait_images(page: Any, seconds: float = 10.0) -> None:
+def _wait_images(page: Any, seconds: float = 30.0) -> None:  # a loaded 2-core machine needs the margin
     """Poll from here: the page's Content-Security-Policy forbids the string evaluation wait_for_function uses."""
     deadline = time.monotonic() + seconds
     while not page.evaluate(IMAGES_LOADED):
@@ -123,6 +123,37 @@ def test_photo_story(server: Server, open_browser: Any, shots_dir: Path, tmp_pat
     expect(page.locator("#photo-consent")).to_contain_text("clinical record")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Face, front: ")
     _shots(context, page, shots_dir, "photos_detail")
+
+    # Having compared, the practitioner scores the improvement (GAIS) and reports a reaction after the first session.
+    ((course,),) = server.query("SELECT course_id FROM treatments_session WHERE id = ?", today_session)
+    first_session = sessions[0][0]
+    today = server.query("SELECT scheduled_on FROM treatments_session WHERE id = ?", today_session)[0][0]
+    scores = server.query("SELECT count(*) FROM outcomes_assessment WHERE course_id = ?", course)[0][0]
+    page.goto(f"{base}/follow-up/courses/{course}/")
+    form = page.locator("#score-form")
+    form.get_by_label("Scale").select_option("gais")
+    form.get_by_label("Rated by").select_option("practitioner")
+    form.get_by_label("Date").fill(str(today))
+    form.get_by_label("Score").fill("2")
+    page.locator("#score-save").click()
+    assert server.query(
+        "SELECT scale, rater, value FROM outcomes_assessment WHERE course_id = ? ORDER BY id DESC LIMIT 1", course
+    ) == [("gais", "practitioner", 2)]
+    assert server.query("SELECT count(*) FROM outcomes_assessment WHERE course_id = ?", course)[0][0] == scores + 1
+
+    events = server.query("SELECT count(*) FROM outcomes_adverseevent")[0][0]
+    page.goto(f"{base}/follow-up/sessions/{first_session}/adverse-event/")
+    report = page.locator("#adverse-form")
+    report.get_by_label("What happened").select_option("prolonged_erythema")
+    report.get_by_label("Mild").check()
+    report.get_by_label("Began on").fill(str(sessions[0][1]))
+    report.locator("input[name=zones]").first.check()
+    report.get_by_label("What was done").fill("Cool compresses; reviewed after 3 days")
+    page.locator("#adverse-save").click()
+    assert server.query("SELECT count(*) FROM outcomes_adverseevent")[0][0] == events + 1
+    assert server.query("SELECT kind, severity FROM outcomes_adverseevent ORDER BY id DESC LIMIT 1") == [
+        ("prolonged_erythema", "mild")
+    ]
 
     owner_context = open_browser("UTC")
     owner = owner_context.new_page()
