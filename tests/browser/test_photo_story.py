@@ -31,20 +31,25 @@ FACE = {
 
 
 IMAGES_LOADED = "[...document.images].filter(i => i.getAttribute('src')).every(i => i.complete && i.naturalWidth > 0)"
+# A lazy image loads only near the viewport, and never while hidden (a ghost under a taken photo): the screenshot
+# wants them all, so they are switched to eager, which starts every pending load at once.
+EAGER = "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
+PENDING = "[...document.images].filter(i => i.getAttribute('src') && !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
 
 
 def _loaded(page: Any) -> None:
-    """Every image loaded, the lazy ones too (scrolled past once), before a screenshot."""
-    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    """Every image loaded, the lazy ones too, before a screenshot."""
+    page.evaluate(EAGER)
     _wait_images(page)
-    page.evaluate("window.scrollTo(0, 0)")
 
 
 def _wait_images(page: Any, seconds: float = 30.0) -> None:  # a loaded 2-core machine needs the margin
     """Poll from here: the page's Content-Security-Policy forbids the string evaluation wait_for_function uses."""
     deadline = time.monotonic() + seconds
     while not page.evaluate(IMAGES_LOADED):
-        assert time.monotonic() < deadline, f"images of {page.url} did not load within {seconds:.0f} s"
+        assert time.monotonic() < deadline, (
+            f"images of {page.url} did not load within {seconds:.0f} s: {page.evaluate(PENDING)}"
+        )
         time.sleep(0.05)
 
 
