@@ -108,6 +108,12 @@ class Session(models.Model):
     )
     checklist = models.JSONField(default=list, blank=True)
     anaesthetic_started_at = models.DateTimeField(null=True, blank=True)
+    # Added to a table with triggers: nullable, without a default, so SQLite adds each column in place
+    # instead of rebuilding the table (which would drop its triggers).
+    anaesthetic_agent = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - see above
+    anaesthetic_ready_at = models.DateTimeField(null=True, blank=True)
+    needled_before_ready = models.BooleanField(null=True, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
