@@ -79,19 +79,27 @@ def form_date(page: Page, field_id: str) -> dt.date:
     return dt.date.fromisoformat(page.locator(f"#{field_id}").input_value())
 
 
+def _choose(page: Page, label: str, value: str) -> None:
+    """Pick ``value`` for the question ``label``, first opening its section as a person would."""
+    field = page.get_by_label(label, exact=True)
+    if not field.is_visible():
+        field.locator("xpath=ancestor::details[1]/summary").click()
+    field.select_option(value)
+
+
 def answer_questionnaire(page: Page, evidence: Evidence, zones: tuple[str, ...], skin_type: int) -> None:
     """Answer every question with nothing to report, for ``zones`` and a Fitzpatrick type."""
     boxes = page.locator("#id_zones")
     for zone in zones:
         boxes.get_by_label(evidence.zones[zone].name, exact=True).check()
-    page.get_by_label("Fitzpatrick skin type").select_option(ROMAN[skin_type - 1])
+    _choose(page, "Fitzpatrick skin type", ROMAN[skin_type - 1])
     for question in NO_QUESTIONS:
-        page.get_by_label(question, exact=True).select_option("no")
+        _choose(page, question, "no")
     for question in CHOICE_QUESTIONS.values():
-        page.get_by_label(question, exact=True).select_option("none")
+        _choose(page, question, "none")
     for _, question, _ in LAST_USE_QUESTIONS.values():
-        page.get_by_label(question, exact=True).select_option("never")
-    page.get_by_label("Diabetes?").select_option("none")
+        _choose(page, question, "never")
+    _choose(page, "Diabetes?", "none")
 
 
 def cells(page: Page, rows: str) -> list[list[str]]:

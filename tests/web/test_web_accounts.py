@@ -92,7 +92,7 @@ def test_signup_errors_are_beside_their_fields_and_create_nothing(world: World) 
         ({"kind": "clinic"}, "organization_name", "give the clinic's name"),
         ({"password2": "something-else-1"}, "password2", "the two passwords differ"),
         ({"password1": "12345678901", "password2": "12345678901"}, "password1", "This password is entirely numeric."),
-        ({"birth_date": "1990-13-01"}, "birth_date", "Enter a valid date."),
+        ({"birth_date": "1990-13-01"}, "birth_date", "Enter a date, like 3 March 2026."),
         (
             {"time_zone": "Mars/Olympus"},
             "time_zone",

@@ -117,7 +117,7 @@ def test_questionnaire_screening_is_re_evaluated_on_the_date_asked(world: World)
     assert before_taken.context["result"] is None
     garbage = client.get(url, {"on": "tomorrow"})
     assert garbage.status_code == 200
-    assert garbage.context["form"].errors["on"] == ["Enter a valid date."]
+    assert garbage.context["form"].errors["on"] == ["Enter a date, like 3 March 2026."]
 
 
 def test_unanswered_questions_defer_and_are_listed(world: World) -> None:
@@ -136,7 +136,7 @@ def test_questionnaire_errors_are_beside_their_field_and_nothing_is_saved(world:
         ({"active_acne_zones": []}, "active_acne_zones", "tick the zones concerned"),
         ({"radiation_date_1": ""}, "radiation_date_1", "give both zone and date"),
         ({"isotretinoin_last_dose": ""}, "isotretinoin_last_dose", "give the date of the last dose"),
-        ({"taken_on": "2026-13-01"}, "taken_on", "Enter a valid date."),
+        ({"taken_on": "2026-13-01"}, "taken_on", "Enter a date, like 3 March 2026."),
         # a birth date after the questionnaire's date is refused when it is recorded (it used to be saved)
         (
             {"birth_date": "2027-01-01", "taken_on": "2026-03-01"},

@@ -69,7 +69,7 @@ def test_planning_errors_are_shown_beside_the_field(world: World) -> None:
         "full_face, forehead, nose, cheek, perioral, chin_jawline, back"
     ]
     bad_date = client.post(url, base | {"zones": ["cheek"], "start_on": "2026-02-30"})
-    assert bad_date.context["form"].errors["start_on"] == ["Enter a valid date."]
+    assert bad_date.context["form"].errors["start_on"] == ["Enter a date, like 3 March 2026."]
     refer = client.post(reverse("treatments:course_new", args=[world.grace.pk]), base | {"zones": ["cheek"]})
     assert "screening verdict 'refer'" in refer.context["form"].non_field_errors()[0]
 
@@ -108,7 +108,7 @@ def test_rescheduling_too_close_is_refused_with_the_reason(world: World) -> None
     assert "(recorded) needs at least 28 days" in error
     assert fingerprint() == before
     garbage = client.post(reverse("treatments:reschedule", args=[s.pk]), {"date": "31/31/31"})
-    assert garbage.context["reschedule_form"].errors["date"] == ["Enter a valid date."]
+    assert garbage.context["reschedule_form"].errors["date"] == ["Enter a date, like 3 March 2026."]
 
 
 def test_start_is_refused_without_consent_and_the_reason_is_shown(world: World) -> None:

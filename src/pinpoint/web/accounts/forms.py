@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from pinpoint.evidence.loader import load_evidence
 from pinpoint.web.accounts.models import Organization, User
-from pinpoint.web.base.forms import OnceForm, date_input
+from pinpoint.web.base.forms import DateField, OnceForm
 from pinpoint.web.base.permissions import Role
 
 ROLE_CHOICES = [(r.value, r.value.title()) for r in Role]
@@ -58,11 +58,10 @@ class OrganizationFields(forms.Form):
     time_zone = forms.ChoiceField(
         choices=TZ_CHOICES, initial="UTC", widget=forms.Select(attrs={"data-browser-tz": "1"})
     )
-    birth_date = forms.DateField(
+    birth_date = DateField(
         required=False,
         label="Your date of birth",
         help_text="Personal space: used by the questionnaire.",
-        widget=date_input(),
     )
 
     def clean(self) -> dict[str, Any]:

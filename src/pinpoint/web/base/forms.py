@@ -4,15 +4,33 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 
-__all__ = ["OnceForm", "add_error", "date_input", "set_choices"]
+__all__ = ["BAD_DATE", "DateField", "OnceForm", "add_error", "date_input", "set_choices"]
+
+BAD_DATE = "Enter a date, like 3 March 2026."
+"""What a person reads when the date they typed is not one (the picker shows their own locale's format)."""
 
 
 def date_input() -> forms.DateInput:
-    """A date picker on phones and desks; the value travels as YYYY-MM-DD."""
+    """The browser's date picker (``type=date``): it shows the reader's own date format; the value travels as ISO."""
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date field on the browser's date picker, with no format written above it and a sentence for a bad date.
+
+    Every form of the web app uses this one, so a date looks and fails the same on every page.
+    """
+
+    widget = forms.DateInput
+    default_error_messages = {"invalid": BAD_DATE}  # noqa: RUF012 - Django's own class attribute, merged per class
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", date_input())
+        super().__init__(**kwargs)
 
 
 class OnceForm(forms.Form):

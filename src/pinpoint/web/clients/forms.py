@@ -8,6 +8,7 @@ blank is *unanswered*, which screening reports, never treats as safe.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -17,9 +18,18 @@ from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import InputError
 from pinpoint.core.vocab import ROMAN, setting_choices, skin_type_choices, treatment_choices
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, date_input, set_choices
+from pinpoint.web.base.forms import DateField, OnceForm, set_choices
 
-__all__ = ["RADIATION_ROWS", "ClientForm", "QuestionnaireForm", "ScreeningDateForm", "SearchForm"]
+__all__ = [
+    "RADIATION_ROWS",
+    "ClientForm",
+    "NewClientForm",
+    "Question",
+    "QuestionnaireForm",
+    "ScreeningDateForm",
+    "SearchForm",
+    "Section",
+]
 
 RADIATION_ROWS = 3
 YES_NO = [("", "not answered"), ("yes", "Yes"), ("no", "No")]
@@ -74,7 +84,7 @@ DATED_ZONE_QUESTIONS = {
         "last_date",
     ),
     "filler_zones": ("filler", "A dermal filler in any zone?", "Filler in zone", "Last filler injection", "last_date"),
-    "sunburn_zones": ("sunburn", "Sunburn or a fresh tan on any zone?", "Sunburnt zone", "Sunburn on", "date"),
+    "sunburn_zones": ("sunburn", "Sunburn or a fresh tan on any zone?", "Sunburnt zone", "Date of sunburn", "date"),
 }
 """Lists of ``{zone, date}``: (field prefix, question, zone label, date label, date key)."""
 
@@ -92,10 +102,16 @@ class ClientForm(OnceForm):
     """A client's details."""
 
     full_name = forms.CharField(max_length=150, label="Full name")
-    birth_date = forms.DateField(required=False, label="Date of birth", widget=date_input())
+    birth_date = DateField(required=False, label="Date of birth")
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NewClientForm(ClientForm):
+    """A new client's details; ``confirm_new`` saves a client whose name and birth date another one has."""
+
+    confirm_new = forms.BooleanField(required=False, label="This is a different person")
 
 
 class SearchForm(forms.Form):
@@ -107,7 +123,7 @@ class SearchForm(forms.Form):
 class ScreeningDateForm(forms.Form):
     """The date a questionnaire is screened on: core says which dates are plausible, seen on ``today``."""
 
-    on = forms.DateField(label="Screen on", widget=date_input())
+    on = DateField(label="Screen on")
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,6 +138,34 @@ class ScreeningDateForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
 
 
+@dataclass(frozen=True)
+class Question:
+    """One question of the questionnaire, with the rows of fields it opens when answered ``when``."""
+
+    field: forms.BoundField
+    follow: tuple[tuple[forms.BoundField, ...], ...] = ()
+    when: str = ""
+
+    @property
+    def follow_errors(self) -> bool:
+        """True when a field this question opens has an error (then it shows whatever the answer)."""
+        return any(f.errors for row in self.follow for f in row)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of questions: the page shows one group open at a time."""
+
+    key: str
+    title: str
+    questions: list[Question]
+
+    @property
+    def error_count(self) -> int:
+        """How many of the section's fields have an error (the section opens when there is one)."""
+        return sum(bool(q.field.errors) + sum(bool(f.errors) for row in q.follow for f in row) for q in self.questions)
+
+
 def _zone_choices(evidence: Evidence) -> list[tuple[str, str]]:
     return [(z, f"{v.name}") for z, v in evidence.zones.items()]
 
@@ -129,11 +173,11 @@ def _zone_choices(evidence: Evidence) -> list[tuple[str, str]]:
 class QuestionnaireForm(OnceForm):
     """The questionnaire of the screening contract (see ``pinpoint.core.answers``)."""
 
-    taken_on = forms.DateField(label="Questionnaire date", widget=date_input())
+    taken_on = DateField(label="Questionnaire date")
     treatment = forms.ChoiceField(choices=treatment_choices())
     setting = forms.ChoiceField(choices=setting_choices())
     zones = forms.MultipleChoiceField(label="Zones to treat", widget=forms.CheckboxSelectMultiple)
-    birth_date = forms.DateField(required=False, label="Date of birth", widget=date_input())
+    birth_date = DateField(required=False, label="Date of birth")
     skin_type = forms.ChoiceField(
         required=False,
         label="Fitzpatrick skin type",
@@ -160,9 +204,7 @@ class QuestionnaireForm(OnceForm):
                 label=label,
                 choices=[("", "not answered"), ("never", "Never, or not recently"), ("taken", "Yes: last on")],
             )
-            self.fields[name] = forms.DateField(
-                required=False, label=date_label, widget=date_input()
-            )
+            self.fields[name] = DateField(required=False, label=date_label)
         for name, label in FLAGS.items():
             self.fields[name] = forms.ChoiceField(required=False, label=label, choices=YES_NO)
         for name, label in CHOICE_QUESTIONS.items():
@@ -185,9 +227,7 @@ class QuestionnaireForm(OnceForm):
                 self.fields[f"{prefix}_zone_{i}"] = forms.ChoiceField(
                     required=False, label=f"{zone_label} {i}", choices=[("", "-"), *choices]
                 )
-                self.fields[f"{prefix}_date_{i}"] = forms.DateField(
-                    required=False, label=f"{date_label} on zone {i}", widget=date_input()
-                )
+                self.fields[f"{prefix}_date_{i}"] = DateField(required=False, label=f"{date_label} on zone {i}")
 
     def field_of(self) -> dict[str, str]:
         """Where core's error about an answers field shows: a dated-zone list beside its first row."""
@@ -219,6 +259,42 @@ class QuestionnaireForm(OnceForm):
         return [
             (self[prefix], [(self[f"{prefix}_zone_{i}"], self[f"{prefix}_date_{i}"]) for i in rows])
             for prefix, *_ in DATED_ZONE_QUESTIONS.values()
+        ]
+
+    def sections(self) -> list[Section]:
+        """The questions in the groups the page shows, each follow-up beside the question that opens it."""
+        rows = range(1, RADIATION_ROWS + 1)
+        return [
+            Section(
+                "treatment", "Treatment", [Question(self[n]) for n in ("taken_on", "treatment", "setting", "zones")]
+            ),
+            Section("about", "About you", [Question(self["birth_date"]), Question(self["skin_type"])]),
+            Section(
+                "health",
+                "Health",
+                [
+                    *(Question(f) for f in self.flag_fields()),
+                    Question(self["diabetes"]),
+                    *(Question(f) for f in self.choice_fields()),
+                    *(Question(any_, ((which,),), "yes") for any_, which in self.list_questions()),
+                ],
+            ),
+            Section(
+                "medicines",
+                "Medicines and creams",
+                [Question(taken, ((day,),), "taken") for taken, day in self.last_use_questions()],
+            ),
+            Section(
+                "skin", "Skin, zone by zone", [Question(any_, ((z,),), "yes") for any_, z in self.zone_questions()]
+            ),
+            Section(
+                "sun",
+                "Treatments and sun, zone by zone",
+                [
+                    Question(self[p], tuple((self[f"{p}_zone_{i}"], self[f"{p}_date_{i}"]) for i in rows), "yes")
+                    for p, *_ in DATED_ZONE_QUESTIONS.values()
+                ],
+            ),
         ]
 
     def radiation_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, date_input, set_choices
+from pinpoint.web.base.forms import DateField, OnceForm, set_choices
 
 
 class DeviceUnitForm(OnceForm):
@@ -16,7 +16,7 @@ class DeviceUnitForm(OnceForm):
     catalog_id = forms.ChoiceField(label="Device type")
     label = forms.CharField(max_length=100, help_text="How you tell this unit apart, e.g. 'Roller A'.")
     lot_number = forms.CharField(max_length=64, required=False, label="Lot or batch number")
-    expires_on = forms.DateField(required=False, label="Expiry date", help_text="YYYY-MM-DD", widget=date_input())
+    expires_on = DateField(required=False, label="Expiry date")
     units_total = forms.IntegerField(
         required=False,
         min_value=1,
@@ -40,4 +40,4 @@ class CleaningForm(forms.Form):
     """One cleaning of a reusable unit."""
 
     agent = forms.CharField(max_length=100, label="Cleaned with", help_text="e.g. 70% isopropyl alcohol")
-    cleaned_on = forms.DateField(label="On", help_text="YYYY-MM-DD", widget=date_input())
+    cleaned_on = DateField(label="On")

@@ -10,7 +10,7 @@ from pinpoint.core.hair import area_summaries, modality_summaries
 from pinpoint.core.hair_course import COUNT_KINDS
 from pinpoint.core.hair_records import probe_size_choices, probe_type_choices, reaction_choices
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, date_input
+from pinpoint.web.base.forms import DateField, OnceForm
 
 __all__ = ["AddendumForm", "AreaRecordForm", "CourseForm", "SignForm", "StartForm"]
 
@@ -20,7 +20,7 @@ class CourseForm(OnceForm):
 
     areas = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     modality = forms.ChoiceField()
-    start_on = forms.DateField(label="First session", widget=date_input())
+    start_on = DateField(label="First session")
     count_kind = forms.ChoiceField(label="Starting count", choices=COUNT_KINDS, widget=forms.RadioSelect)
     window_cm2 = forms.FloatField(label="Window size (cm²)", required=False, min_value=0.01)
     hairs_seen = forms.IntegerField(label="Hairs counted in the window", required=False, min_value=0)
@@ -72,7 +72,7 @@ class AreaRecordForm(forms.Form):
 class StartForm(forms.Form):
     """Open the session held on a day: today unless the session is recorded afterwards."""
 
-    on = forms.DateField(label="Held on", widget=date_input(), required=False)
+    on = DateField(label="Held on", required=False)
 
 
 class SignForm(forms.Form):

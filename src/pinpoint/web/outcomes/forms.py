@@ -9,7 +9,7 @@ from django import forms
 from pinpoint.core.adverse import OUTCOMES, kinds, severities
 from pinpoint.core.outcomes import RATERS, mmasi_regions, scales
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, date_input, set_choices
+from pinpoint.web.base.forms import DateField, OnceForm, set_choices
 
 __all__ = ["AdverseEventForm", "FollowUpForm", "ScoreForm"]
 
@@ -19,7 +19,7 @@ class ScoreForm(OnceForm):
 
     scale = forms.ChoiceField(label="Scale")
     rater = forms.ChoiceField(label="Rated by")
-    taken_on = forms.DateField(label="Date", help_text="YYYY-MM-DD", widget=date_input())
+    taken_on = DateField(label="Date")
     value = forms.DecimalField(required=False, max_digits=9, decimal_places=2, label="Score")
 
     def __init__(self, *args: Any, evidence: Evidence, **kwargs: Any) -> None:
@@ -48,7 +48,7 @@ class AdverseEventForm(OnceForm):
 
     kind = forms.ChoiceField(label="What happened")
     severity = forms.ChoiceField(label="Severity", widget=forms.RadioSelect)
-    onset_on = forms.DateField(label="Began on", help_text="YYYY-MM-DD", widget=date_input())
+    onset_on = DateField(label="Began on")
     zones = forms.MultipleChoiceField(
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -70,7 +70,5 @@ class FollowUpForm(OnceForm):
     """How an adverse event stands now."""
 
     outcome = forms.ChoiceField(label="Now", choices=list(OUTCOMES.items()))
-    resolved_on = forms.DateField(
-        required=False, label="Resolved on", help_text="Only when it has resolved", widget=date_input()
-    )
+    resolved_on = DateField(required=False, label="Resolved on", help_text="Only when it has resolved")
     note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Note")

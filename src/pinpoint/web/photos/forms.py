@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from pinpoint.web.base.forms import date_input
+from pinpoint.web.base.forms import DateField
 
 __all__ = ["DiaryChoiceForm", "PhotoForm"]
 
@@ -15,7 +15,7 @@ class PhotoForm(forms.Form):
     zone = forms.CharField(widget=forms.HiddenInput, max_length=64)
     view = forms.CharField(widget=forms.HiddenInput, max_length=64)
     course = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**62)
-    taken_on = forms.DateField(required=False, widget=forms.HiddenInput)
+    taken_on = DateField(required=False, widget=forms.HiddenInput)
     photo = forms.FileField(
         label="Photo",
         allow_empty_file=True,
@@ -29,4 +29,4 @@ class DiaryChoiceForm(forms.Form):
 
     course = forms.TypedChoiceField(coerce=int, label="Course")
     zone = forms.ChoiceField(label="Zone")
-    taken_on = forms.DateField(label="Day taken", widget=date_input())
+    taken_on = DateField(label="Day taken")

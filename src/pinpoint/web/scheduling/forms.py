@@ -7,13 +7,13 @@ from typing import Any
 from django import forms
 
 from pinpoint.core.scheduling import GRID_MINUTES, MAX_APPOINTMENT_MINUTES
-from pinpoint.web.base.forms import date_input
+from pinpoint.web.base.forms import DateField
 
 
 class BookForm(forms.Form):
     """A session's day, practitioner, room, length and start time."""
 
-    day = forms.DateField(label="Day", widget=date_input())
+    day = DateField(label="Day")
     practitioner = forms.TypedChoiceField(label="Practitioner", coerce=int)
     room = forms.TypedChoiceField(label="Room", coerce=int, required=False, empty_value=None)
     minutes = forms.IntegerField(
@@ -41,4 +41,4 @@ class RoomForm(forms.Form):
 class AddSessionForm(forms.Form):
     """The day of an added session."""
 
-    date = forms.DateField(label="Day of the new session", widget=date_input())
+    date = DateField(label="Day of the new session")

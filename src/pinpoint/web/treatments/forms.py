@@ -9,7 +9,7 @@ from django import forms
 from pinpoint.core.guide import Step
 from pinpoint.core.vocab import ROMAN, setting_choices
 from pinpoint.evidence.loader import Evidence
-from pinpoint.web.base.forms import OnceForm, date_input, set_choices
+from pinpoint.web.base.forms import DateField, OnceForm, set_choices
 from pinpoint.web.devices.models import DeviceUnit
 
 SKIN_TYPES = [("", "from the questionnaire"), *((str(n), r) for r, n in ROMAN.items())]
@@ -23,7 +23,7 @@ class CourseForm(OnceForm):
     zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     setting = forms.ChoiceField(choices=setting_choices())
     device = forms.ChoiceField(required=False)
-    start_on = forms.DateField(label="First session", widget=date_input())
+    start_on = DateField(label="First session")
     skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
     override_reason = forms.CharField(
         required=False,
@@ -50,7 +50,7 @@ class CourseForm(OnceForm):
 class RescheduleForm(forms.Form):
     """A new date for a booked session."""
 
-    date = forms.DateField(label="New date", widget=date_input())
+    date = DateField(label="New date")
 
 
 class CancelForm(forms.Form):
