@@ -139,7 +139,7 @@ def test_a_client_in_the_portal_sees_the_clinics_header_never_the_staff_one(worl
     page = _page(browser, reverse(name))
     assert page.header_links == {"portal-brand": reverse("portal:home"), "portal-nav-home": reverse("portal:home")}
     assert page.header_forms == [reverse("portal:sign_out")]
-    assert page.header_text == ["Demo Clinic", "Your appointments", "Sign out of this page"]
+    assert page.header_text == ["Demo Clinic", "Your appointments", "Sign out"]
     assert not any(i.startswith("nav-") for i in page.ids)  # no staff navigation, sign-in or sign-up
 
 
@@ -147,7 +147,7 @@ def test_a_staff_member_using_a_portal_link_still_sees_the_portals_header(world:
     browser = world.login(world.practitioner)
     _portal_signed_in(world, browser)
     page = _page(browser, reverse("portal:home"))
-    assert page.header_text == ["Demo Clinic", "Your appointments", "Sign out of this page"]
+    assert page.header_text == ["Demo Clinic", "Your appointments", "Sign out"]
     assert "nav-clients" not in page.ids
 
 
