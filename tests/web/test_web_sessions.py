@@ -189,7 +189,9 @@ def test_run_sign_and_verify(world: World) -> None:
     assert saved.status_code == 302
     no_confirm = client.post(reverse("treatments:run", args=[s.pk]), runner_post(world.ada_course, "sign", confirm=""))
     assert no_confirm.context["runner"].errors["confirm"] == ["tick to confirm the record before signing"]
-    signed = client.post(reverse("treatments:run", args=[s.pk]), runner_post(world.ada_course, "sign"))
+    # seconds after the anaesthetic went on: signing says the skin was needled before it was ready
+    early = runner_post(world.ada_course, "sign", needled_before_ready="on")
+    signed = client.post(reverse("treatments:run", args=[s.pk]), early)
     assert signed["Location"] == reverse("treatments:session", args=[s.pk])
     s = Session.objects.get(pk=s.pk)
     records = list(ZoneRecord.objects.filter(session=s))

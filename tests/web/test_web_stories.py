@@ -116,6 +116,7 @@ def test_clinic_story(world: World) -> None:
 
     steps = [str(i) for i, _ in counting.context["steps"]]
     record: dict[str, Any] = {"action": "sign", "confirm": "on", "notes": "Well tolerated.", "checklist": steps}
+    record["needled_before_ready"] = "on"  # signed seconds after the anaesthetic went on
     for zp in course.plan_obj().zones:
         record |= {
             f"{zp.zone}-treated": "on",

@@ -1,4 +1,4 @@
-"""What the pages offer and show: home devices only at home, refused signatures start unticked,
+"""What the pages offer and show: home devices only at home, refused signatures keep what was ticked,
 readable answers, zone names, the consent line of a home session."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def _confirm_box(html: str) -> str:
     return html[html.rindex("<input", 0, start) : html.index(">", start) + 1]
 
 
-def test_a_refused_signature_shows_the_confirmation_unticked(world: World) -> None:
+def test_a_refused_signature_keeps_the_confirmation_as_it_was(world: World) -> None:
     start_session(world.actor(world.practitioner), world.today_session, world.today)
     client = world.login(world.practitioner)
     url = reverse("treatments:run", args=[world.today_session.pk])
@@ -60,10 +60,12 @@ def test_a_refused_signature_shows_the_confirmation_unticked(world: World) -> No
     forms = {zp.zone: f for zp, f in refused.context["zone_forms"]}
     assert forms["cheek"].errors["depth_mm"][0].startswith("2.5 mm is outside the range of zone cheek")
     box = _confirm_box(refused.content.decode())
-    assert "checked" not in box
-    assert 'value="2.5"' in refused.content.decode()  # what was typed is kept, only the confirmation is cleared
+    assert "checked" in box
+    assert 'value="2.5"' in refused.content.decode()  # what was typed is kept, the confirmation too
     bad_form = client.post(url, runner_post(world.ada_course, "sign", **{"nose-depth_mm": "abc"}))
-    assert "checked" not in _confirm_box(bad_form.content.decode())
+    assert "checked" in _confirm_box(bad_form.content.decode())
+    unticked = client.post(url, runner_post(world.ada_course, "sign", confirm="", **{"nose-depth_mm": "abc"}))
+    assert "checked" not in _confirm_box(unticked.content.decode())
     assert Session.objects.get(pk=world.today_session.pk).status == "in_progress"
 
 

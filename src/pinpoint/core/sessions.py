@@ -15,14 +15,18 @@ from typing import Any
 from pinpoint.core.errors import InputError
 from pinpoint.core.guide import Step
 from pinpoint.core.planning import Plan
+from pinpoint.evidence.loader import Evidence
 
 __all__ = [
+    "Numbing",
     "SessionRecord",
     "ZoneEntry",
     "anaesthetic_step",
     "anaesthetic_window",
     "check_every_zone_recorded",
+    "check_needling_time",
     "missing_zones",
+    "numbing",
     "signed_content",
 ]
 
@@ -47,16 +51,85 @@ def anaesthetic_window(steps: Iterable[Step], started_at: dt.datetime | None) ->
     )
 
 
+@dataclass(frozen=True)
+class Numbing:
+    """A topical anaesthetic as applied: which, when it went on, and when it is ready (timezone-aware).
+
+    ``ready_at`` is ``applied_at`` plus the agent's shortest contact time on its label (minutes);
+    ``sources`` are that contact time's source ids.
+    """
+
+    agent: str
+    name: str
+    applied_at: dt.datetime
+    ready_at: dt.datetime
+    minutes: float
+    sources: tuple[str, ...]
+
+
+def numbing(evidence: Evidence, agent: str, applied_at: dt.datetime) -> Numbing:
+    """The anaesthetic ``agent`` (an id of ``anaesthetics.toml``) applied at ``applied_at``, and when it is ready."""
+    found = evidence.anaesthetics.get(agent)
+    if found is None:
+        raise InputError("anaesthetic", f"unknown topical anaesthetic '{agent}'")
+    minutes = found.minutes.min
+    return Numbing(
+        agent=agent,
+        name=found.name,
+        applied_at=applied_at,
+        ready_at=applied_at + dt.timedelta(minutes=minutes),
+        minutes=minutes,
+        sources=tuple(found.minutes.sources),
+    )
+
+
+def _clock(value: dt.datetime) -> str:
+    return value.strftime("%H:%M")
+
+
+def check_needling_time(
+    applied: Numbing | None, at: dt.datetime, *, needled: bool, acknowledged: bool, zone: dt.tzinfo | None = None
+) -> bool:
+    """Whether a record signed at ``at`` says the skin was needled before the anaesthetic was ready.
+
+    Needling comes before signing, so a signature before ``ready_at`` means the needling was early
+    too. The contact time is a label's direction for the numbing to work, not a safety limit (the
+    labels' limits are area, amount and the longest time on the skin, which the plan keeps), so
+    early needling is a caution, not a refusal: the record says so once the signer acknowledges it
+    (``acknowledged``). Unacknowledged, it is refused (``InputError`` on ``needled_before_ready``)
+    with a sentence saying when the anaesthetic is ready. ``needled``: some zone was treated.
+    Times in the refusal are shown in ``zone`` (default: ``at``'s own).
+    """
+    if applied is None or not needled:
+        return False
+    early = at < applied.ready_at
+    if early and not acknowledged:
+        local = zone or at.tzinfo
+        on, ready = applied.applied_at.astimezone(local), applied.ready_at.astimezone(local)
+        raise InputError(
+            "needled_before_ready",
+            f"{applied.name} went on at {_clock(on)} and is ready at {_clock(ready)}, after its contact time of "
+            f"{applied.minutes:g} min ({', '.join(applied.sources)}): needling before then is needling before "
+            f'the skin is numb; tick "Needled before the anaesthetic was ready" to sign now, or sign from '
+            f"{_clock(ready)}",
+        )
+    return early or acknowledged
+
+
 def missing_zones(plan: Plan, recorded: Iterable[str]) -> tuple[str, ...]:
     """The plan's zones (ids, sorted) that have no record yet."""
     return tuple(sorted({zp.zone for zp in plan.zones} - set(recorded)))
 
 
-def check_every_zone_recorded(plan: Plan, recorded: Iterable[str]) -> None:
-    """Refuse signing (``InputError`` on ``zones``) while a zone of ``plan`` has no record, treated or not."""
+def check_every_zone_recorded(plan: Plan, recorded: Iterable[str], evidence: Evidence | None = None) -> None:
+    """Refuse signing (``InputError`` on ``zones``) while a zone of ``plan`` has no record, treated or not.
+
+    With ``evidence``, the missing zones are named as people read them.
+    """
     missing = missing_zones(plan, recorded)
     if missing:
-        raise InputError("zones", f"record every zone before signing; missing: {', '.join(missing)}")
+        named = [evidence.zones[z].name if evidence and z in evidence.zones else z for z in missing]
+        raise InputError("zones", f"record every zone before signing; missing: {', '.join(named)}")
 
 
 @dataclass(frozen=True)
@@ -96,6 +169,9 @@ class SessionRecord:
     zones: tuple[ZoneEntry, ...]
     signed_at: dt.datetime | None
     signed_by: int | None
+    anaesthetic_agent: str = ""
+    anaesthetic_ready_at: dt.datetime | None = None
+    needled_before_ready: bool | None = None
 
 
 def _when(value: dt.datetime | None) -> str | None:
@@ -123,8 +199,12 @@ def signed_content(record: SessionRecord) -> dict[str, Any]:
     Dates are ISO dates, datetimes ISO in UTC, depths text with two decimals (mm), zones sorted
     by id, checklist step indexes sorted. Its :func:`pinpoint.core.records.canonical_json` is
     what is stored and hashed; changing this shape would break every stored signature.
+
+    Records signed since the anaesthetic's agent is kept carry an ``anaesthetic`` entry (agent,
+    when it went on, when it was ready, whether the skin was needled before); a record without
+    an agent has no such key, so records signed before it give the very same text and hash.
     """
-    return {
+    content: dict[str, Any] = {
         "session": record.session,
         "organization": record.organization,
         "client": record.client,
@@ -143,3 +223,11 @@ def signed_content(record: SessionRecord) -> dict[str, Any]:
         "signed_at": _when(record.signed_at),
         "signed_by": record.signed_by,
     }
+    if record.anaesthetic_agent:
+        content["anaesthetic"] = {
+            "agent": record.anaesthetic_agent,
+            "applied_at": _when(record.anaesthetic_started_at),
+            "ready_at": _when(record.anaesthetic_ready_at),
+            "needled_before_ready": bool(record.needled_before_ready),
+        }
+    return content

@@ -147,7 +147,7 @@ def _run_first_session(actor: Actor, course: Course, session: object, on: dt.dat
 
     assert isinstance(session, Session)  # noqa: S101 - narrows the type for the checker
     started = tx.start_session(actor, session, on)
-    tx.start_anaesthetic(actor, started)
+    tx.start_anaesthetic(actor, started, at=timezone.now() - dt.timedelta(minutes=45))  # numb before the needling
     zones = []
     for zp in course.plan_obj().zones:
         zones.append(

@@ -32,7 +32,7 @@ from pinpoint.core.records import (
     start_check,
 )
 from pinpoint.core.screening import Screening
-from pinpoint.core.sessions import check_every_zone_recorded
+from pinpoint.core.sessions import Numbing, check_every_zone_recorded, check_needling_time, numbing
 from pinpoint.core.vocab import check_setting
 from pinpoint.evidence.schema import Treatment
 from pinpoint.web.audit.actions import Event, record_event
@@ -55,6 +55,7 @@ __all__ = [
     "StartRefusedError",
     "ZoneInput",
     "add_addendum",
+    "applied_anaesthetic",
     "book_sessions",
     "cancel_session",
     "create_course",
@@ -97,11 +98,15 @@ class ZoneInput:
 
 @dataclass(frozen=True)
 class RecordInput:
-    """What the session runner collects: checklist steps done (indexes), notes, zones."""
+    """What the session runner collects: checklist steps done (indexes), notes, zones.
+
+    ``needled_before_ready``: the signer acknowledges needling before the anaesthetic was ready.
+    """
 
     checklist: tuple[int, ...]
     notes: str
     zones: tuple[ZoneInput, ...]
+    needled_before_ready: bool = False
 
 
 class RecordInvalidError(Exception):
@@ -379,18 +384,58 @@ def _now() -> dt.datetime:
     return timezone.now()
 
 
-def start_anaesthetic(actor: Actor, session: Session) -> Session:
-    """Note when the topical anaesthetic went on (the countdown runs from here); a repeat changes nothing."""
+def start_anaesthetic(
+    actor: Actor,
+    session: Session,
+    *,
+    checklist: tuple[int, ...] | None = None,
+    notes: str | None = None,
+    at: dt.datetime | None = None,
+) -> Session:
+    """Note when the guide's topical anaesthetic went on, which one and when it is ready; a repeat changes nothing.
+
+    The countdown runs from ``at`` (default: now). With ``checklist`` (and ``notes``), the steps
+    ticked so far are saved with the draft in the same transaction, so starting the countdown
+    loses none of them.
+    """
     actor.require(Perm.SESSION_RUN)
     with transaction.atomic():
-        s = _lock(actor, session)
+        ctx = session_context(actor, session.pk, for_update=True)
+        s = ctx.session
+        if s.is_signed:
+            raise SignedRecordError(SIGNED_REFUSAL, url=s.get_absolute_url())
         if s.status != Session.Status.IN_PROGRESS:
             raise InputError("anaesthetic", "start the session first")
-        if s.anaesthetic_started_at is None:
-            s.anaesthetic_started_at = _now()
-            s.save(update_fields=["anaesthetic_started_at"])
+        fields: list[str] = []
+        started = s.anaesthetic_started_at is None
+        if started:
+            s.anaesthetic_started_at = at or _now()
+            fields.append("anaesthetic_started_at")
+            agent = ctx.guide.anaesthetic if ctx.guide is not None else None
+            if agent is not None:
+                applied = numbing(ctx.evidence, agent, s.anaesthetic_started_at)
+                s.anaesthetic_agent, s.anaesthetic_ready_at = agent, applied.ready_at
+                fields += ["anaesthetic_agent", "anaesthetic_ready_at"]
+        if checklist is not None:
+            s.checklist = sorted(set(checklist))
+            s.notes = s.notes if notes is None else notes
+            s.draft_saved_at = _now()
+            fields += ["checklist", "notes", "draft_saved_at"]
+        if fields:
+            s.save(update_fields=fields, locked=True)
+        if started:
             record_event(actor, Event.SESSION_ANAESTHETIC, s, client=s.client)
         return s
+
+
+def applied_anaesthetic(ctx: SessionContext) -> Numbing | None:
+    """The anaesthetic the session's draft says went on, with the ready time stored when it went on."""
+    s = ctx.session
+    agent = s.anaesthetic_agent
+    if not agent or s.anaesthetic_started_at is None or agent not in ctx.evidence.anaesthetics:
+        return None
+    applied = numbing(ctx.evidence, agent, s.anaesthetic_started_at)
+    return replace(applied, ready_at=s.anaesthetic_ready_at or applied.ready_at)
 
 
 def _zone_errors(z: ZoneInput, unit: DeviceUnit | None, refusal: str | None = None) -> dict[str, str]:
@@ -499,15 +544,29 @@ def _record_fields(actor: Actor, ctx: SessionContext, data: RecordInput) -> list
     checklist = sorted(set(data.checklist))
     changed = [f for f, v in (("checklist", checklist), ("notes", data.notes)) if getattr(s, f) != v]
     s.checklist, s.notes = checklist, data.notes
-    return changed
+    s.draft_saved_at = _now()
+    return [*changed, "draft_saved_at"]
 
 
-def _sign_fields(actor: Actor, ctx: SessionContext) -> list[str]:
-    """Sign the session in memory (content frozen, SHA-256), note each unit's first use; the fields set."""
+def _sign_fields(actor: Actor, ctx: SessionContext, acknowledged: bool) -> list[str]:
+    """Sign the session in memory (content frozen, SHA-256), note each unit's first use; the fields set.
+
+    Signing before the anaesthetic is ready needs ``acknowledged`` (core's rule); the record says so.
+    """
     s = ctx.session
-    check_every_zone_recorded(ctx.plan, ctx.records)
+    check_every_zone_recorded(ctx.plan, ctx.records, ctx.evidence)
     records = list(ctx.records.values())
-    s.signed_at = _now()
+    now = _now()
+    applied = applied_anaesthetic(ctx)
+    early = check_needling_time(
+        applied,
+        now,
+        needled=any(zr.treated for zr in records),
+        acknowledged=acknowledged,
+        zone=timezone.get_current_timezone(),
+    )
+    s.needled_before_ready = early if applied is not None else None
+    s.signed_at = now
     s.signed_by = actor.user
     content = signed_content(s, records)
     s.signed_content = canonical_json(content)
@@ -518,7 +577,7 @@ def _sign_fields(actor: Actor, ctx: SessionContext) -> list[str]:
     for unit in DeviceUnit.objects.select_for_update().filter(pk__in=unit_ids, first_used_on__isnull=True):
         unit.first_used_on = s.date
         unit.save(update_fields=["first_used_on"])
-    return ["signed_at", "signed_by", "signed_content", "content_hash", "status"]
+    return ["needled_before_ready", "signed_at", "signed_by", "signed_content", "content_hash", "status"]
 
 
 def record_session(actor: Actor, ctx: SessionContext, data: RecordInput | None, *, sign: bool = False) -> Session:
@@ -540,11 +599,11 @@ def record_session(actor: Actor, ctx: SessionContext, data: RecordInput | None, 
             "start", "only a session in progress can be signed" if sign else "start the session before recording it"
         )
     if sign and data is None:
-        check_every_zone_recorded(ctx.plan, ctx.records)
+        check_every_zone_recorded(ctx.plan, ctx.records, ctx.evidence)
     seals = SealBatch()
     with transaction.atomic(savepoint=False):
         fields = _record_fields(actor, ctx, data) if data is not None else []
-        fields += _sign_fields(actor, ctx) if sign else []
+        fields += _sign_fields(actor, ctx, data is not None and data.needled_before_ready) if sign else []
         if fields:
             s.save(update_fields=fields, locked=True, seals=seals)
         if sign:

@@ -115,6 +115,7 @@ class RunnerForm(forms.Form):
     checklist = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
     confirm = forms.BooleanField(required=False, label="I confirm this record is complete and accurate")
+    needled_before_ready = forms.BooleanField(required=False, label="Needled before the anaesthetic was ready")
 
     def __init__(self, *args: Any, steps: tuple[Step, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -110,7 +110,7 @@ class Session(models.Model):
     anaesthetic_started_at = models.DateTimeField(null=True, blank=True)
     # Added to a table with triggers: nullable, without a default, so SQLite adds each column in place
     # instead of rebuilding the table (which would drop its triggers).
-    anaesthetic_agent = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - see above
+    anaesthetic_agent = models.CharField(max_length=64, null=True, blank=True)
     anaesthetic_ready_at = models.DateTimeField(null=True, blank=True)
     needled_before_ready = models.BooleanField(null=True, blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
+from django import forms
 from django.http import QueryDict
 
 from pinpoint.core.planning import ZonePlan
@@ -13,7 +15,18 @@ from pinpoint.web.treatments.forms import RunnerForm, ZoneForm
 from pinpoint.web.treatments.models import ZoneRecord
 from pinpoint.web.treatments.selectors import SessionContext
 
-__all__ = ["RunnerForms"]
+__all__ = ["ErrorLink", "RunnerForms"]
+
+RUNNER_FIELD_TARGETS = {"checklist": "checklist"}
+"""Where an error of a runner field links to when that field has no element of its own id."""
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """One line of the error summary: what is wrong and the id of the element to go to."""
+
+    target: str
+    text: str
 
 
 def _initial(ctx: SessionContext, zp: ZonePlan) -> dict[str, Any]:
@@ -94,7 +107,27 @@ class RunnerForms:
             checklist=tuple(int(i) for i in self.runner.cleaned_data["checklist"]),
             notes=self.runner.cleaned_data["notes"],
             zones=tuple(zones),
+            needled_before_ready=bool(self.runner.cleaned_data["needled_before_ready"]),
         )
+
+    def checklist(self) -> tuple[int, ...] | None:
+        """The steps ticked in a posted runner form (``None`` when the post carries no valid runner form)."""
+        if self.runner.data.get("runner") != "1" or not self.runner.is_valid():
+            return None
+        return tuple(int(i) for i in self.runner.cleaned_data["checklist"])
+
+    def zones_changed(self) -> bool:
+        """Whether any zone form was posted with something other than what the page offered."""
+        return any(f.has_changed() for _, f in self.zones)
+
+    def errors(self, zone_names: dict[str, str]) -> list[ErrorLink]:
+        """Every error of the runner, each with the id of its field (the zone's card for a zone-wide one)."""
+        out: list[ErrorLink] = []
+        for zp, f in self.zones:
+            name = zone_names.get(zp.zone, zp.zone)
+            out += _links(f, name, f"zone-{zp.zone}")
+        out += _links(self.runner, "", "runner-form")
+        return out
 
     def add_refusal(self, exc: RecordInvalidError) -> None:
         """Show each refused zone field beside that field (a zone not in the plan above the form)."""
@@ -106,9 +139,16 @@ class RunnerForms:
             else:
                 self.runner.add_error(None, message)
 
-    def unconfirm(self) -> None:
-        """A refused submission shows the confirmation unticked, so the next click cannot sign by accident."""
-        self.runner.errors  # noqa: B018  # validated (and refusals added) before its data changes
-        data = cast(QueryDict, self.runner.data).copy()
-        data.pop("confirm", None)
-        self.runner.data = data
+
+def _links(form: forms.Form, prefix: str, whole: str) -> list[ErrorLink]:
+    """The errors of ``form``: a field's link to its input's id, a form-wide one to ``whole``."""
+    out = []
+    for field, messages in form.errors.items():
+        if field == "__all__" or field not in form.fields:
+            target, label = whole, prefix
+        else:
+            bound = form[field]
+            target = RUNNER_FIELD_TARGETS.get(field, bound.id_for_label or bound.auto_id)
+            label = f"{prefix}, {bound.label}" if prefix else str(bound.label)
+        out += [ErrorLink(target, f"{label}: {m}" if label else str(m)) for m in messages]
+    return out

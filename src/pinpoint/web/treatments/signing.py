@@ -53,6 +53,9 @@ def record_of(session: Session, zone_records: Iterable[ZoneRecord]) -> sessions.
         zones=tuple(_entry(zr) for zr in zone_records),
         signed_at=session.signed_at,
         signed_by=session.signed_by_id,
+        anaesthetic_agent=session.anaesthetic_agent or "",
+        anaesthetic_ready_at=session.anaesthetic_ready_at,
+        needled_before_ready=session.needled_before_ready,
     )
 
 

@@ -7,9 +7,12 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from pinpoint.core.errors import PinpointError
+from pinpoint.core.guide import Step
 from pinpoint.core.sessions import anaesthetic_step, anaesthetic_window
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.evidence import evidence_for
@@ -130,6 +133,9 @@ def _session_page(
         "addendum_form": forms.get("addendum_form") or AddendumForm(),
         "error": forms.get("error", ""),
         "evidence": ctx.evidence,
+        "names": True,
+        "aftercare": ctx.guide.aftercare if session.is_signed and ctx.guide is not None else (),
+        "personal": actor.organization.is_personal,
     }
     return render(request, "treatments/session.html", context, status=status)
 
@@ -197,14 +203,50 @@ def session_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @page(Perm.SESSION_RUN)
 def session_anaesthetic(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start the anaesthetic countdown."""
+    """Start the anaesthetic countdown, saving the steps ticked (and notes) posted with it from the runner.
+
+    Zone fields posted with it are saved as a draft too; if core refuses them, the runner shows
+    why with everything as typed (the countdown runs all the same).
+    """
     actor = actor_of(request)
     ctx = selectors.session_context(actor, pk)
+    forms = RunnerForms(request.POST, ctx)
+    checklist = forms.checklist()
     try:
-        actions.start_anaesthetic(actor, ctx.session)
+        actions.start_anaesthetic(
+            actor, ctx.session, checklist=checklist, notes=forms.runner.cleaned_data["notes"] if checklist else None
+        )
     except PinpointError as exc:
         return _session_page(request, actor, ctx, status=409, error=exc.message)
-    return redirect("treatments:run", pk=pk)
+    if checklist is not None and forms.zones_changed():
+        return _run_post(request, actor, pk, "save")
+    return redirect(reverse("treatments:run", args=[pk]) + "#anaesthetic")
+
+
+def _step_groups(ctx: selectors.SessionContext, steps: tuple[Step, ...]) -> dict[str, Any]:
+    """The guide's steps (with their indexes) before the needling, zone by zone, and after it.
+
+    A step belongs to a zone when the procedure repeats it per zone (``per_zone`` in the evidence).
+    """
+    per_zone = {p.kind for p in ctx.evidence.procedure if p.per_zone}
+    indexed = list(enumerate(steps))
+    of_zone = [i for i, st in indexed if st.kind in per_zone and len(st.zones) == 1]
+    if not of_zone:
+        return {"before": indexed, "by_zone": {}, "after": []}
+    first, last = of_zone[0], of_zone[-1]
+    by_zone: dict[str, list[tuple[int, Step]]] = {}
+    for i in of_zone:
+        by_zone.setdefault(steps[i].zones[0], []).append((i, steps[i]))
+    between = [(i, st) for i, st in indexed[first : last + 1] if i not in of_zone]
+    return {"before": indexed[:first] + between, "by_zone": by_zone, "after": indexed[last + 1 :]}
+
+
+def _zone_open(ctx: selectors.SessionContext, forms: RunnerForms) -> str:
+    """The zone shown open: the first with an error, else the first not recorded yet, else the first."""
+    zones = [zp.zone for zp, _ in forms.zones]
+    with_errors = [zp.zone for zp, f in forms.zones if f.is_bound and f.errors]
+    missing = [z for z in zones if z not in ctx.records]
+    return next(iter(with_errors or missing or zones), "")
 
 
 def _runner_page(request: HttpRequest, actor: Actor, ctx: selectors.SessionContext, forms: RunnerForms) -> HttpResponse:
@@ -212,25 +254,39 @@ def _runner_page(request: HttpRequest, actor: Actor, ctx: selectors.SessionConte
     device_rows = []
     if any(s.kind == "device-log" for s in steps):
         device_rows = with_status(actor, units(actor, in_service=True), actor.today())
+    zone_names = {z: zone.name for z, zone in ctx.evidence.zones.items()}
+    errors = forms.errors(zone_names) if forms.runner.is_bound else []
+    applied = actions.applied_anaesthetic(ctx)
     context = {
         "s": ctx.session,
         "client": ctx.session.client,
         "guide": ctx.guide,
         "guide_error": ctx.guide_error,
         "steps": list(enumerate(steps)),
+        **_step_groups(ctx, steps),
         "runner": forms.runner,
         "zone_forms": forms.zones,
+        "recorded": set(ctx.records),
+        "zone_open": _zone_open(ctx, forms),
         "anaesthetic": anaesthetic_step(steps),
         "ends": anaesthetic_window(steps, ctx.session.anaesthetic_started_at),
+        "applied": applied,
+        "ready": applied is None or timezone.now() >= applied.ready_at,
         "device_rows": device_rows,
         "evidence": ctx.evidence,
+        "error_links": errors,
+        "personal": actor.organization.is_personal,
     }
-    return render(request, "treatments/run.html", context)
+    return render(request, "treatments/run.html", context, status=200)
 
 
-def _run_post(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
-    """Save or sign the record in one transaction that holds the session's row from its first read."""
-    signing = request.POST.get("action") == "sign"
+def _run_post(request: HttpRequest, actor: Actor, pk: int, action: str = "") -> HttpResponse:
+    """Save or sign the record in one transaction that holds the session's row from its first read.
+
+    A refusal shows the runner again with everything as posted (the confirmation too), an error
+    summary at the top linking to each field, and each error beside its field.
+    """
+    signing = (action or request.POST.get("action")) == "sign"
     try:
         with transaction.atomic():
             ctx = selectors.session_context(actor, pk, for_update=True)
@@ -246,7 +302,6 @@ def _run_post(request: HttpRequest, actor: Actor, pk: int) -> HttpResponse:
         forms.add_refusal(exc)
     except PinpointError as exc:
         add_error(forms.runner, exc)
-    forms.unconfirm()
     return _runner_page(request, actor, ctx, forms)
 
 
