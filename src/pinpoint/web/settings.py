@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "pinpoint.web.portal",
     "pinpoint.web.photos",
     "pinpoint.web.outcomes",
+    "pinpoint.web.records",
 ]
 
 MIDDLEWARE = [

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from pinpoint.web.audit.models import AuditEvent, RecordView
@@ -19,7 +23,7 @@ from pinpoint.web.consents.models import Consent
 from pinpoint.web.electrolysis.selectors import timeline_entries as electrolysis_timeline
 from pinpoint.web.treatments.models import Addendum, Course, Session, ZoneRecord
 
-__all__ = ["Timeline", "client_history", "client_list", "timeline"]
+__all__ = ["COUNT_CAP", "ClientPage", "Timeline", "client_history", "client_list", "client_page", "timeline"]
 
 
 def client_list(actor: Actor, search: str = "") -> QuerySet[Client]:
@@ -28,6 +32,97 @@ def client_list(actor: Actor, search: str = "") -> QuerySet[Client]:
         organization=actor.organization, client=OuterRef("pk"), status=Session.Status.BOOKED
     ).order_by("scheduled_on")
     return client_search(actor, search).annotate(next_session_on=Subquery(upcoming.values("scheduled_on")[:1]))
+
+
+COUNT_CAP = 1000
+"""The client list counts up to this many clients; beyond it the page says "more than 1,000 clients"."""
+
+
+@dataclass(frozen=True)
+class ClientPage:
+    """One page of the client list in name order (ties by id), with the cursors of its neighbours.
+
+    ``total`` is capped: counting a million rows to print a number nobody reads costs more than
+    the page itself, so past :data:`COUNT_CAP` the page only says there are more.
+    """
+
+    clients: list[Client]
+    total: int
+    next_after: str | None
+    previous_before: str | None
+    at_start: bool
+    damaged_cursor: bool
+
+    def __iter__(self) -> Iterator[Client]:
+        return iter(self.clients)
+
+    def __len__(self) -> int:
+        return len(self.clients)
+
+    @property
+    def capped(self) -> bool:
+        """True when the organization has more matching clients than the count goes to."""
+        return self.total > COUNT_CAP
+
+    @property
+    def count_text(self) -> str:
+        """How many clients match, in words: "1 client", "23 clients", "more than 1,000 clients"."""
+        if self.capped:
+            return f"more than {COUNT_CAP:,} clients"
+        return "1 client" if self.total == 1 else f"{self.total:,} clients"
+
+
+NAME_MAX = Client._meta.get_field("full_name").max_length or 0
+"""The longest name a cursor may hold (a client's name's)."""
+
+
+def _cursor(client: Client) -> str:
+    raw = json.dumps([client.full_name, client.pk], ensure_ascii=False, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _position(cursor: str) -> tuple[str, int] | None:
+    """The (name, id) a cursor of this list holds, or ``None`` when it is not one (damaged or forged)."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, pk = json.loads(raw.decode())
+    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+        return None
+    if not isinstance(name, str) or type(pk) is not int or len(name) > NAME_MAX:
+        return None
+    return (name, pk) if 0 < pk < 2**63 and "\x00" not in name else None
+
+
+def client_page(actor: Actor, search: str = "", after: str = "", before: str = "", size: int = 50) -> ClientPage:
+    """The page of ``size`` clients after the cursor ``after`` (or before ``before``); two queries.
+
+    Keyset pagination: the page starts where the cursor's (name, id) left off, so its cost does not
+    grow with how far into the list it is (an OFFSET reads and throws away every row before it). A
+    cursor that is not one this list gave (damaged, forged) shows the first page and says so.
+    """
+    rows = client_list(actor, search)
+    total = client_search(actor, search).order_by()[: COUNT_CAP + 1].count()
+    cursor = after or before
+    position = _position(cursor) if cursor else None
+    damaged = bool(cursor) and position is None
+    if position is None:
+        got = list(rows.order_by("full_name", "pk")[: size + 1])
+        more = len(got) > size
+        return ClientPage(got[:size], total, _cursor(got[size - 1]) if more else None, None, True, damaged)
+    name, pk = position
+    if after:
+        ahead = rows.filter(Q(full_name__gt=name) | Q(full_name=name, pk__gt=pk), full_name__gte=name)
+        got = list(ahead.order_by("full_name", "pk")[: size + 1])
+        more = len(got) > size
+        got = got[:size]
+        return ClientPage(
+            got, total, _cursor(got[-1]) if more else None, _cursor(got[0]) if got else None, False, False
+        )
+    behind = rows.filter(Q(full_name__lt=name) | Q(full_name=name, pk__lt=pk), full_name__lte=name)
+    got = list(behind.order_by("-full_name", "-pk")[: size + 1])
+    more = len(got) > size
+    got = got[:size][::-1]
+    return ClientPage(got, total, _cursor(got[-1]) if got else None, _cursor(got[0]) if more else None, not more, False)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ Their URLs keep their names (``clients:list``, ``clients:detail``, ``clients:his
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,21 +16,21 @@ from pinpoint.web.clients.forms import SearchForm
 from pinpoint.web.clients.selectors import get_client
 from pinpoint.web.devices.selectors import get_unit, units, with_status
 from pinpoint.web.records.clients import client_history as history
-from pinpoint.web.records.clients import client_list as clients_of
-from pinpoint.web.records.clients import timeline
+from pinpoint.web.records.clients import client_page, timeline
 from pinpoint.web.treatments.selectors import unit_sessions
 
 PAGE_SIZE = 50
+CURSOR_MAX = 1000
 
 
 @page(Perm.CLIENT_VIEW)
 def client_list(request: HttpRequest) -> HttpResponse:
-    """Clients of the organization, searchable, 50 a page."""
+    """Clients of the organization in name order, searchable, 50 a page from a cursor (plain links)."""
     actor = actor_of(request)
     form = SearchForm(request.GET)
     search = form.cleaned_data["q"] if form.is_valid() else ""
-    paginator = Paginator(clients_of(actor, search), PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
+    after, before = request.GET.get("after", ""), request.GET.get("before", "")
+    page_obj = client_page(actor, search, after=after[:CURSOR_MAX], before=before[:CURSOR_MAX], size=PAGE_SIZE)
     return render(request, "clients/list.html", {"page": page_obj, "q": search, "form": form})
 
 
