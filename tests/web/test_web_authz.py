@@ -431,6 +431,20 @@ CASES += [
         data=lambda w: {"name": "Room 3"},
         ok=302,
     ),
+    Case("scheduling:hours", "get", _u("scheduling:hours"), Perm.SETTINGS_MANAGE, scoped=False),
+    Case(
+        "scheduling:hours_post",
+        "post",
+        _u("scheduling:hours"),
+        Perm.SETTINGS_MANAGE,
+        scoped=False,
+        data=lambda w: {
+            **{f"{d}_opens": "08:00" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")},
+            **{f"{d}_closes": "18:00" for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday")},
+            "sunday_closed": "on",
+        },
+        ok=302,
+    ),
     Case("scheduling:book", "get", _u("scheduling:book", lambda w: w.grace_session.pk), Perm.SESSION_BOOK),
     Case(
         "scheduling:book_post",

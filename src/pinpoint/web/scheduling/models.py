@@ -4,6 +4,10 @@ No two appointments of one practitioner, or of one room, overlap: each appointme
 :class:`Hold` row per 5-minute grid cell it covers (``core.scheduling.grid_cells``) for its
 practitioner and one for its room, and ``(resource, cell)`` is unique. The database refuses the
 second of two simultaneous bookings of one slot, on PostgreSQL and SQLite alike.
+
+:class:`OpeningHours` are a clinic's own bookable hours, one row per weekday (no times: closed
+that day); a clinic without rows keeps the default day (``selectors.DEFAULT_OPENS`` to
+``selectors.DEFAULT_CLOSES``, every day).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-__all__ = ["Appointment", "Hold", "Room"]
+__all__ = ["Appointment", "Hold", "OpeningHours", "Room"]
 
 
 class Room(models.Model):
@@ -79,3 +83,34 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} cell {self.cell}"
+
+
+class OpeningHours(models.Model):
+    """When a clinic takes appointments on one weekday (0 Monday to 6 Sunday); no times: closed that day."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    weekday = models.PositiveSmallIntegerField()
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["weekday"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["organization", "weekday"], name="opening_hours_one_per_weekday"),
+            models.CheckConstraint(condition=models.Q(weekday__lte=6), name="opening_hours_weekday"),
+            models.CheckConstraint(
+                condition=models.Q(opens__isnull=True, closes__isnull=True)
+                | models.Q(opens__isnull=False, closes__isnull=False, closes__gt=models.F("opens")),
+                name="opening_hours_closes_after_opens",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"weekday {self.weekday}: {self.opens}-{self.closes}" if self.opens else f"weekday {self.weekday}: closed"
+        )
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the clinic takes no appointment that weekday."""
+        return self.opens is None

@@ -1,8 +1,13 @@
-"""Reads of the schedule: rooms, practitioners, a practitioner's day and week, free slots."""
+"""Reads of the schedule: rooms, opening hours, practitioners, a practitioner's day and week, free slots.
+
+Times are read in the organization's own time zone (:func:`zone_of`), for the pages and the API alike.
+"""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,28 +23,92 @@ from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import ROLE_PERMISSIONS, Perm
 from pinpoint.web.base.statuses import SessionStatus
 from pinpoint.web.base.tenancy import Actor
-from pinpoint.web.scheduling.models import Appointment, Room
+from pinpoint.web.scheduling.models import Appointment, OpeningHours, Room
 from pinpoint.web.treatments.models import Session
 
 __all__ = [
-    "DAY_CLOSES",
-    "DAY_OPENS",
+    "DEFAULT_CLOSES",
+    "DEFAULT_OPENS",
     "Day",
+    "Hours",
+    "appointments",
     "day_of",
     "default_minutes",
     "get_appointment",
+    "hours_on",
     "open_slots",
+    "opening_hours",
     "practitioners",
     "rooms",
     "treatment_name",
+    "zone_of",
 ]
 
-DAY_OPENS = dt.time(8, 0)
-"""The first bookable time of a day in the clinic's zone (a calendar setting, not a clinical rule)."""
-DAY_CLOSES = dt.time(19, 0)
-"""When the last appointment of a day must have ended."""
+DEFAULT_OPENS = dt.time(8, 0)
+"""The first bookable time of every day of a clinic that has not set its hours (a calendar setting)."""
+DEFAULT_CLOSES = dt.time(19, 0)
+"""When the last appointment of such a day must have ended."""
 
 _ACTIVE = (SessionStatus.BOOKED, SessionStatus.IN_PROGRESS, SessionStatus.SIGNED)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """The bookable hours of one weekday (0 Monday to 6 Sunday); ``opens`` ``None``: closed that day."""
+
+    weekday: int
+    opens: dt.time | None
+    closes: dt.time | None
+
+    @property
+    def name(self) -> str:
+        """The weekday's name ("Monday")."""
+        return calendar.day_name[self.weekday]
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the clinic takes no appointment that day."""
+        return self.opens is None or self.closes is None
+
+    @property
+    def words(self) -> str:
+        """ "09:00–13:00", or "closed"."""
+        if self.opens is None or self.closes is None:
+            return "closed"
+        return f"{self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def sentence(self) -> str:
+        """The hours in a sentence: "On Saturdays the clinic is open from 09:00 to 13:00"."""
+        if self.opens is None or self.closes is None:
+            return f"The clinic is closed on {self.name}s"
+        return f"On {self.name}s the clinic is open from {self.opens:%H:%M} to {self.closes:%H:%M}"
+
+
+def zone_of(actor: Actor) -> zoneinfo.ZoneInfo:
+    """The organization's time zone (UTC when unknown): days, opening hours and times are read in it."""
+    try:
+        return zoneinfo.ZoneInfo(actor.organization.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def opening_hours(actor: Actor) -> list[Hours]:
+    """The clinic's hours, Monday to Sunday (:data:`DEFAULT_OPENS` to :data:`DEFAULT_CLOSES` until it sets them)."""
+    rows = {h.weekday: h for h in OpeningHours.objects.filter(organization=actor.organization)}
+    out = []
+    for weekday in range(7):
+        row = rows.get(weekday)
+        if row is None:
+            out.append(Hours(weekday, None, None) if rows else Hours(weekday, DEFAULT_OPENS, DEFAULT_CLOSES))
+        else:
+            out.append(Hours(weekday, row.opens, row.closes))
+    return out
+
+
+def hours_on(actor: Actor, day: dt.date) -> Hours:
+    """The clinic's hours on ``day``."""
+    return opening_hours(actor)[day.weekday()]
 
 
 def rooms(actor: Actor) -> QuerySet[Room]:
@@ -82,16 +151,17 @@ def default_minutes(actor: Actor, session: Session) -> int:
     return appointment_minutes(guide.steps)
 
 
-def _bounds(actor: Actor, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
-    opens = timezone.make_aware(dt.datetime.combine(day, DAY_OPENS), zone)
-    closes = timezone.make_aware(dt.datetime.combine(day, DAY_CLOSES), zone)
-    return opens, closes
+def _bounds(actor: Actor, day: dt.date, hours: Hours) -> tuple[dt.datetime, dt.datetime] | None:
+    if hours.opens is None or hours.closes is None:
+        return None
+    zone = zone_of(actor)
+    return dt.datetime.combine(day, hours.opens, tzinfo=zone), dt.datetime.combine(day, hours.closes, tzinfo=zone)
 
 
 def _appointments(actor: Actor, first: dt.date, days: int) -> QuerySet[Appointment]:
-    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min), timezone.get_current_timezone())
-    end = start + dt.timedelta(days=days)
+    zone = zone_of(actor)
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(first + dt.timedelta(days=days), dt.time.min, tzinfo=zone)
     return (
         Appointment.objects.filter(
             organization=actor.organization, starts_at__gte=start, starts_at__lt=end, session__status__in=_ACTIVE
@@ -103,9 +173,10 @@ def _appointments(actor: Actor, first: dt.date, days: int) -> QuerySet[Appointme
 
 @dataclass(frozen=True)
 class Day:
-    """One practitioner's day: appointments in order, and the day's sessions that have no time yet."""
+    """One practitioner's day: its opening hours, appointments in order, and the day's sessions without a time."""
 
     day: dt.date
+    hours: Hours
     appointments: list[Appointment]
     untimed: list[Session]
 
@@ -128,15 +199,16 @@ def day_of(actor: Actor, practitioner: Any, first: dt.date, days: int = 1) -> li
         .order_by("scheduled_on", "client__full_name")
     )
     out = []
+    zone, week = zone_of(actor), opening_hours(actor)
     by_day: dict[dt.date, list[Appointment]] = {}
     for a in appts:
-        by_day.setdefault(timezone.localtime(a.starts_at).date(), []).append(a)
+        by_day.setdefault(timezone.localtime(a.starts_at, zone).date(), []).append(a)
     loose: dict[dt.date, list[Session]] = {}
     for s in untimed:
         loose.setdefault(s.scheduled_on, []).append(s)
     for i in range(days):
         d = first + dt.timedelta(days=i)
-        out.append(Day(day=d, appointments=by_day.get(d, []), untimed=loose.get(d, [])))
+        out.append(Day(day=d, hours=week[d.weekday()], appointments=by_day.get(d, []), untimed=loose.get(d, [])))
     return out
 
 
@@ -145,9 +217,13 @@ def open_slots(
 ) -> tuple[dt.datetime, ...]:
     """Starts of free ``minutes``-long slots on ``day`` for ``practitioner`` (and ``room``), every 15 minutes.
 
-    ``skip`` is an appointment being moved: its own time counts as free.
+    Only within the clinic's opening hours of that day (none on a closed day). ``skip`` is an
+    appointment being moved: its own time counts as free.
     """
-    opens, closes = _bounds(actor, day)
+    bounds = _bounds(actor, day, hours_on(actor, day))
+    if bounds is None:
+        return ()
+    opens, closes = bounds
     appts = _appointments(actor, day, 1)
     if skip is not None:
         appts = appts.exclude(pk=skip)
@@ -163,3 +239,23 @@ def open_slots(
     busy += [(a.starts_at, a.ends_at) for a in others]
     now = timezone.now()
     return free_slots(opens, closes, minutes, busy, not_before=now if day == actor.today() else None)
+
+
+def appointments(
+    actor: Actor, practitioner: int | None = None, first: dt.date | None = None, last: dt.date | None = None
+) -> QuerySet[Appointment]:
+    """The organization's appointments, of one practitioner (a user id) and from ``first`` to ``last`` when given.
+
+    Days are the clinic's (its time zone); every appointment is listed, whatever its session's status.
+    """
+    zone = zone_of(actor)
+    rows = Appointment.objects.filter(organization=actor.organization).select_related(
+        "session", "session__client", "session__course", "practitioner", "room"
+    )
+    if practitioner is not None:
+        rows = rows.filter(practitioner_id=practitioner)
+    if first is not None:
+        rows = rows.filter(starts_at__gte=dt.datetime.combine(first, dt.time.min, tzinfo=zone))
+    if last is not None:
+        rows = rows.filter(starts_at__lt=dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone))
+    return rows

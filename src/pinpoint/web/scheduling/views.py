@@ -1,4 +1,4 @@
-"""Schedule pages: a practitioner's day and week, giving a session its time, rooms, adding a session."""
+"""Schedule pages: a practitioner's day and week, giving a session its time, rooms, opening hours, adding a session."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.scheduling import actions, selectors
-from pinpoint.web.scheduling.forms import AddSessionForm, BookForm, RoomForm
+from pinpoint.web.scheduling.forms import AddSessionForm, BookForm, OpeningHoursForm, RoomForm
 from pinpoint.web.treatments.selectors import booked, get_course, get_session
 
 
@@ -114,7 +114,7 @@ def _slots(actor: Actor, form_data: dict[str, Any], session: Any) -> list[str]:
         starts = selectors.open_slots(actor, on, minutes, person, room, skip=skip)
     except PinpointError:
         return []
-    return [f"{timezone.localtime(s):%H:%M}" for s in starts]
+    return [f"{timezone.localtime(s, selectors.zone_of(actor)):%H:%M}" for s in starts]
 
 
 @page(Perm.SESSION_BOOK)
@@ -132,8 +132,8 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
         if not d["start"]:
             form.add_error("start", "choose a start time from the free times")
         else:
-            zone = timezone.get_current_timezone()
-            starts = timezone.make_aware(dt.datetime.combine(d["day"], dt.time.fromisoformat(d["start"])), zone)
+            zone = selectors.zone_of(actor)
+            starts = dt.datetime.combine(d["day"], dt.time.fromisoformat(d["start"]), tzinfo=zone)
             person = next(u for u in people if u.pk == d["practitioner"])
             room = next((r for r in rooms if r.pk == d["room"]), None)
             try:
@@ -150,8 +150,16 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "slots": slots,
             "what": selectors.treatment_name(actor, session.course.indication),
+            "hours": _hours_of(actor, form),
         },
     )
+
+
+def _hours_of(actor: Actor, form: BookForm) -> selectors.Hours | None:
+    try:
+        return selectors.hours_on(actor, dt.date.fromisoformat(str(form["day"].value())))
+    except ValueError:
+        return None
 
 
 def _reverse_day() -> str:
@@ -180,7 +188,34 @@ def rooms(request: HttpRequest) -> HttpResponse:
             add_error(form, exc)
         else:
             return redirect("scheduling:rooms")
-    return render(request, "scheduling/rooms.html", {"form": form, "rooms": selectors.rooms(actor)})
+    return render(
+        request,
+        "scheduling/rooms.html",
+        {"form": form, "rooms": selectors.rooms(actor), "hours": selectors.opening_hours(actor)},
+    )
+
+
+def _hours_initial(actor: Actor) -> dict[str, Any]:
+    initial: dict[str, Any] = {}
+    for h in selectors.opening_hours(actor):
+        name = h.name.lower()
+        initial |= {f"{name}_closed": h.is_closed, f"{name}_opens": h.opens, f"{name}_closes": h.closes}
+    return initial
+
+
+@page(Perm.SETTINGS_MANAGE)
+def hours(request: HttpRequest) -> HttpResponse:
+    """The clinic's opening hours, day by day: when appointments can be booked."""
+    actor = actor_of(request)
+    form = OpeningHoursForm(request.POST or None, initial=_hours_initial(actor))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_opening_hours(actor, form.week())
+        except PinpointError as exc:
+            add_error(form, exc)
+        else:
+            return redirect("scheduling:rooms")
+    return render(request, "scheduling/hours.html", {"form": form})
 
 
 @page(Perm.SESSION_BOOK)
