@@ -137,9 +137,11 @@ def test_every_operation_is_in_the_matrix(world: World) -> None:
     from tests.web.test_electrolysis_api import operations as electrolysis_operations  # their own matrix
     from tests.web.test_outcomes_api import operations as outcome_operations  # their own matrix
     from tests.web.test_photos_api import operations as photo_operations  # their own matrix: multipart upload
+    from tests.web.test_scheduling_api import operations as schedule_operations  # their own matrix
 
     own = len(photo_operations(world)) + len(outcome_operations(world)) + len(electrolysis_operations(world))
-    assert len(secured) == len(operations(world)) + own == 22 + 3 + 7 + 7
+    own += len(schedule_operations(world))
+    assert len(secured) == len(operations(world)) + own == 22 + 3 + 7 + 7 + 7
 
 
 def test_no_token_answers_401_and_changes_nothing(world: World) -> None:
@@ -338,7 +340,7 @@ def test_docs_page_lists_every_operation_without_any_script(world: World) -> Non
     r = HttpClient().get("/api/docs")
     assert r.status_code == 200
     html = r.content.decode()
-    assert html.count("<tr><td><code>") == 30 + 3 + 7 + 7  # photos 3, follow-up 7, electrolysis 7
+    assert html.count("<tr><td><code>") == 30 + 3 + 7 + 7 + 7  # photos 3, follow-up 7, electrolysis 7, schedule 7
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script src="/static/pinpoint/pinpoint.js" defer></script>'[:-9]]
     assert "cdn" not in html.lower()

@@ -142,4 +142,4 @@ def test_every_operation_against_a_live_server(live: tuple[str, str]) -> None:
         except Exception as exc:  # noqa: BLE001 - collect every operation's failure, then report them together
             failures.append(f"{operation.method.upper()} {operation.path}: {str(exc).splitlines()[0]}")
     assert failures == []
-    assert count == 30 + 3 + 7 + 7  # as the docs page: photos 3, follow-up 7, electrolysis 7
+    assert count == 30 + 3 + 7 + 7 + 7  # as the docs page: photos 3, follow-up 7, electrolysis 7, schedule 7

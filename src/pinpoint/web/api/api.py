@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from pinpoint.web.api import electrolysis, erasure, outcomes, photos, public, records
+from pinpoint.web.api import electrolysis, erasure, outcomes, photos, public, records, scheduling
 from pinpoint.web.api.auth import TokenAuth
 from pinpoint.web.api.errors import install_handlers
 
@@ -15,7 +15,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Clients, questionnaires with their screening, consents, courses and plans, sessions and their zone "
-        "records, devices and lots, photos, outcome scores, adverse events and who got a lot; the evidence base "
+        "records, devices and lots, photos, outcome scores, adverse events and who got a lot, appointments, rooms "
+        "and the reminders due; the evidence base "
         "and core's planners without an account. "
         "Authenticate with `Authorization: Bearer TOKEN` (a personal API token from Settings). "
         'Every error is JSON: `{"field": ..., "detail": ...}`.'
@@ -32,3 +33,4 @@ api.add_router("/", photos.router)
 api.add_router("/", outcomes.router)
 api.add_router("/", electrolysis.router)
 api.add_router("/", erasure.router)
+api.add_router("/", scheduling.router)

@@ -31,7 +31,7 @@ from pinpoint.web.reminders.models import Sending
 from pinpoint.web.scheduling.models import Appointment
 from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
-__all__ = ["Due", "collect", "lead_days", "user_calendar", "zone_of"]
+__all__ = ["Due", "collect", "due_for", "lead_days", "user_calendar", "zone_of"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,14 @@ def collect(on: dt.date) -> list[Due]:
     every = [*_appointments(on, lead_days()), *_recalls(on), *_home(on)]
     keep = {r.key for r in due([d.reminder for d in every], on)}
     return sorted((d for d in every if d.reminder.key in keep), key=lambda d: (d.reminder.due_on, d.reminder.key))
+
+
+def due_for(organization: Organization, on: dt.date) -> list[tuple[Due, Sending | None]]:
+    """What is due on ``on`` for one organization (the worklist's list), each with its sending once claimed."""
+    items = [d for d in collect(on) if d.organization.pk == organization.pk]
+    rows = Sending.objects.filter(organization=organization, key__in=[d.reminder.key for d in items])
+    sent = {(r.key, r.due_on): r for r in rows}
+    return [(d, sent.get((d.reminder.key, d.reminder.due_on))) for d in items]
 
 
 def claimed(items: list[Due]) -> set[tuple[str, dt.date]]:
