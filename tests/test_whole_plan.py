@@ -363,7 +363,7 @@ def test_a_skinpen_type_pen_is_capped_at_its_authorised_15_mm(ev: Evidence) -> N
     assert (p.zones[0].depth_mm.min, p.zones[0].depth_mm.max) == (1.0, 1.5)
     rule = next(r for r in p.rules if r.id == "authorised_depth")
     assert rule.sources == ("fda-den160029", "skinpen-labelling")
-    assert rule.effect.startswith("depth capped at 1.5 mm on cheek")
+    assert rule.effect.startswith("depth capped at 1.5 mm on Cheeks (both): the authorisation of the Pen")
     free = plan(ev, "acne_scars", ("cheek",), "clinic", device="pen_11", start=START)
     assert (free.zones[0].depth_mm.max, "authorised_depth" in {r.id for r in free.rules}) == (2.0, False)
 

@@ -258,8 +258,9 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     # every step ticked but the photo step, which is done by taking the photos (this story takes none)
     assert signed["checklist"] == [i for i, step in enumerate(guide.steps) if step.kind != "photo"]
     records = cells(page, "#zone-records tbody tr")
+    pen = evidence.devices["pen_14"].name
     assert [r[:7] for r in records] == [
-        [evidence.zones[z].name, "yes", f"pen_14 ({unit_label})", lot, f"{depths[z]:.2f} mm", str(passes[z]), "reached"]
+        [evidence.zones[z].name, "yes", f"{pen} ({unit_label})", lot, f"{depths[z]:.2f} mm", str(passes[z]), "reached"]
         for z in zones
     ]
     expect(page.locator("#signed-record")).to_contain_text(f"Signed by {PRACTITIONER[1]}")
@@ -270,11 +271,12 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     # The client's timeline has it all; the next session is the plan's second date.
     page.goto(client_url)
     rows = cells(page, "#timeline tbody tr")
+    names = ", ".join(evidence.zones[z].name for z in zones)
     assert sorted(map(tuple, rows)) == sorted(
         [
-            (day(today), "Questionnaire", f"microneedling, {', '.join(zones)} by {PRACTITIONER[1]}"),
+            (day(today), "Questionnaire", f"microneedling, {names} by {PRACTITIONER[1]}"),
             (day(today), "Consent signed", f"{title} v1 by Rosalind Franklin"),
-            (day(today), "Course", f"acne_scars (clinic) on {', '.join(zones)}"),
+            (day(today), "Course", f"Atrophic acne scars (clinic) on {names}"),
             (day(today), "Session 1", f"Signed by {PRACTITIONER[1]}"),
             *((day(s.date), f"Session {s.session}", "Booked") for s in expected.schedule[1:]),
         ]
@@ -421,7 +423,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     page.locator("#session-link-1").click()
     session_url = page.url
     expect(page.locator("#session-status")).to_have_text("Booked")
-    expect(page.locator("main")).to_contain_text(f"booked for {day(today)}")
+    expect(page.locator("main")).to_contain_text(f"planned for {day(today)}")
     expect(page.locator("#session-start")).to_contain_text("Screening allows the session today.")
     expect(page.locator("#consent-not-required")).to_have_text("Consent: not required for a home session")
     page.get_by_role("button", name="Start the session").click()

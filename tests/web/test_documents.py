@@ -73,8 +73,8 @@ def test_the_course_plan_names_the_zones_depths_and_dates(world: World, tmp_path
     assert "forehead (full_face)" not in text  # names, not ids
     schedule = " · ".join(f"{s.session}: {s.date.isoformat()}" for s in plan.schedule)
     assert schedule in text
-    for r in plan.rules:
-        assert _words(r.effect) in text
+    for r in plan.rules:  # a hyphen where a line wraps ("14-" / "needle") is dropped by pdftotext
+        assert _words(r.effect).replace("-", "") in text.replace("-", "")
     assert "Page 1 of" in text
 
 

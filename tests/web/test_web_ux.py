@@ -105,6 +105,6 @@ def test_questionnaire_answers_read_as_words_not_python_lists(world: World) -> N
     page = client.get(reverse("clients:questionnaire", args=[world.mary.pk, q.pk])).content.decode()
     zones = ", ".join(stored["zones"])
     assert zones in {"forehead, cheek", "cheek, forehead"}
-    assert f"<tr><th>zones</th><td>{zones}</td></tr>" in page
-    assert "<tr><th>active_acne_zones</th><td>none</td></tr>" in page
+    assert f"<tr><th>Zones to treat</th><td>{zones}</td></tr>" in page
+    assert "<tr><th>Active acne in any zone?</th><td>none</td></tr>" in page
     assert "[" not in page.split('id="answers"')[1].split("</table>")[0]

@@ -426,7 +426,7 @@ def _zones(a: _Ask, zones: tuple[str, ...]) -> tuple[list[ZonePlan], list[PlanRu
         raise InputError("zone", f"none of the zones asked for is planned for {a.indication}")
     rules: list[PlanRule] = []
     if capped and isinstance(a.dev, PenDevice):
-        rules.append(authorised_depth_rule(a.dev, capped))
+        rules.append(authorised_depth_rule(a.dev, [ev.zones[z].name for z in capped]))
     mod = skin_type_modifier(ev, a.skin_type, max(z.depth_mm.max for z in zone_plans))
     if mod is not None and a.skin_type is not None and skin_zones:
         rules.append(skin_type_rule(ev, mod, a.skin_type, skin_zones))

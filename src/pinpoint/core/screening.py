@@ -285,7 +285,7 @@ def screen(answers: Answers, on: dt.date, evidence: Evidence) -> Screening:
                     rule=f"unanswered:{rule.field}",
                     verdict="defer",
                     zones=answers.zones,
-                    message=f"'{rule.field}' was not answered: it must be answered before treatment",
+                    message=f"not answered ({rule.message.split(':')[0]}): ask before treatment",
                     sources=rule.sources,
                 ),
             )

@@ -193,7 +193,7 @@ def authorised_depth(
 
 
 def authorised_depth_rule(device: PenDevice, zones: Sequence[str]) -> PlanRule:
-    """The plan entry for zones capped at the authorised depth of ``device``."""
+    """The plan entry for zones capped at the authorised depth of ``device``; ``zones`` are the zones' names."""
     cap = device.authorised_depth_mm
     assert cap is not None  # noqa: S101 - only called after a cap
     return PlanRule(
@@ -230,10 +230,11 @@ def skin_type_rule(evidence: Evidence, mod: SkinTypeModifier, skin_type: int, zo
     """The plan entry for the skin-type modifier applied on ``zones``."""
     cap = evidence.policy_value(mod.depth_cap_policy)
     days = evidence.policy_value(mod.interval_policy)
+    names = ", ".join(evidence.zones[z].name if z in evidence.zones else z for z in zones)
     return PlanRule(
         id="skin_type_conservative",
         effect=(
-            f"Fitzpatrick type {skin_type} on {', '.join(zones)}: shallow end of the depth range (at most {cap:g} mm "
+            f"Fitzpatrick type {skin_type} on {names}: shallow end of the depth range (at most {cap:g} mm "
             f"where the range allows, policy {mod.depth_cap_policy}), endpoint {mod.endpoint}, sessions at "
             f"least {days:g} days apart (policy {mod.interval_policy})"
         ),
