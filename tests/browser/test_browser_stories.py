@@ -54,6 +54,21 @@ def evidence() -> Evidence:
     return load_evidence()
 
 
+def open_zone(page: Page, zone: str) -> Any:
+    """The runner's card of ``zone``, opened (the runner shows one zone at a time)."""
+    section = page.locator(f"#zone-{zone}")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    expect(section).to_have_attribute("open", "")
+    return section
+
+
+def tick_all(section: Any) -> None:
+    """Tick every step box in ``section`` of the runner."""
+    for box in section.locator("input[name=checklist]").all():
+        box.check()
+
+
 def ordered(evidence: Evidence, zones: tuple[str, ...]) -> tuple[str, ...]:
     """Zones in the order the forms list them (the evidence base's order)."""
     order = list(evidence.zones)
@@ -193,7 +208,7 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
 
     # The runner: the guide's steps as a checklist, then the anaesthetic countdown.
     guide = guide_for_plan(evidence, expected)
-    expect(page.locator("#checklist li label")).to_have_text([s.title for s in guide.steps])
+    expect(page.locator("#runner-form .steps li label")).to_have_text([s.title for s in guide.steps])
     numbing = next(s for s in guide.steps if s.kind == "anaesthetic-apply")
     assert numbing.minutes is not None
     page.clock.install()  # real time keeps flowing; lets the test jump to the end of the countdown
@@ -217,13 +232,16 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     passes = {z.zone: int(z.passes.min) for z in expected.zones}
     too_deep = evidence.zones["cheek"].depth_mm.max + 0.5  # type: ignore[union-attr]
     for zone in zones:
-        section = page.locator(f"#zone-{zone}")
+        section = open_zone(page, zone)
         section.get_by_label("Needle depth (mm)").fill(f"{too_deep if zone == 'cheek' else depths[zone]:g}")
-        section.get_by_label("Passes").fill(str(passes[zone]))
+        section.get_by_role("spinbutton", name="Passes").fill(str(passes[zone]))
         section.get_by_label("Endpoint reached").check()
-    for box in page.locator("#checklist input[type=checkbox]").all():
-        box.check()
+        tick_all(section)
+    tick_all(page.locator("#checklist"))
+    tick_all(page.locator("#after-steps"))
     page.locator("textarea[name=notes]").fill("Tolerated well.")
+    # signed seconds after the anaesthetic went on (the test's clock jumped, the server's did not)
+    page.get_by_label("Needled before the anaesthetic was ready").check()
     page.get_by_label("I confirm this record is complete and accurate").check()
     page.get_by_role("button", name="Sign the session").click()
     expect(page.locator("#zone-cheek .errorlist")).to_have_text(
@@ -232,7 +250,7 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     assert server.query("SELECT status FROM treatments_session WHERE id = ?", int(session_url.split("/")[-2])) == [
         ("in_progress",)
     ]
-    expect(page.get_by_label("I confirm this record is complete and accurate")).not_to_be_checked()
+    expect(page.get_by_label("I confirm this record is complete and accurate")).to_be_checked()
     unit_id = page.locator("#id_cheek-device_unit").input_value()
     [(unit_label, lot)] = server.query("SELECT label, lot_number FROM devices_deviceunit WHERE id = ?", int(unit_id))
 
@@ -431,7 +449,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
 
     # The runner: guide steps (roller cleaning, use log), no anaesthetic at home; the roller unused so far.
     guide = guide_for_plan(evidence, expected)
-    expect(page.locator("#checklist li label")).to_have_text([s.title for s in guide.steps])
+    expect(page.locator("#runner-form .steps li label")).to_have_text([s.title for s in guide.steps])
     expect(page.locator("#anaesthetic")).to_have_count(0)
     uses = evidence.policy_value("roller_replacement_uses")
     expect(page.locator("[id^=device-status-]")).to_have_text(f"My roller: used 0 times of {uses:g}")
@@ -442,18 +460,19 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     assert too_deep > cap
     page.locator(f"#zone-{roller.zone}").get_by_label("Needle depth (mm)").fill(f"{too_deep:g}")
     for zp in expected.zones:
-        section = page.locator(f"#zone-{zp.zone}")
+        section = open_zone(page, zp.zone)
         expect(section.get_by_label("Unit or lot")).to_have_value(re.compile(r"^\d+$"))  # her one roller
-        section.get_by_label("Passes").fill(str(int(zp.passes.min)))
+        section.get_by_role("spinbutton", name="Passes").fill(str(int(zp.passes.min)))
         section.get_by_label("Endpoint reached").check()
-    for box in page.locator("#checklist input[type=checkbox]").all():
-        box.check()
+        tick_all(section)
+    tick_all(page.locator("#checklist"))
+    tick_all(page.locator("#after-steps"))
     page.get_by_label("I confirm this record is complete and accurate").check()
     page.get_by_role("button", name="Sign the session").click()
     expect(page.locator(f"#zone-{roller.zone} .errorlist")).to_have_text(
         refused(evidence, expected, roller.zone, too_deep, int(roller.passes.min), "roller_192_025_home")
     )
-    expect(page.get_by_label("I confirm this record is complete and accurate")).not_to_be_checked()
+    expect(page.get_by_label("I confirm this record is complete and accurate")).to_be_checked()
     shot(page, shots_dir, "home_session_runner")
     phone_shot(context, page.url, shots_dir, "phone_home_session_runner")
 

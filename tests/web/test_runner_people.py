@@ -379,3 +379,17 @@ def test_signing_with_a_zone_missing_names_it(world: World) -> None:
         check_every_zone_recorded(plan, [plan.zones[0].zone], evidence)
     named = ", ".join(evidence.zones[z.zone].name for z in sorted(plan.zones[1:], key=lambda z: z.zone))
     assert refused.value.message == f"record every zone before signing; missing: {named}"
+
+
+def test_a_zone_refusal_and_the_early_signature_are_summed_up_together(world: World) -> None:
+    s = _started(world)
+    client = world.login(world.practitioner)
+    client.post(reverse("treatments:anaesthetic", args=[s.pk]))
+    refused = client.post(
+        reverse("treatments:run", args=[s.pk]), runner_post(world.ada_course, "sign", **{"nose-passes": ""})
+    )
+    assert refused.status_code == 200
+    links = re.findall(r'<li><a href="#([^"]+)">', refused.content.decode())
+    assert links == ["id_nose-passes", "id_needled_before_ready"]
+    assert refused.context["runner"].errors["needled_before_ready"][0].startswith(f"{LMX4} went on at ")
+    assert Session.objects.get(pk=s.pk).status == "in_progress"

@@ -580,6 +580,21 @@ def _sign_fields(actor: Actor, ctx: SessionContext, acknowledged: bool) -> list[
     return ["needled_before_ready", "signed_at", "signed_by", "signed_content", "content_hash", "status"]
 
 
+def _early_needling(ctx: SessionContext, data: RecordInput) -> InputError | None:
+    """Core's refusal of signing ``data`` now, before the anaesthetic is ready and unacknowledged, else ``None``."""
+    try:
+        check_needling_time(
+            applied_anaesthetic(ctx),
+            _now(),
+            needled=any(z.treated for z in data.zones),
+            acknowledged=data.needled_before_ready,
+            zone=timezone.get_current_timezone(),
+        )
+    except InputError as exc:
+        return exc
+    return None
+
+
 def record_session(actor: Actor, ctx: SessionContext, data: RecordInput | None, *, sign: bool = False) -> Session:
     """Save the record of a running session (zones checked by core) and, with ``sign``, sign it.
 
@@ -602,7 +617,15 @@ def record_session(actor: Actor, ctx: SessionContext, data: RecordInput | None, 
         check_every_zone_recorded(ctx.plan, ctx.records, ctx.evidence)
     seals = SealBatch()
     with transaction.atomic(savepoint=False):
-        fields = _record_fields(actor, ctx, data) if data is not None else []
+        early = _early_needling(ctx, data) if sign and data is not None else None
+        try:
+            fields = _record_fields(actor, ctx, data) if data is not None else []
+        except RecordInvalidError as exc:  # every refusal at once: the zones' and the anaesthetic's
+            if early is not None:
+                exc.errors[("", early.field)] = early.message
+            raise
+        if early is not None:
+            raise early
         fields += _sign_fields(actor, ctx, data is not None and data.needled_before_ready) if sign else []
         if fields:
             s.save(update_fields=fields, locked=True, seals=seals)

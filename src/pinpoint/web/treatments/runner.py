@@ -130,14 +130,14 @@ class RunnerForms:
         return out
 
     def add_refusal(self, exc: RecordInvalidError) -> None:
-        """Show each refused zone field beside that field (a zone not in the plan above the form)."""
+        """Show each refused field beside that field (a zone not in the plan above the form)."""
         by_zone = {zp.zone: f for zp, f in self.zones}
         for (zone, field), message in exc.errors.items():
             target = by_zone.get(zone)
             if target is not None:
                 target.add_error(field if field in target.fields else None, message)
-            else:
-                self.runner.add_error(None, message)
+            else:  # the runner's own field (the acknowledgement), else above the form
+                self.runner.add_error(field if field in self.runner.fields else None, message)
 
 
 def _links(form: forms.Form, prefix: str, whole: str) -> list[ErrorLink]:
