@@ -59,3 +59,34 @@ def test_lot_benchmark_runs_tiny() -> None:
     out = module.run(tiny=True)
     assert (out["zone_uses"], out["lots"], out["rows"], out["queries"]) == (100, 100, 1, 1)
     assert out["median_ms"] > 0
+
+
+def test_scale_benchmark_runs_tiny(tmp_path: Path) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    module = _load("scale_pg")
+    try:
+        psycopg.connect(module.PG_URL, connect_timeout=3).close()
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL server at {module.PG_URL}: {str(exc).splitlines()[0]}")
+    out = module.run(tiny=True, out=tmp_path)
+    small, large = out["small"], out["large"]
+    assert (small["clients"], small["sessions"], large["clients"], large["sessions"]) == (60, 600, 240, 2400)
+    pages = set(small["pages"])
+    assert pages == set(out["ratios"]) == {
+        "client_list", "client_list_page_2", "search_name_words", "search_phone_digits", "search_email_part",
+        "timeline", "dashboard", "lot_search",
+    }  # fmt: skip
+    for page in pages:
+        assert small["pages"][page]["queries"] == large["pages"][page]["queries"], page
+        assert small["pages"][page]["median_ms"] > 0
+    assert (small["pages"]["client_list"]["count_text"], large["pages"]["client_list"]["count_text"]) == (
+        "60 clients",
+        "240 clients",
+    )
+    assert large["pages"]["client_list_page_2"]["shown"] == 50
+    for search in ("search_name_words", "search_phone_digits", "search_email_part"):
+        assert (large["pages"][search]["shown"], large["pages"][search]["count_text"]) == (1, "1 client"), search
+    plan = (tmp_path / "large-search_name_words.txt").read_text()
+    assert "organization_id = " in plan
+    assert "Execution Time" in plan
+    assert len(list(tmp_path.glob("*.txt"))) == 2 * len(pages)
