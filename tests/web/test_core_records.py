@@ -17,6 +17,7 @@ from pinpoint.core.guide import guide_for_plan
 from pinpoint.core.planning import Plan, interval_rule, plan
 from pinpoint.core.records import (
     BookedSession,
+    Override,
     canonical_json,
     check_session_date,
     check_zone_record,
@@ -251,18 +252,21 @@ def test_start_gate(ev: Evidence, acne: Plan, home: Plan, safe_answers: dict[str
     assert not start_check(None, clinic_guide, consent_signed=True).allowed
 
 
-def test_a_referral_blocks_unless_overridden_with_a_written_reason(
+APPROVAL = Override(physician="Dr Lin Ng", approved_on=dt.date(2026, 2, 20), reason="may proceed at 1.0 mm")
+
+
+def test_a_referral_blocks_unless_overridden_with_a_physicians_approval(
     ev: Evidence, acne: Plan, safe_answers: dict[str, Any]
 ) -> None:
     guide = guide_for_plan(ev, acne)
     refer = _screening(ev, {**safe_answers, "anticoagulants": True}, acne)
     assert refer.verdict == "refer"
-    blocked = start_check(refer, guide, consent_signed=True, override_reason="   ")
+    blocked = start_check(refer, guide, consent_signed=True)
     assert (blocked.allowed, blocked.overridable, blocked.overridden) == (False, True, False)
     assert blocked.reasons[0].startswith("screening verdict 'refer': anticoagulant therapy")
-    passed = start_check(refer, guide, consent_signed=True, override_reason="GP letter of 2026-02-20 approves")
+    passed = start_check(refer, guide, consent_signed=True, override=APPROVAL)
     assert (passed.allowed, passed.overridden) == (True, True)
-    both = start_check(refer, guide, consent_signed=False, override_reason="GP letter")
+    both = start_check(refer, guide, consent_signed=False, override=APPROVAL)
     assert (both.allowed, both.overridable, both.overridden) == (False, False, False)
 
 
@@ -275,7 +279,7 @@ def test_defer_and_contraindicated_cannot_be_overridden(
 ) -> None:
     s = _screening(ev, {**safe_answers, **change}, acne)
     assert s.verdict == verdict
-    check = start_check(s, guide_for_plan(ev, acne), consent_signed=True, override_reason="the client insists")
+    check = start_check(s, guide_for_plan(ev, acne), consent_signed=True, override=APPROVAL)
     assert (check.allowed, check.overridable, check.overridden) == (False, False, False)
 
 

@@ -135,26 +135,37 @@ def test_a_deferral_cannot_be_overridden(world: World) -> None:
     assert fingerprint() == before
 
 
-def test_a_referral_is_overridden_only_with_a_reason_and_the_override_is_audited(world: World) -> None:
+def test_a_referral_is_overridden_only_with_an_approval_and_the_override_is_audited(world: World) -> None:
     url = reverse("treatments:start", args=[world.grace_session.pk])
     practitioner = world.login(world.practitioner)
     page = practitioner.get(reverse("treatments:session", args=[world.grace_session.pk]))
-    assert b'name="override_reason"' in page.content
+    assert b'name="override_physician"' in page.content
     refused = practitioner.post(url, {"override_reason": ""})
     assert "screening verdict 'refer'" in refused.context["start_form"].non_field_errors()[0]
+    approval = {
+        "override_physician": "Dr Lin Ng",
+        "override_approved_on": world.today.isoformat(),
+        "override_reason": "Letter: may proceed",
+    }
     assistant = world.login(world.assistant)
-    assert assistant.post(url, {"override_reason": "GP approves"}).status_code == 403
-    ok = practitioner.post(url, {"override_reason": "Letter from Dr Ng, 2026-11-20: may proceed"})
+    assert assistant.post(url, approval).status_code == 403
+    ok = practitioner.post(url, approval)
     assert ok["Location"] == reverse("treatments:run", args=[world.grace_session.pk])
     s = Session.objects.get(pk=world.grace_session.pk)
-    assert (s.status, s.override_reason, s.override_by) == (
+    assert (s.status, s.override_reason, s.override_physician, s.override_approved_on, s.override_by) == (
         "in_progress",
-        "Letter from Dr Ng, 2026-11-20: may proceed",
+        "Letter: may proceed",
+        "Dr Lin Ng",
+        world.today,
         world.practitioner,
     )
     event = AuditEvent.objects.get(action="screening.override_refer", target_id=s.pk)
     assert event.actor == world.practitioner
-    assert event.detail["reason"] == "Letter from Dr Ng, 2026-11-20: may proceed"
+    assert (event.detail["reason"], event.detail["physician"], event.detail["approved_on"]) == (
+        "Letter: may proceed",
+        "Dr Lin Ng",
+        world.today.isoformat(),
+    )
     assert [f["verdict"] for f in event.detail["findings"]] == ["refer"]
 
 
@@ -317,14 +328,15 @@ def test_starting_early_is_refused_by_the_spacing_rule(world: World) -> None:
     assert Session.objects.get(pk=s.pk).status == "booked"
 
 
-def test_a_referred_client_is_planned_only_with_a_written_reason(world: World) -> None:
+def test_a_referred_client_is_planned_only_with_a_physicians_approval(world: World) -> None:
     client = world.login(world.practitioner)
     url = reverse("treatments:course_new", args=[world.grace.pk])
     data = {"indication": "fine_lines", "zones": ["cheek"], "setting": "clinic", "start_on": "2027-01-04"}
     refused = client.post(url, data | {"action": "create"})
     assert "screening verdict 'refer'" in refused.context["form"].non_field_errors()[0]
-    reason = "Dr Ng approves in writing, 2026-11-20"
-    created = client.post(url, data | {"action": "create", "override_reason": reason})
+    reason = "Dr Ng approves in writing"
+    approval = {"override_physician": "Dr Lin Ng", "override_approved_on": world.today.isoformat()}
+    created = client.post(url, data | approval | {"action": "create", "override_reason": reason})
     course = Course.objects.filter(client=world.grace).latest("pk")
     assert created["Location"] == reverse("treatments:course", args=[course.pk])
     assert course.override_reason == reason

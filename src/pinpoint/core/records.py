@@ -30,11 +30,14 @@ from pinpoint.evidence.loader import Evidence
 
 __all__ = [
     "BookedSession",
+    "Override",
+    "OverrideError",
     "RollerStatus",
     "StartCheck",
     "ZoneCheck",
     "ZoneGap",
     "canonical_json",
+    "check_override",
     "check_questionnaire_date",
     "check_session_date",
     "check_zone_record",
@@ -43,6 +46,7 @@ __all__ = [
     "min_gaps",
     "roller_status",
     "screen_for_plan",
+    "see_a_doctor",
     "start_check",
 ]
 
@@ -301,34 +305,143 @@ def screen_for_plan(answers: Answers, plan: Plan, on: dt.date, evidence: Evidenc
     return screen_for(answers, "microneedling", tuple(zp.zone for zp in plan.zones), on, evidence)
 
 
-def may_override(screening: Screening) -> bool:
-    """True when the verdict may be overridden with a written reason: a referral only.
+class Override(BaseModel):
+    """A physician's approval of a referral, as recorded with the course or session.
+
+    ``physician`` is the approving physician's name, ``approved_on`` the date of the approval,
+    ``reason`` what the approval says. Made by :func:`check_override`, which checks all three.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    physician: str
+    approved_on: dt.date
+    reason: str
+
+
+class OverrideError(InputError):
+    """An override that is not a complete approval; ``problems`` maps every field at fault to its message.
+
+    ``field`` and ``message`` are the first problem's, so an interface that shows one error shows it;
+    ``referral`` is the referral it was meant to override, in words.
+    """
+
+    def __init__(self, problems: Mapping[str, str], referral: str = "") -> None:
+        field, message = next(iter(problems.items()))
+        super().__init__(field, message)
+        self.problems = dict(problems)
+        self.referral = referral
+
+
+def may_override(screening: Screening, *, setting: str = "clinic", client_is_actor: bool = False) -> bool:
+    """True when the verdict may be overridden with a physician's approval: a referral, for someone else.
 
     ``defer`` waits for a date or an answer, ``contraindicated`` never proceeds; a ``refer`` asks
-    for another professional's approval, which a practitioner can record.
+    for a physician's approval, which a practitioner can record for a client. Nobody records it
+    for themselves: not in a home setting (the person needles their own skin) and not when the
+    client is the person acting (``client_is_actor``).
     """
-    return screening.verdict == "refer"
+    return screening.verdict == "refer" and setting != "home" and not client_is_actor
+
+
+def see_a_doctor(screening: Screening, *, client_is_actor: bool = True) -> str:
+    """Why a referral can't be overridden for self-treatment, in words: see a doctor, and what to bring.
+
+    Spoken to the person themselves when ``client_is_actor``, else to the practitioner planning
+    a client's home treatment.
+    """
+    found = "; ".join(f.message for f in screening.findings if f.verdict == "refer")
+    bring = "these findings, a list of current medicines and the roller or pen meant for the treatment"
+    if client_is_actor:
+        return (
+            f"the screening refers you to a doctor ({found}), and a referral cannot be overridden for yourself: "
+            f"see a doctor before needling, and bring {bring}. Treat yourself only once a new questionnaire "
+            "no longer refers you; a clinic can treat you with the doctor's written approval"
+        )
+    return (
+        f"the screening refers the client to a doctor ({found}), and a referral cannot be overridden for home "
+        f"treatment, where the client needles their own skin: the client should see a doctor and bring {bring}; "
+        "with the doctor's written approval, plan clinic sessions instead"
+    )
+
+
+def check_override(
+    screening: Screening,
+    *,
+    physician: str,
+    approved_on: dt.date | None,
+    reason: str,
+    answered_on: dt.date,
+    today: dt.date,
+    setting: str,
+    client_is_actor: bool = False,
+) -> Override:
+    """The override of ``screening``'s referral, if it is a physician's approval that covers these answers.
+
+    Refused (:class:`RefusedError`, field ``override``) when the verdict is not ``refer`` or the
+    person would approve their own treatment (:func:`may_override`; the message says to see a
+    doctor, :func:`see_a_doctor`). Otherwise every missing or impossible part is reported at once
+    (:class:`OverrideError`): ``override_physician`` (the approving physician's name),
+    ``override_approved_on`` (a past day or today, and not before ``answered_on``, the date of the
+    questionnaire whose answers gave the referral: an approval given before the answers existed
+    cannot have approved them), ``override_reason`` (what the approval says).
+    """
+    if screening.verdict != "refer":
+        raise RefusedError("override", f"only a referral can be overridden; {screening.blocking_reason()}")
+    if not may_override(screening, setting=setting, client_is_actor=client_is_actor):
+        raise RefusedError("override", see_a_doctor(screening, client_is_actor=client_is_actor))
+    problems: dict[str, str] = {}
+    name = " ".join(physician.split())
+    if not name:
+        problems["override_physician"] = "give the name of the physician who approved treatment despite the referral"
+    if approved_on is None:
+        problems["override_approved_on"] = "give the date of the physician's approval"
+    elif approved_on > today:
+        problems["override_approved_on"] = (
+            f"approval date {approved_on} is in the future (after {today}); give the day the physician approved"
+        )
+    elif approved_on < answered_on:
+        problems["override_approved_on"] = (
+            f"approval date {approved_on} is before the questionnaire of {answered_on} that gave the referral; "
+            "an approval covers only answers given before it: ask the physician to approve these answers"
+        )
+    text = reason.strip()
+    if not text:
+        problems["override_reason"] = "say what the physician approved: which treatment, and on what condition"
+    if problems or approved_on is None:
+        raise OverrideError(problems, referral=screening.blocking_reason())
+    return Override(physician=name, approved_on=approved_on, reason=text)
 
 
 def start_check(
-    screening: Screening | None, guide: Guide, *, consent_signed: bool, override_reason: str | None = None
+    screening: Screening | None,
+    guide: Guide,
+    *,
+    consent_signed: bool,
+    override: Override | None = None,
+    client_is_actor: bool = False,
 ) -> StartCheck:
     """May a session start, given its screening on the session date and the consent on file?
 
-    ``defer`` and ``contraindicated`` block; ``refer`` blocks unless ``override_reason`` is a
-    written reason (the interface decides who may give one). A missing screening blocks.
-    Consent is needed when the session's procedure has a consent step (clinic sessions).
+    ``defer`` and ``contraindicated`` block; ``refer`` blocks unless ``override`` is a physician's
+    approval (:func:`check_override`; the interface decides who may record one), and for someone
+    treating themselves (a home guide, or ``client_is_actor``) it blocks with :func:`see_a_doctor`.
+    A missing screening blocks. Consent is needed when the session's procedure has a consent step
+    (clinic sessions).
     """
     reasons: list[str] = []
     consent_needed = any(step.kind == "consent" for step in guide.steps)
     if consent_needed and not consent_signed:
         reasons.append("no signed consent for microneedling is in force on the session date")
     overridable = overridden = False
-    reason_text = (override_reason or "").strip()
     if screening is None:
         reasons.append("no medical-history questionnaire on file: take it before the session")
-    elif may_override(screening):
-        if reason_text:
+    elif screening.verdict == "refer" and not may_override(
+        screening, setting=guide.setting, client_is_actor=client_is_actor
+    ):
+        reasons.append(see_a_doctor(screening, client_is_actor=client_is_actor))
+    elif screening.verdict == "refer":
+        if override is not None:
             overridden = True
         else:
             overridable = True

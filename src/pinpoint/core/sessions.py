@@ -172,6 +172,8 @@ class SessionRecord:
     anaesthetic_agent: str = ""
     anaesthetic_ready_at: dt.datetime | None = None
     needled_before_ready: bool | None = None
+    override_physician: str = ""
+    override_approved_on: dt.date | None = None
 
 
 def _when(value: dt.datetime | None) -> str | None:
@@ -229,5 +231,12 @@ def signed_content(record: SessionRecord) -> dict[str, Any]:
             "applied_at": _when(record.anaesthetic_started_at),
             "ready_at": _when(record.anaesthetic_ready_at),
             "needled_before_ready": bool(record.needled_before_ready),
+        }
+    if record.override_physician or record.override_approved_on is not None:
+        # a referral overridden with a physician's approval (recorded since it is kept); records
+        # without one give the same text and hash as before
+        content["override_approval"] = {
+            "physician": record.override_physician,
+            "approved_on": record.override_approved_on.isoformat() if record.override_approved_on else None,
         }
     return content

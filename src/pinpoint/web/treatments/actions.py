@@ -22,13 +22,16 @@ from pinpoint.core.errors import InputError, PinpointError, RefusedError, Screen
 from pinpoint.core.guide import guide_for_plan
 from pinpoint.core.planning import Plan, get_indication, plan
 from pinpoint.core.records import (
+    Override,
     StartCheck,
     canonical_json,
+    check_override,
     check_session_date,
     check_zone_record,
     content_sha256,
     may_override,
     screen_for_plan,
+    see_a_doctor,
     start_check,
 )
 from pinpoint.core.screening import Screening
@@ -50,6 +53,7 @@ from pinpoint.web.treatments.signing import signed_content
 
 __all__ = [
     "CourseData",
+    "OverrideInput",
     "RecordInput",
     "RecordInvalidError",
     "StartRefusedError",
@@ -80,6 +84,26 @@ class CourseData:
     start_on: dt.date
     device: str = ""
     skin_type: int | None = None
+
+
+@dataclass(frozen=True)
+class OverrideInput:
+    """What a practitioner records to override a referral: the approving physician, the approval date, the reason."""
+
+    physician: str = ""
+    approved_on: dt.date | None = None
+    reason: str = ""
+
+    @property
+    def given(self) -> bool:
+        """True when any part of an override was filled in."""
+        return bool(self.physician.strip() or self.approved_on is not None or self.reason.strip())
+
+
+def _is_actor(actor: Actor, client: Client) -> bool:
+    """True when the client is the person acting: a personal space's own record, or the member's own email."""
+    email = (actor.user.email or "").strip().lower()
+    return client.is_self or (bool(email) and client.email.strip().lower() == email)
 
 
 @dataclass(frozen=True)
@@ -133,12 +157,14 @@ def _latest_questionnaire(actor: Actor, client: Client, treatment: Treatment) ->
 
 
 def plan_course(
-    actor: Actor, client: Client, data: CourseData, override_reason: str = ""
-) -> tuple[Plan, Questionnaire, Screening | None]:
+    actor: Actor, client: Client, data: CourseData, override: OverrideInput | None = None
+) -> tuple[Plan, Questionnaire, Override | None]:
     """Core's plan for ``data``, screening the latest questionnaire on the start date first (no write).
 
-    A ``refer`` verdict stops planning unless an owner or practitioner gives a written reason; the
-    screening that was overridden is returned so it can be recorded. Other blocking verdicts stop it.
+    A ``refer`` verdict stops planning unless an owner or practitioner records a physician's
+    approval that core accepts (:func:`~pinpoint.core.records.check_override`); the approval is
+    returned so it can be stored, and the plan carries the screening it overrode. Someone treating
+    themselves is told to see a doctor. Other blocking verdicts stop it.
     """
     actor.require(Perm.COURSE_PLAN)
     if actor.organization.is_personal and data.setting != "home":
@@ -162,17 +188,30 @@ def plan_course(
             answers=answers,
         )
     except ScreeningBlockedError:
-        if not override_reason.strip():
-            raise
         unscreened = plan(
             evidence, data.indication, data.zones, setting, device=device, start=data.start_on, skin_type=skin
         )
         screening = screen_for_plan(answers, unscreened, data.start_on, evidence)
-        if not may_override(screening):
+        if screening.verdict != "refer":
+            raise
+        is_actor = _is_actor(actor, client)
+        if not may_override(screening, setting=setting, client_is_actor=is_actor):
+            raise RefusedError("override", see_a_doctor(screening, client_is_actor=is_actor)) from None
+        if override is None or not override.given:
             raise
         actor.require(Perm.SCREENING_OVERRIDE_REFER)
+        approval = check_override(
+            screening,
+            physician=override.physician,
+            approved_on=override.approved_on,
+            reason=override.reason,
+            answered_on=q.taken_on,
+            today=actor.today(),
+            setting=setting,
+            client_is_actor=is_actor,
+        )
         _one_visit(unscreened)
-        return unscreened.model_copy(update={"screening": screening}), q, screening
+        return unscreened.model_copy(update={"screening": screening}), q, approval
     _one_visit(result)
     return result, q, None
 
@@ -191,10 +230,19 @@ def _one_visit(result: Plan) -> None:
 
 
 def create_course(
-    actor: Actor, client: Client, data: CourseData, *, key: uuid.UUID | None = None, override_reason: str = ""
+    actor: Actor,
+    client: Client,
+    data: CourseData,
+    *,
+    key: uuid.UUID | None = None,
+    override: OverrideInput | None = None,
 ) -> Course:
-    """Plan with core and keep the plan snapshot with the evidence version it came from."""
-    result, q, overridden = plan_course(actor, client, data, override_reason)
+    """Plan with core and keep the plan snapshot with the evidence version it came from.
+
+    A referral overridden with a physician's approval keeps the physician's name, the approval
+    date and the reason with the course, and in the audit trail with the findings it overrode.
+    """
+    result, q, approval = plan_course(actor, client, data, override)
 
     def create() -> Course:
         course = Course.objects.create(
@@ -209,7 +257,9 @@ def create_course(
             skin_type=result.skin_type,
             plan=result.model_dump(mode="json"),
             evidence_version=result.evidence_version,
-            override_reason=override_reason.strip() if overridden else "",
+            override_reason=approval.reason if approval else "",
+            override_physician=approval.physician if approval else "",
+            override_approved_on=approval.approved_on if approval else None,
             created_by=actor.user,
         )
         record_event(
@@ -223,9 +273,8 @@ def create_course(
                 "evidence_version": course.evidence_version,
             },
         )
-        if overridden is not None:
-            findings = [f.model_dump(mode="json") for f in overridden.findings]
-            detail = {"reason": course.override_reason, "findings": findings, "on": data.start_on.isoformat()}
+        if approval is not None and result.screening is not None:
+            detail = _override_detail(approval, result.screening) | {"on": data.start_on.isoformat()}
             record_event(actor, Event.SCREENING_OVERRIDE_REFER, course, client=client, detail=detail)
         return course
 
@@ -233,6 +282,16 @@ def create_course(
         return once(
             actor.user, key, Event.COURSE_CREATE, Course.objects.filter(organization=actor.organization), create
         )
+
+
+def _override_detail(approval: Override, screening: Screening) -> dict[str, object]:
+    """The audit details of an override: the approval (physician, date, reason) and the findings it overrode."""
+    return {
+        "reason": approval.reason,
+        "physician": approval.physician,
+        "approved_on": approval.approved_on.isoformat(),
+        "findings": [f.model_dump(mode="json") for f in screening.findings],
+    }
 
 
 def book_sessions(actor: Actor, course: Course) -> list[Session]:
@@ -315,7 +374,7 @@ def cancel_session(actor: Actor, session: Session, reason: str) -> Session:
         return s
 
 
-def start_status(actor: Actor, session: Session, on: dt.date, override_reason: str | None = None) -> StartCheck:
+def start_status(actor: Actor, session: Session, on: dt.date, override: Override | None = None) -> StartCheck:
     """Core's start gate for ``session`` on ``on``: screening on that date, consent in force (no write)."""
     evidence = evidence_for(actor.organization)
     course_plan = session.course.plan_obj()
@@ -327,22 +386,30 @@ def start_status(actor: Actor, session: Session, on: dt.date, override_reason: s
         )
     result = screening_for(actor, session.client, on, course_plan)
     consent = consent_in_force(actor, session.client, "microneedling", on)
-    check = start_check(result.screening, guide, consent_signed=consent is not None, override_reason=override_reason)
+    check = start_check(
+        result.screening,
+        guide,
+        consent_signed=consent is not None,
+        override=override,
+        client_is_actor=_is_actor(actor, session.client),
+    )
     if result.screening is None and result.questionnaire is not None:  # answers core can no longer read
         reasons = (*check.reasons, f"the questionnaire could not be screened: {result.error}")
         return check.model_copy(update={"reasons": reasons})
     return check
 
 
-def start_session(actor: Actor, session: Session, on: dt.date, override_reason: str | None = None) -> Session:
+def start_session(actor: Actor, session: Session, on: dt.date, override: OverrideInput | None = None) -> Session:
     """Start the session on ``on`` if core's start gate and spacing allow it.
 
-    An override of a ``refer`` verdict needs the override permission and a written reason;
-    it is written to the audit trail with the findings it overrode.
+    An override of a ``refer`` verdict needs the override permission and a physician's approval
+    core accepts (:func:`~pinpoint.core.records.check_override`: the physician's name, the
+    approval date, the reason); it is kept with the session and written to the audit trail with
+    the findings it overrode.
     """
     actor.require(Perm.SESSION_RUN)
-    reason = (override_reason or "").strip() or None
-    if reason is not None:
+    given = override is not None and override.given
+    if given:
         actor.require(Perm.SCREENING_OVERRIDE_REFER)
     with transaction.atomic():
         s = _lock(actor, session)
@@ -350,7 +417,8 @@ def start_session(actor: Actor, session: Session, on: dt.date, override_reason: 
             return s
         if s.status != Session.Status.BOOKED:
             raise InputError("start", f"this session is {s.get_status_display().lower()}")
-        check = start_status(actor, s, on, reason)
+        approval = _approval(actor, s, on, override) if given and override is not None else None
+        check = start_status(actor, s, on, approval)
         if not check.allowed:
             raise StartRefusedError(check)
         evidence = evidence_for(actor.organization)
@@ -359,25 +427,48 @@ def start_session(actor: Actor, session: Session, on: dt.date, override_reason: 
         s.performed_on = on
         s.started_at = _now()
         s.started_by = actor.user
-        if check.overridden and reason is not None:
-            s.override_reason = reason
+        if check.overridden and approval is not None:
+            s.override_reason = approval.reason
+            s.override_physician = approval.physician
+            s.override_approved_on = approval.approved_on
             s.override_by = actor.user
         s.save(
-            update_fields=["status", "performed_on", "started_at", "started_by", "override_reason", "override_by"],
+            update_fields=[
+                "status",
+                "performed_on",
+                "started_at",
+                "started_by",
+                "override_reason",
+                "override_physician",
+                "override_approved_on",
+                "override_by",
+            ],
             locked=True,
         )
         record_event(actor, Event.SESSION_START, s, client=s.client, detail={"on": on.isoformat()})
-        if check.overridden:
+        if check.overridden and approval is not None:
             screening = screening_for(actor, s.client, on, s.course.plan_obj()).screening
-            findings = [f.model_dump(mode="json") for f in screening.findings] if screening else []
-            record_event(
-                actor,
-                Event.SCREENING_OVERRIDE_REFER,
-                s,
-                client=s.client,
-                detail={"reason": reason, "findings": findings},
-            )
+            if screening is not None:
+                detail = _override_detail(approval, screening)
+                record_event(actor, Event.SCREENING_OVERRIDE_REFER, s, client=s.client, detail=detail)
         return s
+
+
+def _approval(actor: Actor, session: Session, on: dt.date, override: OverrideInput) -> Override | None:
+    """Core's check of an override on the session date; ``None`` when the screening does not refer."""
+    result = screening_for(actor, session.client, on, session.course.plan_obj())
+    if result.screening is None or result.questionnaire is None or result.screening.verdict != "refer":
+        return None
+    return check_override(
+        result.screening,
+        physician=override.physician,
+        approved_on=override.approved_on,
+        reason=override.reason,
+        answered_on=result.questionnaire.taken_on,
+        today=actor.today(),
+        setting=session.course.setting,
+        client_is_actor=_is_actor(actor, session.client),
+    )
 
 
 def _now() -> dt.datetime:

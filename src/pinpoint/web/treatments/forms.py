@@ -13,6 +13,7 @@ from pinpoint.web.base.forms import DateField, OnceForm, set_choices
 from pinpoint.web.devices.models import DeviceUnit
 
 SKIN_TYPES = [("", "from the questionnaire"), *((str(n), r) for r, n in ROMAN.items())]
+OVERRIDE_FIELDS = ("override_physician", "override_approved_on", "override_reason")
 MAX_PASSES = 999  # storage bound of the field, not a clinical limit: core judges the number
 
 
@@ -25,16 +26,26 @@ class CourseForm(OnceForm):
     device = forms.ChoiceField(required=False)
     start_on = DateField(label="First session")
     skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
+    override_physician = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Approving physician",
+        help_text="the name on the physician's written approval",
+    )
+    override_approved_on = DateField(required=False, label="Date of the approval")
     override_reason = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Only if screening refers the client: the reason to plan anyway",
-        help_text="e.g. the physician's written approval, with its date; recorded in the audit trail",
+        label="What the physician approved",
+        help_text="kept with the course and in the audit trail",
     )
 
     def __init__(self, *args: Any, evidence: Evidence, personal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if personal:  # nobody overrides a referral for themselves: the page says to see a doctor
+            for name in OVERRIDE_FIELDS:
+                del self.fields[name]
         set_choices(self, "indication", [(k, i.name) for k, i in evidence.indications.items()])
         set_choices(self, "zones", [(k, z.name) for k, z in evidence.zones.items() if "microneedling" in z.treatments])
         if personal:
@@ -60,13 +71,20 @@ class CancelForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    """Start the session; an owner or practitioner may override a referral with a written reason."""
+    """Start the session; an owner or practitioner may override a referral with a physician's approval."""
 
+    override_physician = forms.CharField(
+        required=False,
+        max_length=150,
+        label="Approving physician",
+        help_text="the name on the physician's written approval",
+    )
+    override_approved_on = DateField(required=False, label="Date of the approval")
     override_reason = forms.CharField(
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Reason for going ahead despite the referral",
-        help_text="e.g. the physician's written approval, with its date",
+        label="What the physician approved",
     )
 
 

@@ -45,6 +45,8 @@ class Course(models.Model):
     plan = models.JSONField(encoder=DjangoJSONEncoder)
     evidence_version = models.CharField(max_length=32)
     override_reason = models.TextField(blank=True)
+    override_physician = models.CharField(max_length=150, blank=True)
+    override_approved_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -103,6 +105,8 @@ class Session(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     override_reason = models.TextField(blank=True)
+    override_physician = models.CharField(max_length=150, blank=True)
+    override_approved_on = models.DateField(null=True, blank=True)
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -56,6 +56,8 @@ def record_of(session: Session, zone_records: Iterable[ZoneRecord]) -> sessions.
         anaesthetic_agent=session.anaesthetic_agent or "",
         anaesthetic_ready_at=session.anaesthetic_ready_at,
         needled_before_ready=session.needled_before_ready,
+        override_physician=session.override_physician,
+        override_approved_on=session.override_approved_on,
     )
 
 

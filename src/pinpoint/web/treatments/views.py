@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.guide import Step
+from pinpoint.core.records import OverrideError
 from pinpoint.core.sessions import anaesthetic_step, anaesthetic_window
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.evidence import evidence_for
@@ -48,6 +50,26 @@ def _course_data(form: CourseForm) -> actions.CourseData:
     )
 
 
+def _override(form: Form) -> actions.OverrideInput:
+    d = form.cleaned_data
+    return actions.OverrideInput(
+        physician=d.get("override_physician") or "",
+        approved_on=d.get("override_approved_on"),
+        reason=d.get("override_reason") or "",
+    )
+
+
+def _override_errors(form: Form, exc: PinpointError, fields: dict[str, str], *, referral: bool = True) -> None:
+    """Every part of an incomplete override beside its field (and the referral above, unless the page shows it)."""
+    if isinstance(exc, OverrideError):
+        if referral:
+            form.add_error(None, exc.referral)
+        for field, message in exc.problems.items():
+            add_error(form, PinpointError(field, message))
+    else:
+        add_error(form, exc, fields)
+
+
 @page(Perm.COURSE_PLAN)
 def course_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Plan a course with core: preview the plan, then create the course from it."""
@@ -67,17 +89,16 @@ def course_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = _course_data(form)
         try:
-            reason = form.cleaned_data["override_reason"]
+            override = _override(form)
             if request.POST.get("action") == "create":
                 course = actions.create_course(
-                    actor, client, data, key=form.cleaned_data["submission_id"], override_reason=reason
+                    actor, client, data, key=form.cleaned_data["submission_id"], override=override
                 )
                 return redirect("treatments:course", pk=course.pk)
-            preview, _, _ = actions.plan_course(actor, client, data, reason)
+            preview, _, _ = actions.plan_course(actor, client, data, override)
         except PinpointError as exc:
-            add_error(
-                form, exc, {"zone": "zones", "answers": "__all__", "questionnaire": "__all__", "start": "start_on"}
-            )
+            fields = {"zone": "zones", "answers": "__all__", "questionnaire": "__all__", "start": "start_on"}
+            _override_errors(form, exc, fields)
     context = {"client": client, "form": form, "preview": preview, "evidence": evidence, "questionnaire": last}
     return render(request, "treatments/course_new.html", context)
 
@@ -192,9 +213,9 @@ def session_start(request: HttpRequest, pk: int) -> HttpResponse:
     form = StartForm(request.POST)
     if form.is_valid():
         try:
-            actions.start_session(actor, ctx.session, actor.today(), form.cleaned_data["override_reason"])
+            actions.start_session(actor, ctx.session, actor.today(), _override(form))
         except PinpointError as exc:
-            add_error(form, exc, {"start": "__all__", "date": "__all__"})
+            _override_errors(form, exc, {"start": "__all__", "date": "__all__"}, referral=False)
         else:
             return redirect("treatments:run", pk=pk)
     return _session_page(request, actor, ctx, start_form=form)

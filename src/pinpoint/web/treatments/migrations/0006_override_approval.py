@@ -1,0 +1,91 @@
+# ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants and the schema
+"""A referral override is a physician's approval: the physician's name and the approval date, on courses and sessions.
+
+The columns are added with plain ``ALTER TABLE ... ADD COLUMN`` (SQLite and PostgreSQL alike):
+Django's SQLite schema editor would rebuild ``treatments_session`` for a NOT NULL column, and a
+rebuilt table loses its sealed-record triggers. On SQLite the erasure trigger of
+``treatments_session`` names the columns a signed row must keep (exports 0001 read them with
+``PRAGMA table_info``), so it is made again here with the new ones: a signed session's approval
+never changes, and it is not personal data of the client (an erasure keeps it). PostgreSQL's
+trigger compares whole rows and needs nothing. No application code is imported here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import migrations, models
+
+TABLE = "treatments_session"
+TRIGGER = f"pinpoint_{TABLE}_erase_only"
+PERSONAL = ("notes", "override_reason", "signed_content")  # as in exports 0001: unchanged
+NEW_COLUMNS = ("override_physician", "override_approved_on")
+
+
+def _permit(column: str) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM audit_erasure e, json_each(e.fields) f"
+        f" WHERE json_extract(f.value, '$.table') = '{TABLE}' AND json_extract(f.value, '$.record') = OLD.id"
+        f" AND json_extract(f.value, '$.field') = '{column}')"
+    )
+
+
+def _trigger(columns: list[str]) -> str:
+    others = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns if c not in PERSONAL)
+    unlisted = " OR ".join(f"(NEW.{c} IS NOT OLD.{c} AND NOT {_permit(c)})" for c in PERSONAL)
+    return f"""CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON {TABLE}
+    WHEN OLD.status = 'signed' AND ({others} OR {unlisted})
+    BEGIN SELECT RAISE(ABORT, '{TABLE} is sealed: only an erasure that lists a personal field changes it'); END"""
+
+
+def _remake_trigger(*, keep_new: bool) -> Any:
+    def run(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA table_info({TABLE})")
+            columns = [row[1] for row in cursor.fetchall() if keep_new or row[1] not in NEW_COLUMNS]
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
+        schema_editor.execute(_trigger(columns))
+
+    return run
+
+
+def _add_columns(table: str) -> list[Any]:
+    return [
+        migrations.RunSQL(
+            f"ALTER TABLE {table} ADD COLUMN override_physician varchar(150) NOT NULL DEFAULT ''",
+            f"ALTER TABLE {table} DROP COLUMN override_physician",
+        ),
+        migrations.RunSQL(
+            f"ALTER TABLE {table} ADD COLUMN override_approved_on date NULL",
+            f"ALTER TABLE {table} DROP COLUMN override_approved_on",
+        ),
+    ]
+
+
+def _fields(model: str) -> list[Any]:
+    return [
+        migrations.AddField(
+            model_name=model, name="override_physician", field=models.CharField(blank=True, max_length=150)
+        ),
+        migrations.AddField(
+            model_name=model, name="override_approved_on", field=models.DateField(blank=True, null=True)
+        ),
+    ]
+
+
+class Migration(migrations.Migration):
+    dependencies = [("treatments", "0005_session_anaesthetic_and_draft_times"), ("exports", "0001_erasure_triggers")]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            database_operations=_add_columns("treatments_course"), state_operations=_fields("course")
+        ),
+        migrations.SeparateDatabaseAndState(
+            database_operations=_add_columns(TABLE), state_operations=_fields("session")
+        ),
+        *_fields("historicalcourse"),
+        *_fields("historicalsession"),
+        migrations.RunPython(_remake_trigger(keep_new=True), _remake_trigger(keep_new=False)),
+    ]
