@@ -158,7 +158,8 @@ def _grow(world: World, clients: int, sessions_each: int) -> None:
     """Add clients with a questionnaire, a consent and booked sessions (today included)."""
     actor = world.actor(world.practitioner)
     for i in range(clients):
-        c = create_client(actor, ClientData(full_name=f"Grown {i:03}", birth_date=dt.date(1980, 1, 1)))
+        data = ClientData(full_name=f"Grown {i:03}", birth_date=dt.date(1980, 1, 1))
+        c = create_client(actor, data, confirm_new=True)  # grown again under the same names, on purpose
         answers = dict(world.questionnaire.answers, zones=["cheek"])
         record_questionnaire(actor, c, answers, world.today - dt.timedelta(days=1))
         sign_consent(

@@ -97,7 +97,9 @@ def install_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(PinpointError)
     def core_error(request: HttpRequest, exc: PinpointError) -> HttpResponse:
         status = 422 if isinstance(exc, RefusedError | ScreeningBlockedError) else 400
-        return reply(request, status, _body(exc.field, exc.message))
+        problems: dict[str, str] = getattr(exc, "problems", {})  # every field at fault, when core lists them
+        errors = [{"field": f, "detail": m} for f, m in problems.items()] or None
+        return reply(request, status, _body(exc.field, exc.message, errors))
 
     @api.exception_handler(SealedRecordError)
     def sealed(request: HttpRequest, exc: SealedRecordError) -> HttpResponse:

@@ -98,6 +98,8 @@ def _course(c: Course) -> dict[str, Any]:
         "start_on",
         "skin_type",
         "evidence_version",
+        "override_physician",
+        "override_approved_on",
         "override_reason",
         "created_at",
     )
@@ -132,6 +134,9 @@ def _session(x: Session) -> dict[str, Any]:
         "status",
         "performed_on",
         "started_at",
+        "override_physician",
+        "override_approved_on",
+        "override_reason",
         "checklist",
         "notes",
         "signed_at",
@@ -176,11 +181,19 @@ def list_clients(
     return page(request, client_list(actor(request), search), cursor, limit, _client)
 
 
-@router.post("/clients", response={201: s.ClientOut, **WRITE}, summary="Register a client")
-def create_client(request: HttpRequest, body: s.ClientIn) -> Any:
-    """Register a client in the organization."""
+@router.post("/clients", response={201: s.ClientOut, **WRITE, 409: s.DuplicateClientOut}, summary="Register a client")
+def create_client(request: HttpRequest, body: s.ClientNewIn) -> Any:
+    """Register a client in the organization.
+
+    A client with the same name (case and spaces aside) and birth date answers 409 with that
+    client's id, unless ``confirm_new`` is true.
+    """
     who = writer(request)
-    return Status(201, _client(client_actions.create_client(who, _client_data(body))))
+    try:
+        client = client_actions.create_client(who, _client_data(body), confirm_new=body.confirm_new)
+    except client_actions.DuplicateClientError as exc:
+        return Status(409, {"field": exc.field, "detail": exc.message, "client_id": exc.existing.pk})
+    return Status(201, _client(client))
 
 
 @router.get("/clients/{client_id}", response={200: s.ClientOut, **READ}, summary="Read a client")
@@ -268,6 +281,12 @@ def list_courses(request: HttpRequest, client_id: PkPath, cursor: CursorQ = None
     return page(request, client_courses(actor(request), client_id), cursor, limit, _course)
 
 
+def _override(body: s.CourseIn | s.StartIn) -> treatment_actions.OverrideInput:
+    return treatment_actions.OverrideInput(
+        physician=body.override_physician, approved_on=body.override_approved_on, reason=body.override_reason
+    )
+
+
 @router.post("/clients/{client_id}/courses", response={201: s.CourseOut, **WRITE}, summary="Plan a course")
 def create_course(request: HttpRequest, client_id: PkPath, body: s.CourseIn) -> Any:
     """Plan a course with core from the client's latest questionnaire (a blocking screening answers 422)."""
@@ -282,7 +301,7 @@ def create_course(request: HttpRequest, client_id: PkPath, body: s.CourseIn) -> 
         device=body.device,
         skin_type=skin,
     )
-    course = treatment_actions.create_course(who, client, data, override_reason=body.override_reason)
+    course = treatment_actions.create_course(who, client, data, override=_override(body))
     return Status(201, _course(course))
 
 
@@ -330,7 +349,7 @@ def read_session(request: HttpRequest, session_id: PkPath) -> Any:
 def start_session(request: HttpRequest, session_id: PkPath, body: s.StartIn) -> Any:
     """Start a booked session through core's start gate (screening on the day, consent in force, spacing)."""
     who = writer(request)
-    treatment_actions.start_session(who, get_session(who, session_id), body.on, body.override_reason or None)
+    treatment_actions.start_session(who, get_session(who, session_id), body.on, _override(body))
     return _one_session(request, session_id)
 
 

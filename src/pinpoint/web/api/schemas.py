@@ -24,6 +24,7 @@ from pinpoint.evidence.schema import Indication, PenDevice, RollerDevice, Settin
 __all__ = [
     "Answers",
     "ClientIn",
+    "ClientNewIn",
     "ClientOut",
     "ConsentOut",
     "CourseIn",
@@ -32,6 +33,7 @@ __all__ = [
     "CoverageResult",
     "DeviceIn",
     "DeviceOut",
+    "DuplicateClientOut",
     "HairPlan",
     "HairPlanIn",
     "IndicationOut",
@@ -58,6 +60,14 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^
 """An id of the evidence base (zone, indication, device...): core says whether it exists."""
 Line = Annotated[str, StringConstraints(max_length=200, pattern=_NO_NUL)]
 Text = Annotated[str, StringConstraints(max_length=10_000, pattern=_NO_NUL)]
+Physician = Annotated[
+    str,
+    StringConstraints(max_length=150, pattern=_NO_NUL),
+    Field(description="Only to override a referral: the approving physician's name."),
+]
+ApprovedOn = Annotated[
+    dt.date | None, Field(description="Only to override a referral: the date of the physician's approval.")
+]
 Answers = Annotated[dict[str, Any], Field(description="The answers contract of core (docs/cli.md, 'answers').")]
 SkinType = Annotated[int | str | None, Field(description="Fitzpatrick skin type as core reads it (1 to 6 or I to VI).")]
 
@@ -160,6 +170,23 @@ class ClientIn(Schema):
     notes: Text = ""
 
 
+class ClientNewIn(ClientIn):
+    """A new client's details; ``confirm_new`` saves one whose name and birth date another client has."""
+
+    confirm_new: bool = Field(
+        default=False,
+        description="True when this is a different person from a client with the same name and birth date.",
+    )
+
+
+class DuplicateClientOut(Schema):
+    """A client with the same name (case and spaces aside) and birth date exists: ``client_id`` is theirs."""
+
+    field: str
+    detail: str
+    client_id: int
+
+
 class ClientOut(Schema):
     """A client of the organization."""
 
@@ -221,6 +248,8 @@ class CourseIn(Schema):
     start_on: dt.date
     device: Annotated[str, StringConstraints(max_length=64, pattern=_NO_NUL)] = ""
     skin_type: SkinType = None
+    override_physician: Physician = ""
+    override_approved_on: ApprovedOn = None
     override_reason: Text = ""
 
 
@@ -238,6 +267,8 @@ class CourseOut(Schema):
     skin_type: int | None
     plan: Plan
     evidence_version: str
+    override_physician: str
+    override_approved_on: dt.date | None
     override_reason: str
     created_at: dt.datetime
 
@@ -268,6 +299,9 @@ class SessionOut(Schema):
     status: str
     performed_on: dt.date | None
     started_at: dt.datetime | None
+    override_physician: str
+    override_approved_on: dt.date | None
+    override_reason: str
     checklist: list[int]
     notes: str
     signed_at: dt.datetime | None
@@ -279,6 +313,8 @@ class StartIn(Schema):
     """Start a booked session on a date, through core's start gate."""
 
     on: dt.date
+    override_physician: Physician = ""
+    override_approved_on: ApprovedOn = None
     override_reason: Text = ""
 
 

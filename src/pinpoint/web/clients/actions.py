@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.dates import check_birth_date
 from pinpoint.core.errors import InputError
 from pinpoint.core.records import check_questionnaire_date
 from pinpoint.web.audit.actions import Event, record_event
+from pinpoint.web.base.errors import ConflictError
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 
-__all__ = ["ClientData", "create_client", "record_questionnaire", "update_client"]
+__all__ = [
+    "ClientData",
+    "DuplicateClientError",
+    "create_client",
+    "duplicate_of",
+    "record_questionnaire",
+    "update_client",
+]
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,39 @@ class ClientData:
     email: str = ""
     phone: str = ""
     notes: str = ""
+
+
+class DuplicateClientError(ConflictError):
+    """A client with the same name and birth date is already registered: ``existing`` is that client.
+
+    ``field`` names the input that saves anyway (``confirm_new``), as core's errors name theirs.
+    """
+
+    field = "confirm_new"
+
+    def __init__(self, existing: Client) -> None:
+        born = f", born {dateformat.format(existing.birth_date, 'j F Y')}," if existing.birth_date else ""
+        self.message = (
+            f"{existing.full_name}{born} already exists: open their record, or confirm that this is a different "
+            "person to save anyway"
+        )
+        super().__init__(self.message, url=reverse("clients:detail", args=[existing.pk]))
+        self.existing = existing
+
+
+def _name_key(name: str) -> str:
+    """A name as compared for duplicates: Unicode-normalised, without case or spaces."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def duplicate_of(actor: Actor, data: ClientData) -> Client | None:
+    """The first client of the organization with the same name (case and spaces aside) and birth date."""
+    key = _name_key(data.full_name)
+    same_day = Client.objects.filter(organization=actor.organization, birth_date=data.birth_date).order_by("pk")
+    for pk, name in same_day.values_list("pk", "full_name").iterator():
+        if _name_key(name) == key:
+            return Client.objects.get(pk=pk)
+    return None
 
 
 def _check_email_free(actor: Actor, email: str, exclude: int | None = None) -> None:
@@ -50,13 +93,29 @@ def _check_birth_date(actor: Actor, data: ClientData) -> None:
         check_birth_date("birth_date", data.birth_date, actor.today(), label="date of birth")
 
 
-def create_client(actor: Actor, data: ClientData, *, key: uuid.UUID | None = None, is_self: bool = False) -> Client:
-    """Register a client in the actor's organization."""
+def create_client(
+    actor: Actor,
+    data: ClientData,
+    *,
+    key: uuid.UUID | None = None,
+    is_self: bool = False,
+    confirm_new: bool = False,
+) -> Client:
+    """Register a client in the actor's organization.
+
+    A client with the same name and birth date (:func:`duplicate_of`) raises
+    :class:`DuplicateClientError` unless ``confirm_new`` says this is a different person (the
+    audit event then names the client it was told apart from). A repeated submission of the same
+    ``key`` returns the client it created, without a warning (ADR 0004).
+    """
     actor.require(Perm.CLIENT_EDIT)
     _check_birth_date(actor, data)
 
     def create() -> Client:
         _check_email_free(actor, data.email)
+        same = None if is_self else duplicate_of(actor, data)
+        if same is not None and not confirm_new:
+            raise DuplicateClientError(same)
         client = Client.objects.create(
             organization=actor.organization,
             full_name=data.full_name.strip(),
@@ -67,7 +126,8 @@ def create_client(actor: Actor, data: ClientData, *, key: uuid.UUID | None = Non
             is_self=is_self,
             created_by=actor.user,
         )
-        record_event(actor, Event.CLIENT_CREATE, client, client=client)
+        detail = {"different_from": same.pk} if same is not None else None
+        record_event(actor, Event.CLIENT_CREATE, client, client=client, detail=detail)
         return client
 
     with transaction.atomic():

@@ -18,6 +18,7 @@ from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients import actions, selectors
 from pinpoint.web.clients.forms import (
     ClientForm,
+    NewClientForm,
     QuestionnaireForm,
     ScreeningDateForm,
     initial_from_answers,
@@ -35,15 +36,21 @@ def _client_data(form: ClientForm) -> actions.ClientData:
 def client_new(request: HttpRequest) -> HttpResponse:
     """Register a client."""
     actor = actor_of(request)
-    form = ClientForm(request.POST or None)
+    form = NewClientForm(request.POST or None)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
         try:
-            client = actions.create_client(actor, _client_data(form), key=form.cleaned_data["submission_id"])
+            client = actions.create_client(
+                actor, _client_data(form), key=d["submission_id"], confirm_new=d["confirm_new"]
+            )
+        except actions.DuplicateClientError as exc:
+            duplicate = exc.existing
         except PinpointError as exc:
             add_error(form, exc)
         else:
             return redirect("clients:detail", pk=client.pk)
-    return render(request, "clients/form.html", {"form": form, "client": None})
+    return render(request, "clients/form.html", {"form": form, "client": None, "duplicate": duplicate})
 
 
 @page(Perm.CLIENT_EDIT)
