@@ -6,7 +6,8 @@ rows), ``fhir/bundle-r4b.json`` and ``fhir/bundle-r5.json``, and ``seals/heads.j
 chain head, in the format ``pinpoint verify --against`` reads). The audit trail is
 ``records/audit_auditevent.json`` and ``records/audit_recordview.json``; the seal chain is
 ``records/audit_seal.json``; the photos are ``photos/<stored name>`` (the name in
-``records/photos_photo.json``). Rows are read with ``.iterator()``, :data:`CHUNK` at a time.
+``records/photos_photo.json``). Rows are read with ``.iterator()``, :data:`CHUNK` at a time, or
+:data:`WIDE_CHUNK` from a table with JSON or free-text columns (:func:`chunk_size`).
 ``pinpoint import`` (:mod:`pinpoint.web.exports.importer`) loads such a zip into an empty database.
 """
 
@@ -35,7 +36,17 @@ from pinpoint.web.audit.models import SealChain, row_values
 from pinpoint.web.exports.fhir import write_bundle
 from pinpoint.web.exports.selectors import CHUNK
 
-__all__ = ["HEADS_FORMAT", "NOT_EXPORTED", "PHOTOS_DIR", "PHOTO_FILES", "export_tables", "table_apps", "write_zip"]
+__all__ = [
+    "HEADS_FORMAT",
+    "NOT_EXPORTED",
+    "PHOTOS_DIR",
+    "PHOTO_FILES",
+    "WIDE_CHUNK",
+    "chunk_size",
+    "export_tables",
+    "table_apps",
+    "write_zip",
+]
 
 HEADS_FORMAT = "pinpoint-chain-heads/1"
 NOT_EXPORTED = ("api",)
@@ -46,6 +57,15 @@ PHOTOS_DIR = "photos/"
 """Where the zip holds each photo file, under its stored name."""
 PHOTO_FILES = (("stored_name", "sha256"), ("thumb_name", "thumb_sha256"))
 """The columns of a photo row naming a stored file, each with the column of the file's SHA-256."""
+WIDE_CHUNK = 100
+"""Rows per fetch from a table with JSON or free-text columns: a course's plan is tens of kB once parsed,
+so :data:`CHUNK` of them (the whole fetch is held at once) made the export's peak grow with the organization."""
+
+
+def chunk_size(model: type[models.Model]) -> int:
+    """Rows per fetch when exporting ``model``: :data:`WIDE_CHUNK` when a row can be large, else :data:`CHUNK`."""
+    wide = any(isinstance(f, (models.JSONField, models.TextField)) for f in model._meta.concrete_fields)
+    return WIDE_CHUNK if wide else CHUNK
 
 
 def table_apps() -> list[str]:
@@ -79,7 +99,7 @@ def _cols(model: type[models.Model]) -> list[str]:
 
 
 def _rows(qs: models.QuerySet[Any], cols: list[str]) -> Iterator[dict[str, Any]]:
-    for obj in qs.iterator(chunk_size=CHUNK):
+    for obj in qs.iterator(chunk_size=chunk_size(qs.model)):
         values = row_values(obj)
         yield {c: values[c] for c in cols}
 

@@ -58,8 +58,8 @@ def adverse_events(scope: Scope) -> Iterator[AdverseEventRec]:
         for u in AdverseEventUpdate.objects.filter(event_id__in=ids).order_by("at", "pk"):
             follow[u.event_id].append(FollowUpRec(u.outcome, u.resolved_on, u.note, u.at))
         units: dict[int, list[int]] = defaultdict(list)
-        for event_id, unit_id in AdverseEventLot.objects.filter(event_id__in=ids).order_by("pk").values_list(
-            "event_id", "unit_id"
+        for event_id, unit_id in (
+            AdverseEventLot.objects.filter(event_id__in=ids).order_by("pk").values_list("event_id", "unit_id")
         ):
             units[event_id].append(unit_id)
         zones: dict[tuple[int, str], int] = {}

@@ -170,7 +170,6 @@ class Scope:
             s.started_by_id, s.signed_at, s.signed_by_id, tuple(zones),
         )  # fmt: skip
 
-
     def electrolysis(self) -> Iterator[tuple[ElectrolysisCourseRec, list[ElectrolysisSessionRec]]]:
         """Each electrolysis course with its sessions and their area records, a chunk of courses at a time."""
         for ids in _ids(self._f(el.all_courses())):
