@@ -98,6 +98,7 @@ def test_clinic_bundle_parses_back_and_references_resolve(world: Any, version: V
         "Device": DeviceUnit.objects.filter(**mine).count(),
         "DocumentReference" if version is Version.R5 else "Media": Photo.objects.filter(**mine).count(),
         "Binary": Photo.objects.filter(**mine).count(),
+        "CodeSystem": 8,  # Pinpoint's own code systems (test_export_code_systems.py)
     }
     assert kinds["Binary"] == 10  # Ada's five face views at two sessions
     # Ada's five outcome scores and her one resolved adverse event

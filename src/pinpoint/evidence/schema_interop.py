@@ -7,19 +7,59 @@ against them (and the zone and device codes against ``zones.toml`` and ``devices
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, model_validator
 
 from pinpoint.evidence.schema import Model
 
-__all__ = ["CodeEntry", "Coded", "ConsentCodes", "Data", "EncounterCodes", "SiteCode", "System", "Systems"]
+__all__ = [
+    "Canonical",
+    "CodeEntry",
+    "Coded",
+    "ConsentCodes",
+    "Data",
+    "EncounterCodes",
+    "SiteCode",
+    "System",
+    "Systems",
+]
+
+
+class Canonical(Model):
+    """The one base of the canonical URIs of Pinpoint's own systems (``https://...``, no trailing slash)."""
+
+    base: str = Field(pattern=r"^https://[^\s/]+(/[^\s/]+)*$")
+    sources: tuple[str, ...] = Field(min_length=1)
+    note: str = ""
 
 
 class System(Model):
-    """A code system or identifier system: its URI and why Pinpoint uses it."""
+    """A code system or identifier system: its URI and why Pinpoint uses it.
+
+    In ``interop.toml`` an external system gives its ``uri``; one of Pinpoint's own gives its ``path``
+    under the canonical base, and its ``uri`` is ``<base>/<path>`` (``path`` is kept, ``own`` is true).
+    A ``CodeSystem/...`` path is a code system whose CodeSystem resource every bundle carries, titled ``title``.
+    """
 
     uri: str = Field(min_length=8)
+    path: str = ""
+    own: bool = False
+    title: str = ""
     sources: tuple[str, ...] = Field(min_length=1)
     note: str = ""
+
+    @property
+    def code_system(self) -> bool:
+        """Whether this is one of Pinpoint's own code systems (defined by a CodeSystem resource)."""
+        return self.own and self.path.startswith("CodeSystem/")
+
+    @model_validator(mode="after")
+    def _titled(self) -> System:
+        if self.code_system and not self.title:
+            msg = f"Pinpoint's code system {self.path} needs a title"
+            raise ValueError(msg)
+        return self
 
 
 class Systems(Model):
@@ -96,6 +136,7 @@ class EncounterCodes(Model):
 class Data(Model):
     """The whole of ``interop.toml``."""
 
+    canonical: Canonical
     systems: Systems
     procedures: dict[str, CodeEntry]
     observations: dict[str, CodeEntry] = Field(default_factory=dict)
@@ -105,3 +146,20 @@ class Data(Model):
     score_categories: dict[str, Coded] = Field(default_factory=dict)
     ae_outcomes: dict[str, Coded] = Field(default_factory=dict)
     ae_findings: dict[str, SiteCode] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _own_uris(cls, data: Any) -> Any:
+        """Give each of Pinpoint's own systems (a ``path``, no ``uri``) its URI under the canonical base."""
+        if not isinstance(data, dict) or not isinstance(data.get("canonical"), dict):
+            return data
+        base = str(data["canonical"].get("base", "")).rstrip("/")
+        systems = {}
+        for name, system in dict(data.get("systems") or {}).items():
+            if isinstance(system, dict) and "path" in system:
+                if "uri" in system:
+                    msg = f"systems.{name}: give either a path (Pinpoint's own, under the canonical base) or a uri"
+                    raise ValueError(msg)
+                system = {**system, "uri": f"{base}/{system['path']}", "own": True}
+            systems[name] = system
+        return {**data, "systems": systems}

@@ -116,6 +116,35 @@ class Codes:
             return {"text": catalog_id}
         return {"coding": [self.coding("device", catalog_id, d.name)], "text": d.name}
 
+    def concepts(self, system: str) -> dict[str, str]:
+        """Every code of Pinpoint's own code system ``system`` (a name of ``systems``) and its display.
+
+        These are the codes the methods above write under that system, with the same displays.
+        """
+        out = self.ev.extra["outcomes"]
+        match system:
+            case "procedure":
+                return {code: e.display for code, e in self.data.procedures.items()}
+            case "observation":
+                return {code: e.display for code, e in self.data.observations.items()}
+            case "zone":
+                return {code: z.name for code, z in self.ev.zones.items()}
+            case "device":
+                return {code: d.name for code, d in self.ev.devices.items()}
+            case "scale":
+                return {code: s.name for code, s in out.scales.items()}
+            case "adverse_event":
+                return {code: a.name for code, a in out.adverse_events.items()}
+            case "ctcae":
+                return {s.ctcae: f"Grade {s.ctcae}" for s in sorted(out.severities.values(), key=lambda s: s.ctcae)}
+            case "photo_view":
+                return {code: v.name for code, v in self.ev.extra["photos"].views.items()}
+        raise UnknownIdError("system", "code system", system, self.own_code_systems())
+
+    def own_code_systems(self) -> list[str]:
+        """The names (in ``systems`` of ``interop.toml``) of Pinpoint's own code systems."""
+        return [name for name, system in self.data.systems if system.code_system]
+
     def identifier(self, table: str, pk: int) -> dict[str, Any]:
         """The Identifier of a Pinpoint row: ``<table>/<id>`` in the record identifier system."""
         return {"system": self.data.systems.identifier.uri, "value": f"{table}/{pk}"}

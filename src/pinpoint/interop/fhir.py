@@ -200,6 +200,28 @@ class Mapper:
         out["owner"] = _ref("Organization", f"org-{unit.organization_id}")
         return out
 
+    def code_systems(self) -> list[dict[str, Any]]:
+        """A CodeSystem for each of Pinpoint's own code systems, versioned by the evidence version."""
+        out = []
+        for name in self.codes.own_code_systems():
+            system = getattr(self.codes.data.systems, name)
+            concepts = self.codes.concepts(name)
+            out.append({
+                "resourceType": "CodeSystem",
+                "id": "codesystem-" + system.path.removeprefix("CodeSystem/"),
+                "url": system.uri,
+                "version": self.codes.ev.version,
+                "name": "Pinpoint" + "".join(w.capitalize() for w in name.split("_")),
+                "title": system.title,
+                "status": "active",
+                "publisher": "Pinpoint",
+                "caseSensitive": True,
+                "content": "complete",
+                "count": len(concepts),
+                "concept": [{"code": code, "display": display} for code, display in concepts.items()],
+            })  # fmt: skip
+        return out
+
     def questionnaire(self, evidence_version: str) -> dict[str, Any]:
         """The medical-history Questionnaire of one evidence version (core's answers contract)."""
         system = self.codes.data.systems.questionnaire

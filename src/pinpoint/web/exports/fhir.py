@@ -101,5 +101,7 @@ def write_bundle(
         w.add(m.device(d))
     for person in scope.people(people):
         w.add(m.practitioner(person))
+    for code_system in m.code_systems():
+        w.add(code_system)
     w.close()
     return w.count
