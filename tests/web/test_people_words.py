@@ -118,6 +118,10 @@ def test_audit_events_read_as_sentences_with_names(world: World) -> None:
     assert detail_words("course.book", {"sessions": [[1, "2026-11-01"], [2, "2026-11-29"]]}) == (
         ("Sessions", "1 on 2026-11-01, 2 on 2026-11-29"),
     )
+    assert detail_words("adverse_event.record", {"kind": "burn", "severity": "mild", "session": 7, "lots": [3]}) == (
+        ("Kind", "Burn"),
+        ("Severity", "Mild"),
+    )
     assert viewed_words("electrolysis_session") == "an electrolysis session"
     page = world.login(world.owner).get(reverse("audit:log")).content.decode()
     assert (

@@ -151,8 +151,9 @@ _KINDS: dict[str, str] = {
 
 _KIND_BY_ACTION: dict[tuple[str, str], str] = {(Event.ADVERSE_EVENT_RECORD, "kind"): "adverse_event"}
 _DIGESTS = {"sha256", "hash"}
-_HIDDEN = {"evidence_version"}
-"""Detail keys kept in the trail but not worth a line on the page."""
+_HIDDEN = {"evidence_version", "event", "session", "lots", "erasure"}
+"""Detail keys kept in the trail but not worth a line on the page (the evidence version; row ids, which the
+client column and the record's own pages already name)."""
 
 
 @dataclass(frozen=True)
