@@ -105,10 +105,10 @@ def test_audit_events_read_as_sentences_with_names(world: World) -> None:
     assert d.details == (("Indication", "Atrophic acne scars"), ("Zones", "Full face"))
     consent = describe(AuditEvent.objects.get(organization=world.clinic, action="consent.sign", client=world.ada))
     assert consent.details == (
-        ("Treatment", "microneedling"),
-        ("Version", "1"),
         ("Clinical photos allowed", "yes"),
         ("Marketing photos allowed", "no"),
+        ("Treatment", "microneedling"),
+        ("Version", "1"),
     )
     assert detail_words("device.add", {"catalog_id": "pen_14", "lot": "CART-2407-A", "units": None}) == (
         ("Device", "Pen, 14-needle cartridge at 7,000 rpm (SkinPen-type)"),

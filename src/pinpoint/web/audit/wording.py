@@ -204,9 +204,10 @@ def _label(key: str) -> str:
 
 
 def detail_words(action: str, detail: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
-    """The labelled details of an event of ``action`` in words (evidence names, dates, yes/no)."""
+    """The labelled details of an event of ``action`` in words (evidence names, dates, yes/no), by key: the
+    same order on every database (PostgreSQL's jsonb does not keep the order the keys were written in)."""
     out = []
-    for key, value in (detail or {}).items():
+    for key, value in sorted((detail or {}).items()):
         if key in _HIDDEN:
             continue
         kind = _KIND_BY_ACTION.get((action, key), _KINDS.get(key))
