@@ -201,9 +201,10 @@ def test_list_pages_keep_a_constant_number_of_queries(world: World, page: str, d
     _grow(world, 12, 4)
     with django_assert_num_queries(small):
         client.get(url)
-    # 3 to authenticate (session, user, memberships) + list: count and page; dashboard: today's sessions,
-    # the counts of what the bounded lists leave out, overdue, coming, the questionnaires, electrolysis
-    # courses due and today's electrolysis sessions, open adverse events
+    # 3 to authenticate (session, user, memberships) + list: count and page; dashboard: the counts of
+    # today's sessions and of what the bounded lists leave out, today's and the coming sessions, overdue,
+    # the questionnaires, the plans of the courses screened afresh (the grown clients' are new),
+    # electrolysis courses due and today's electrolysis sessions, open adverse events
     assert small == {"clients:list": 5, "dashboard": 11}[page]
 
 

@@ -8,9 +8,11 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from pinpoint.web.audit.models import AuditEvent, RecordView
@@ -20,10 +22,24 @@ from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.clients.selectors import ScreeningResult, client_search, screening_for
 from pinpoint.web.consents.models import Consent
-from pinpoint.web.electrolysis.selectors import timeline_entries as electrolysis_timeline
+from pinpoint.web.electrolysis.models import Course as ElectrolysisCourse
+from pinpoint.web.electrolysis.models import Session as ElectrolysisSession
+from pinpoint.web.electrolysis.selectors import courses_of as electrolysis_courses
+from pinpoint.web.records.paging import PageInfo, page_of
 from pinpoint.web.treatments.models import Addendum, Course, Session, ZoneRecord
+from pinpoint.web.treatments.selectors import course_plans, plan_ref
 
-__all__ = ["COUNT_CAP", "ClientPage", "Timeline", "client_history", "client_list", "client_page", "timeline"]
+__all__ = [
+    "COUNT_CAP",
+    "TIMELINE_PAGE",
+    "ClientPage",
+    "CourseSummary",
+    "Timeline",
+    "client_history",
+    "client_list",
+    "client_page",
+    "timeline",
+]
 
 
 def client_list(actor: Actor, search: str = "") -> QuerySet[Client]:
@@ -125,61 +141,140 @@ def client_page(actor: Actor, search: str = "", after: str = "", before: str = "
     return ClientPage(got, total, _cursor(got[-1]) if got else None, _cursor(got[0]) if more else None, not more, False)
 
 
+TIMELINE_PAGE = 20
+"""Entries of a client's timeline shown a page."""
+
+_KIND_RANK = {
+    "questionnaire": 5,
+    "consent": 4,
+    "withdrawal": 3,
+    "session": 2,
+    "electrolysis_session": 1,
+    "course": 2,
+    "electrolysis_course": 1,
+}
+_COURSE_KINDS = ("course", "electrolysis_course")
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """A course as the top of the timeline sums it up, on every page: how many of its sessions are signed, booked."""
+
+    course: Course | ElectrolysisCourse
+    kind: str
+    sessions: int
+    signed: int
+    booked: int
+
+
 @dataclass(frozen=True)
 class Timeline:
-    """A client's record, newest first, with today's screening and the next session's."""
+    """One page of a client's record, newest first, with its courses, today's screening and the next session's.
+
+    ``entries`` are ``(date, kind, object)``, :data:`TIMELINE_PAGE` of them on ``page``.
+    """
 
     client: Client
     entries: list[tuple[dt.date, str, object]]
+    page: PageInfo
     questionnaires: list[Questionnaire]
     consents: list[Consent]
     courses: list[Course]
-    sessions: list[Session]
+    summaries: list[CourseSummary]
     today: ScreeningResult
     next_session: Session | None
     next_screening: ScreeningResult | None
 
 
-def timeline(actor: Actor, client: Client) -> Timeline:
-    """Everything on ``client``'s record in a constant number of queries."""
+def _order(entry: tuple[dt.date, str, object], tie: int) -> tuple[dt.date, bool, int, int]:
+    """Where an entry sorts, newest first: by date; on one day a course below what happened in it."""
+    day, kind, _ = entry
+    return (day, kind not in _COURSE_KINDS, _KIND_RANK[kind], tie)
+
+
+def _with_counts(courses: QuerySet[Any]) -> QuerySet[Any]:
+    """Courses with how many sessions each has, signed and booked, in the query that reads them."""
+    signed, booked = Session.Status.SIGNED, Session.Status.BOOKED
+    counted: QuerySet[Any] = courses.annotate(
+        n_sessions=Count("sessions"),
+        n_signed=Count("sessions", filter=Q(sessions__status=signed)),
+        n_booked=Count("sessions", filter=Q(sessions__status=booked)),
+    )
+    return counted
+
+
+def _summary(course: Any, kind: str) -> CourseSummary:
+    return CourseSummary(course, kind, course.n_sessions, course.n_signed, course.n_booked)
+
+
+def timeline(actor: Actor, client: Client, page: str | None = None) -> Timeline:
+    """Page ``page`` (text from the address: ``"2"``; the first when empty) of ``client``'s record.
+
+    Newest first (a booked session is dated the day it is booked for, so the furthest booking
+    comes first); on one day a course comes below what happened in it. Questionnaires, consents
+    and courses (a few a client) are read whole; sessions, which grow with every visit, only as
+    far as the page reaches, so a page costs the same however long the record is: a constant
+    number of queries, and the rows of one page rendered. A page that is not one of the record's
+    shows the nearest that is (:func:`pinpoint.web.records.paging.page_of`). Every course is
+    summed up on every page.
+    """
     actor.require(Perm.CLIENT_VIEW)
     org = actor.organization
     questionnaires = list(Questionnaire.objects.filter(organization=org, client=client).select_related("recorded_by"))
     consents = list(
         Consent.objects.filter(organization=org, client=client).select_related("recorded_by", "withdrawn_by")
     )
-    courses = list(Course.objects.filter(organization=org, client=client))
-    sessions = list(
-        Session.objects.filter(organization=org, client=client)
-        .select_related("signed_by")
-        .annotate(addenda_count=Count("addenda"))
-        .order_by("scheduled_on", "number")
-    )
-    entries: list[tuple[dt.date, str, object]] = []
-    entries += [(q.taken_on, "questionnaire", q) for q in questionnaires]
-    entries += [(timezone.localdate(c.signed_at), "consent", c) for c in consents]
-    entries += [(timezone.localdate(c.withdrawn_at), "withdrawal", c) for c in consents if c.withdrawn_at]
-    entries += [(c.start_on, "course", c) for c in courses]
-    entries += [(s.date, "session", s) for s in sessions]
-    entries += electrolysis_timeline(actor, client)
-    entries.sort(key=lambda e: (e[0], e[1] not in ("course", "electrolysis_course")), reverse=True)
     today = actor.today()
-    upcoming = [s for s in sessions if s.status == Session.Status.BOOKED and s.scheduled_on >= today]
-    nxt = upcoming[0] if upcoming else None
-    by_course = {c.pk: c for c in courses}
+    sessions = Session.objects.filter(organization=org, client=client)
+    courses = list(_with_counts(Course.objects.filter(organization=org, client=client).defer("plan")))
+    el_courses = list(_with_counts(electrolysis_courses(actor, client)))
+    el_sessions = ElectrolysisSession.objects.filter(organization=org, client=client)
+    summaries = [_summary(c, "course") for c in courses]
+    summaries += [_summary(c, "electrolysis_course") for c in el_courses]
+    few: list[tuple[tuple[dt.date, str, object], int]] = []
+    few += [((q.taken_on, "questionnaire", q), q.pk) for q in questionnaires]
+    few += [((timezone.localdate(c.signed_at), "consent", c), c.pk) for c in consents]
+    few += [((timezone.localdate(c.withdrawn_at), "withdrawal", c), c.pk) for c in consents if c.withdrawn_at]
+    few += [((c.start_on, "course", c), c.pk) for c in courses]
+    few += [((c.start_on, "electrolysis_course", c), c.pk) for c in el_courses]
+    total = len(few) + sum(c.sessions for c in summaries)
+    shown = page_of(total, TIMELINE_PAGE, page)
+    reach = shown.offset + shown.size  # no session beyond this many of either kind can be on the page
+    many: list[tuple[tuple[dt.date, str, object], int]] = []
+    if courses:
+        many += [
+            ((s.date, "session", s), s.number)
+            for s in sessions.select_related("signed_by")
+            .annotate(addenda_count=Count("addenda"), day=Coalesce("performed_on", "scheduled_on"))
+            .order_by("-day", "-number")[:reach]
+        ]
+    if el_courses:
+        many += [
+            ((s.performed_on, "electrolysis_session", s), s.number)
+            for s in el_sessions.select_related("signed_by")
+            .annotate(addenda_count=Count("addenda"))
+            .order_by("-performed_on", "-number")[:reach]
+        ]
+    ordered = sorted(few + many, key=lambda e: _order(*e), reverse=True)
+    entries = [entry for entry, _ in ordered[shown.offset : reach]]
+    nxt = None
+    if courses:
+        upcoming = sessions.filter(status=Session.Status.BOOKED, scheduled_on__gte=today)
+        nxt = upcoming.order_by("scheduled_on", "number").first()
     next_screening = None
     if nxt is not None:
-        course = by_course[nxt.course_id]
+        course = next(c for c in courses if c.pk == nxt.course_id)
         next_screening = screening_for(
-            actor, client, nxt.scheduled_on, course.plan_obj(), questionnaires, plan_key=(course.pk, course.created_at)
+            actor, client, nxt.scheduled_on, plan_ref(course), questionnaires, load_plans=partial(course_plans, actor)
         )
     return Timeline(
         client=client,
         entries=entries,
+        page=shown,
         questionnaires=questionnaires,
         consents=consents,
         courses=courses,
-        sessions=sessions,
+        summaries=summaries,
         today=screening_for(actor, client, today, None, questionnaires),
         next_session=nxt,
         next_screening=next_screening,

@@ -8,78 +8,83 @@ is still ``dashboard``.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pinpoint.core.planning import Plan
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.models import Client
-from pinpoint.web.clients.selectors import questionnaires_by_client, screening_for
+from pinpoint.web.clients.selectors import screenings_on
 from pinpoint.web.electrolysis import selectors as electrolysis
+from pinpoint.web.records.paging import page_of
 from pinpoint.web.treatments import selectors
 
-__all__ = ["ALERT_DAYS", "ALERT_LIMIT", "DUE_DAYS", "DUE_LIMIT", "OVERDUE_DAYS", "dashboard"]
+__all__ = ["ALERT_DAYS", "ALERT_LIMIT", "DUE_DAYS", "DUE_LIMIT", "OVERDUE_DAYS", "TODAY_PAGE", "dashboard"]
 
 ALERT_DAYS = 14
 DUE_DAYS = 7
 OVERDUE_DAYS = 30
-DUE_LIMIT = 50
+DUE_LIMIT = 20
 ALERT_LIMIT = 100
+TODAY_PAGE = 25
 
 
 @page(Perm.DASHBOARD_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Today's sessions, sessions due soon or overdue, and screening alerts for the coming sessions.
 
-    Today's sessions are all shown. The overdue list (most recent first), the due-soon list and the
-    sessions screened for alerts (soonest first) are bounded; what a bound leaves out is counted on the page.
-    Electrolysis sessions held today and electrolysis courses whose next session is due (core's
-    spacing after the last session) are listed beside them.
+    Today's sessions are shown 25 a page (``?page=2``), in client name order; every one of them is
+    screened. The overdue list (most recent first), the due-soon list and the sessions screened
+    for alerts (soonest first) are bounded; what a bound leaves out is counted on the page. The
+    sessions are read as plain rows and screened through the screening cache, so a course's plan
+    is read only to screen it afresh. Electrolysis sessions held today and electrolysis courses
+    whose next session is due (core's spacing after the last session) are listed beside them.
     """
     actor = actor_of(request)
     today = actor.today()
-    todays = list(selectors.sessions_between(actor, today, today))
     overdue_first = today - dt.timedelta(days=OVERDUE_DAYS)
     soon_last = today + dt.timedelta(days=DUE_DAYS)
     alert_last = today + dt.timedelta(days=ALERT_DAYS)
     counts = selectors.count_between(
         actor,
         {
+            "today": (today, today),
             "overdue": (overdue_first, today - dt.timedelta(days=1)),
             "soon": (today + dt.timedelta(days=1), soon_last),
             "coming": (today + dt.timedelta(days=1), alert_last),
         },
     )
-    overdue = list(
+    window = selectors.session_rows(
+        selectors.sessions_between(actor, today, alert_last)[: counts["today"] + ALERT_LIMIT]
+    )
+    every_today = [s for s in window if s.scheduled_on == today]
+    coming = [s for s in window if s.scheduled_on > today][:ALERT_LIMIT]
+    soon = [s for s in coming if s.scheduled_on <= soon_last][:DUE_LIMIT]
+    overdue = selectors.session_rows(
         selectors.sessions_between(actor, overdue_first, today - dt.timedelta(days=1)).order_by(
             "-scheduled_on", "client__full_name", "number"
         )[:DUE_LIMIT]
     )
-    coming = list(selectors.sessions_between(actor, today + dt.timedelta(days=1), alert_last)[:ALERT_LIMIT])
-    soon = [s for s in coming if s.scheduled_on <= soon_last][:DUE_LIMIT]
-    screened = todays + coming
-    questionnaires = questionnaires_by_client(actor, {s.client_id for s in screened})
-    alerts = []
-    plans: dict[int, Plan] = {}
-    for s in screened:
-        if s.course_id not in plans:
-            plans[s.course_id] = s.course.plan_obj()
-        plan = plans[s.course_id]
-        result = screening_for(
-            actor, s.client, s.scheduled_on, plan, questionnaires.get(s.client_id, []),
-            plan_key=(s.course_id, s.course.created_at),
-        )  # fmt: skip
-        if result.screening is None or result.screening.verdict != "proceed":
-            alerts.append((s, result))
+    today_page = page_of(len(every_today), TODAY_PAGE, request.GET.get("page"))
+    screened = every_today + coming
+    results = screenings_on(
+        actor, [(s.client_id, s.scheduled_on, s.plan) for s in screened], partial(selectors.course_plans, actor)
+    )
+    alerts = [
+        (s, r)
+        for s, r in zip(screened, results, strict=True)
+        if r.screening is None or r.screening.verdict != "proceed"
+    ]
     self_client = None
     if actor.organization.is_personal:
         self_client = Client.objects.filter(organization=actor.organization, is_self=True).first()
     el_due = electrolysis.due_courses(actor, today, overdue_first, soon_last, ALERT_LIMIT)
     context = {
         "today": today,
-        "todays": todays,
+        "todays": every_today[today_page.offset : today_page.offset + today_page.size],
+        "today_page": today_page,
         "overdue": overdue,
         "overdue_more": counts["overdue"] - len(overdue),
         "soon": soon,

@@ -36,11 +36,13 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 @page(Perm.CLIENT_VIEW)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The client's timeline: questionnaires, consents, courses, sessions; screening today and next session."""
+    """The client's timeline, 20 entries a page (``?page=2``): questionnaires, consents, courses, sessions;
+    screening today and for the next session; every course summed up on every page."""
     actor = actor_of(request)
     client = get_client(actor, pk)
     record_view(actor, client, "timeline")
-    return render(request, "clients/detail.html", {"client": client, "t": timeline(actor, client)})
+    t = timeline(actor, client, request.GET.get("page"))
+    return render(request, "clients/detail.html", {"client": client, "t": t})
 
 
 @page(Perm.AUDIT_VIEW)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -17,7 +18,7 @@ from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client
-from pinpoint.web.clients.selectors import ScreeningResult, screening_for
+from pinpoint.web.clients.selectors import PlanRef, ScreeningResult, screening_for
 from pinpoint.web.consents.models import Consent
 from pinpoint.web.devices.models import DeviceUnit
 from pinpoint.web.devices.selectors import UnitStatus, choosable
@@ -25,13 +26,17 @@ from pinpoint.web.treatments.models import Course, Session, ZoneRecord
 
 __all__ = [
     "SessionContext",
+    "SessionRow",
     "booked",
     "consent_in_force",
     "count_between",
+    "course_plans",
     "course_sessions",
     "get_course",
     "get_session",
+    "plan_ref",
     "session_context",
+    "session_rows",
     "sessions_between",
     "unit_sessions",
 ]
@@ -171,6 +176,85 @@ def count_between(actor: Actor, spans: dict[str, tuple[dt.date, dt.date]]) -> di
     }
     row = sessions_between(actor, first, last).order_by().aggregate(**aggregates)
     return {name: int(row[name]) for name in spans}
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as a list of many shows it, read as plain values: no model instances, no course plan.
+
+    ``plan`` names the course's plan for the screening cache without reading it.
+    """
+
+    pk: int
+    number: int
+    scheduled_on: dt.date
+    status: str
+    client_id: int
+    client_name: str
+    course_id: int
+    indication: str
+    setting: str
+    device: str
+    zones: list[str]
+    start_on: dt.date
+
+    @property
+    def status_label(self) -> str:
+        """The status in words ("Booked")."""
+        return str(Session.Status(self.status).label)
+
+    @property
+    def plan(self) -> PlanRef:
+        """The course's plan, named for the screening cache (:func:`course_plans` reads it)."""
+        key = _plan_key(self.course_id, self.indication, self.setting, self.device, self.zones, self.start_on)
+        return PlanRef(key, self.indication)
+
+
+_ROW_FIELDS = (
+    "pk",
+    "number",
+    "scheduled_on",
+    "status",
+    "client_id",
+    "client__full_name",
+    "course_id",
+    "course__indication",
+    "course__setting",
+    "course__device",
+    "course__zones",
+    "course__start_on",
+)
+_PLAN_KEY_FIELDS = ("pk", "indication", "setting", "device", "zones", "start_on")
+
+
+def _plan_key(pk: int, indication: str, setting: str, device: str, zones: list[str], start_on: dt.date) -> Hashable:
+    """Names a course's plan for good: the course's id (a plan is written once) with what its plan was made
+    from, so an id used again (a test database rolled back, a development database made anew) is told apart.
+
+    Only columns stored before the plan's JSON are read: SQLite reads a column stored after it
+    (``created_at``) by walking the plan's overflow pages, a few milliseconds for a dashboard.
+    """
+    return ("course", pk, indication, setting, device, tuple(zones), start_on)
+
+
+def session_rows(sessions: QuerySet[Session]) -> list[SessionRow]:
+    """The sessions of ``sessions`` (its filters, order and slice) as :class:`SessionRow` values; one query."""
+    return [SessionRow(*row) for row in sessions.values_list(*_ROW_FIELDS)]
+
+
+def plan_ref(course: Course) -> PlanRef:
+    """``course``'s plan, named for the screening cache (:func:`course_plans` reads it)."""
+    key = _plan_key(course.pk, course.indication, course.setting, course.device, course.zones, course.start_on)
+    return PlanRef(key, course.indication)
+
+
+def course_plans(actor: Actor, keys: Collection[Hashable]) -> dict[Hashable, Plan]:
+    """The plans named by the keys of :func:`plan_ref` and :attr:`SessionRow.plan`, parsed; one query."""
+    wanted = set(keys)
+    ids = {key[1] for key in wanted if isinstance(key, tuple)}
+    rows = Course.objects.filter(organization=actor.organization, pk__in=ids).values_list(*_PLAN_KEY_FIELDS, "plan")
+    found = ((_plan_key(*row[:-1]), row[-1]) for row in rows)
+    return {key: Plan.model_validate(plan) for key, plan in found if key in wanted}
 
 
 def unit_sessions(actor: Actor, unit: DeviceUnit) -> QuerySet[Session]:
