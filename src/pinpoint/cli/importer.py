@@ -59,7 +59,10 @@ def import_(
     report = import_zips(files)
     names = ", ".join(name for _, name in report.organizations)
     total = sum(report.rows.values())
-    typer.echo(f"imported {total} records of {names} ({report.photos} photos); every chain of seals verifies")
+    photos = f"{report.photos} photos"
+    if report.erased_photos:
+        photos += f", {report.erased_photos} whose image an erasure deleted"
+    typer.echo(f"imported {total} records of {names} ({photos}); every chain of seals verifies")
     typer.echo(
         "members have no password yet: each sets one with 'Forgotten your password?' on the sign-in page"
         " (or `python -m pinpoint.web changepassword EMAIL`)"

@@ -53,10 +53,12 @@ is inserted in progress, its records after it, and then it is marked signed, as 
 
 @dataclass
 class ImportReport:
-    """What an import loaded: rows per table, photo files, and the organizations (id, name)."""
+    """What an import loaded: rows per table, photos (with their files, and without: erased), and the organizations."""
 
     rows: dict[str, int] = field(default_factory=dict)
     photos: int = 0
+    erased_photos: int = 0
+    """Photo records whose files an erasure deleted: the records are loaded, there is no file to restore."""
     organizations: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -88,8 +90,7 @@ def _order(tables: list[str], by_name: dict[str, type[models.Model]]) -> list[st
             for f in by_name[t]._meta.concrete_fields
             if f.is_relation and f.related_model is not None
         }
-        & wanted
-        - {t}
+        & wanted - {t}
         for t in tables
     }
     done: list[str] = []
@@ -191,8 +192,11 @@ def _heads(zf: zipfile.ZipFile, path: Path) -> list[Any]:
         raise InputError("file", f"'{path}' has no readable seals/heads.json; is it a Pinpoint export?") from None
 
 
-def _restore_photos(paths: list[Path], written: list[str]) -> int:
-    """Write each photo and its thumbnail back under their stored names, checked by SHA-256; how many photos."""
+def _restore_photos(paths: list[Path], written: list[str]) -> tuple[int, int]:
+    """Write each photo and its thumbnail back under their stored names, checked by SHA-256.
+
+    How many photos had their files written, and how many had none to write (an erasure deleted them).
+    """
     photo = apps.get_model("photos", "Photo")
     from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
 
@@ -202,13 +206,16 @@ def _restore_photos(paths: list[Path], written: list[str]) -> int:
     columns = [c for pair in PHOTO_FILES if pair[0] in present for c in pair]
     erased = erased_file_names()  # the erasure records were just loaded: their files are gone on purpose
     try:
-        n = 0
+        restored = gone = 0
         for row in photo._base_manager.order_by("pk").values_list(*columns).iterator():
+            if row[0] in erased:
+                gone += 1
+            else:
+                restored += 1
             for name, sha in zip(row[::2], row[1::2], strict=True):
                 if name and name not in erased:
                     _restore_file(storage, zips, name, sha, written)
-            n += 1
-        return n
+        return restored, gone
     finally:
         for zf in zips:
             zf.close()
@@ -275,7 +282,7 @@ def import_zips(paths: list[Path]) -> ImportReport:
             heads = [h for path in paths for h in _load(path, by_name, seen_users)]
             _reset_sequences(list(by_name.values()))
             if "photos_photo" in by_name:
-                report.photos = _restore_photos(paths, written)
+                report.photos, report.erased_photos = _restore_photos(paths, written)
             _verify(heads)
             report.rows = {name: m._base_manager.count() for name, m in by_name.items() if m._base_manager.exists()}
             org = apps.get_model("accounts", "Organization")
