@@ -34,7 +34,9 @@ IMAGES_LOADED = "[...document.images].filter(i => i.getAttribute('src')).every(i
 # A lazy image loads only near the viewport, and never while hidden (a ghost under a taken photo): the screenshot
 # wants them all, so they are switched to eager, which starts every pending load at once.
 EAGER = "document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
-PENDING = "[...document.images].filter(i => i.getAttribute('src') && !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+PENDING = (
+    "[...document.images].filter(i => i.getAttribute('src') && !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+)
 
 
 def _loaded(page: Any) -> None:
