@@ -4,16 +4,24 @@ For SQLite and for PostgreSQL (a fresh database on ``postgres://postgres@127.0.0
 created and dropped here; ``PINPOINT_BENCH_POSTGRES`` names another server; skipped with the
 reason when none answers): build 1,000 clients with 50 sessions each (``web_bench_data.py``),
 start gunicorn on a free port of 127.0.0.1 with the project's WSGI app (2 workers x 2 threads,
-development profile with DEBUG off), sign in through the sign-in page, then load three URLs in
-turn with ``CONCURRENCY`` client threads for ``SECONDS`` each after a warm-up:
+development profile with DEBUG off), sign in through the sign-in page, then, at each level of
+``CONCURRENCY`` (4 and 20 client threads), load in turn for ``SECONDS`` each after a warm-up:
 
-- a client's timeline (50 sessions, questionnaire, consent, course; screening today and for the
-  next session; one audit row written per view), a different client on each request;
-- the dashboard (today's sessions, those due, screening alerts for up to 100 coming sessions);
-- a trivial view (``web_bench_urls``) through the same middleware: the baseline.
+- a trivial view (``web_bench_urls``) through the same middleware: the baseline;
+- the first page of a client's timeline (20 of its 53 entries; the course summed up; screening
+  today and for the next session; one audit row written per view), a different client on each
+  request;
+- the dashboard (the first 25 of today's sessions, those due, screening alerts for today's and up
+  to 100 coming sessions);
+- the trivial view again: the baseline is the mean of the two, so a neighbour's load that comes or
+  goes during the run weighs on both sides.
 
-Figures per page: requests/s, p50 and p99 latency in ms, and the ratios to the trivial view in
-the same run (``slowdown`` = trivial req/s ÷ page req/s; ``p50_ratio`` = page p50 ÷ trivial p50).
+Figures per page and level: requests/s, p50 and p99 latency in ms, and against the baseline of the
+same level: ``req_per_s_pct`` (page req/s as a percentage of trivial req/s), ``p99_ratio`` (page
+p99 ÷ trivial p99) and whether the goals of issue 13 are met (``GOAL_PCT`` and ``GOAL_P99``).
+
+``run(tiny=True)`` (the test suite) builds 20 clients in SQLite only and loads each URL for a
+fraction of a second: it checks the script still runs, not the figures.
 """
 
 from __future__ import annotations
@@ -41,10 +49,13 @@ from urllib.parse import urlencode
 HERE = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 WORKERS, THREADS = 2, 2  # the machines have 2 cores; the client threads share them
-CONCURRENCY = 4
+CONCURRENCY = (4, 20)
 WARMUP_SECONDS = 2.0
-SECONDS = 10.0
-START_SECONDS = 60
+SECONDS = float(os.environ.get("PINPOINT_BENCH_SECONDS", "10"))
+GOAL_PCT = 50.0  # page req/s at least this percentage of the trivial view's
+GOAL_P99 = 3.0  # page p99 at most this many times the trivial view's
+TIMELINE_SHOWN = 20  # entries on the first page of a timeline (records.clients.TIMELINE_PAGE)
+START_SECONDS = 180  # a shared machine under load can take minutes to import the app
 PG_SERVER = os.environ.get("PINPOINT_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 TRIVIAL = "/bench/trivial/"
 SESSIONS_PER_CLIENT = 50  # as web_bench_data builds them
@@ -71,6 +82,21 @@ def _env(database_url: str | None, data_dir: Path) -> dict[str, str]:
     return env
 
 
+def _answers(port: int) -> bool:
+    """True when the server answers the sign-in page."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=2)
+    try:
+        conn.request("GET", "/accounts/login/")
+        response = conn.getresponse()
+        response.read()
+    except (OSError, http.client.HTTPException):
+        return False
+    else:
+        return response.status == 200
+    finally:
+        conn.close()
+
+
 @contextlib.contextmanager
 def _gunicorn(env: dict[str, str], cwd: Path) -> Iterator[int]:
     port = _free_port()
@@ -88,12 +114,8 @@ def _gunicorn(env: dict[str, str], cwd: Path) -> Iterator[int]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 msg = f"gunicorn did not start:\n{log.read_text(errors='replace')[-2000:]}"
                 raise RuntimeError(msg)
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                conn = http.client.HTTPConnection(HOST, port, timeout=2)
-                conn.request("GET", "/accounts/login/")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    break
+            if _answers(port):
+                break
             time.sleep(0.2)
         yield port
     finally:
@@ -140,9 +162,9 @@ def _sign_in(port: int, email: str, password: str) -> str:
     return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
-def _load(port: int, cookie: str, paths: list[str], seconds: float) -> dict[str, Any]:
-    """``CONCURRENCY`` threads, each on its own keep-alive connection, for ``seconds``; latencies in s."""
-    latencies: list[list[float]] = [[] for _ in range(CONCURRENCY)]
+def _load(port: int, cookie: str, paths: list[str], seconds: float, concurrency: int) -> dict[str, Any]:
+    """``concurrency`` threads, each on its own keep-alive connection, for ``seconds``; latencies in s."""
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors: list[str] = []
     stop = time.perf_counter() + seconds
 
@@ -151,7 +173,7 @@ def _load(port: int, cookie: str, paths: list[str], seconds: float) -> dict[str,
         i = k
         while time.perf_counter() < stop and len(errors) < 10:
             path = paths[i % len(paths)]
-            i += CONCURRENCY
+            i += concurrency
             t0 = time.perf_counter()
             try:
                 conn.request("GET", path, headers={"Cookie": cookie})
@@ -168,7 +190,7 @@ def _load(port: int, cookie: str, paths: list[str], seconds: float) -> dict[str,
         conn.close()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(CONCURRENCY)]
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
     for t in threads:
         t.start()
     for t in threads:
@@ -203,18 +225,55 @@ def _check_pages(port: int, cookie: str, client_id: int) -> dict[str, int]:
             msg = f"{path} answered HTTP {r.status} without {must!r}"
             raise RuntimeError(msg)
         shown = body.count(b'class="entry-session"')
-        if name == "timeline" and shown != SESSIONS_PER_CLIENT:
-            msg = f"{path} shows {shown} sessions, not {SESSIONS_PER_CLIENT}"
+        if name == "timeline" and (shown != TIMELINE_SHOWN or b'id="timeline-page-next"' not in body):
+            msg = f"{path} shows {shown} sessions, not {TIMELINE_SHOWN} and a link to the next page"
             raise RuntimeError(msg)
         sizes[f"{name}_bytes"] = len(body)
     return sizes
 
 
-def _backend(database_url: str | None, work: Path) -> dict[str, Any]:
+def _against(page: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """A page's figures beside the baseline's: req/s as a percentage, p99 as a ratio, and the goals."""
+    pct = round(100 * page["req_per_s"] / base["req_per_s"], 1)
+    p99 = round(page["p99_ms"] / base["p99_ms"], 2)
+    return page | {
+        "req_per_s_pct": pct,
+        "p99_ratio": p99,
+        "goal_pct_met": pct >= GOAL_PCT,
+        "goal_p99_met": p99 <= GOAL_P99,
+    }
+
+
+def _level(port: int, cookie: str, pages: dict[str, list[str]], seconds: float, concurrency: int) -> dict[str, Any]:
+    """The trivial view, each page, the trivial view again; each page against the mean of the two baselines."""
+    out: dict[str, Any] = {}
+    for name, paths in [("trivial", pages["trivial"]), *pages.items(), ("trivial_after", pages["trivial"])]:
+        if name == "trivial" and "trivial" in out:
+            continue
+        _load(port, cookie, paths, min(WARMUP_SECONDS, seconds), concurrency)
+        out[name] = _load(port, cookie, paths, seconds, concurrency)
+    before, after = out["trivial"], out.pop("trivial_after")
+    out["trivial"] = {
+        "req_per_s": round((before["req_per_s"] + after["req_per_s"]) / 2, 1),
+        "p50_ms": round((before["p50_ms"] + after["p50_ms"]) / 2, 1),
+        "p99_ms": round((before["p99_ms"] + after["p99_ms"]) / 2, 1),
+        "requests": before["requests"] + after["requests"],
+        "req_per_s_before_after": [before["req_per_s"], after["req_per_s"]],
+    }
+    for name in pages:
+        if name != "trivial":
+            out[name] = _against(out[name], out["trivial"])
+    return out
+
+
+def _backend(
+    database_url: str | None, work: Path, clients: int | None = None, seconds: float = SECONDS
+) -> dict[str, Any]:
     env = _env(database_url, work)
     today = dt.datetime.now(dt.UTC).date()
+    size = [] if clients is None else [str(clients)]
     built = subprocess.run(
-        [sys.executable, str(HERE / "web_bench_data.py"), today.isoformat()],
+        [sys.executable, str(HERE / "web_bench_data.py"), today.isoformat(), *size],
         cwd=work, env=env, check=False, capture_output=True, text=True,
     )  # fmt: skip
     if built.returncode != 0:
@@ -222,23 +281,19 @@ def _backend(database_url: str | None, work: Path) -> dict[str, Any]:
         raise RuntimeError(msg)
     data = json.loads(built.stdout.strip().splitlines()[-1])
     rng = random.Random(20261125)  # noqa: S311 - which clients to show, not security
-    timeline = [f"/clients/{pk}/" for pk in rng.sample(data["client_ids"], 200)]
+    ids = data["client_ids"]
+    timeline = [f"/clients/{pk}/" for pk in rng.sample(ids, min(200, len(ids)))]
     out: dict[str, Any] = {k: v for k, v in data.items() if k not in {"client_ids", "email", "password"}}
     with _gunicorn(env, work) as port:
         cookie = _sign_in(port, data["email"], data["password"])
-        out |= _check_pages(port, cookie, data["client_ids"][0])
+        out |= _check_pages(port, cookie, ids[0])
         pages = {"trivial": [TRIVIAL], "timeline": timeline, "dashboard": ["/"]}
-        for name, paths in pages.items():
-            _load(port, cookie, paths, WARMUP_SECONDS)
-            out[name] = _load(port, cookie, paths, SECONDS)
-    base = out["trivial"]
-    for name in ("timeline", "dashboard"):
-        out[name]["slowdown"] = round(base["req_per_s"] / out[name]["req_per_s"], 1)
-        out[name]["p50_ratio"] = round(out[name]["p50_ms"] / base["p50_ms"], 1)
+        for concurrency in CONCURRENCY:
+            out[f"concurrency_{concurrency}"] = _level(port, cookie, pages, seconds, concurrency)
     return out
 
 
-def _postgres(work: Path) -> dict[str, Any]:
+def _postgres(work: Path, clients: int | None = None, seconds: float = SECONDS) -> dict[str, Any]:
     import psycopg  # noqa: PLC0415 - only when PostgreSQL is measured
 
     name = f"pinpoint_bench_{os.getpid()}"
@@ -249,21 +304,27 @@ def _postgres(work: Path) -> dict[str, Any]:
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:
-            return _backend(f"{PG_SERVER}/{name}", work) | {"server_version": admin.info.server_version}
+            url = f"{PG_SERVER}/{name}"
+            return _backend(url, work, clients, seconds) | {"server_version": admin.info.server_version}
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def run() -> dict[str, Any]:
-    """SQLite and PostgreSQL, one after the other; each in its own temporary directory."""
+def run(*, tiny: bool = False) -> dict[str, Any]:
+    """SQLite and PostgreSQL, one after the other, each in its own temporary directory; ``tiny``: SQLite, small."""
+    clients, seconds = (20, 0.3) if tiny else (None, SECONDS)
+    levels = " and ".join(str(c) for c in CONCURRENCY)
     out: dict[str, Any] = {
         "server": f"gunicorn gthread, {WORKERS} workers x {THREADS} threads, DEBUG off",
-        "load": f"{CONCURRENCY} client threads, keep-alive, {SECONDS:g} s per URL after {WARMUP_SECONDS:g} s warm-up",
+        "load": f"{levels} client threads, keep-alive, {seconds:g} s per URL after a warm-up",
+        "goals": f"page req/s >= {GOAL_PCT:g} % of the trivial view's, page p99 <= {GOAL_P99:g} x the trivial view's",
     }
-    for name in ("sqlite", "postgresql"):
+    for name in ("sqlite",) if tiny else ("sqlite", "postgresql"):
         work = Path(tempfile.mkdtemp(prefix=f"pinpoint-bench-{name}-"))
         try:
-            out[name] = _backend(None, work) if name == "sqlite" else _postgres(work)
+            out[name] = _backend(None, work, clients, seconds) if name == "sqlite" else _postgres(work, None, seconds)
+        except RuntimeError as exc:  # the other database's figures are kept
+            out[name] = {"failed": str(exc)}
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return out

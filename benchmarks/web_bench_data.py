@@ -1,13 +1,13 @@
 """Build the data set of the web load benchmark in the database the environment names.
 
 Run as a script by ``bench_web.py`` (one process per database, so Django is configured for that
-database only): migrate, then one clinic with a practitioner, ``CLIENTS`` clients, each with a
-questionnaire, a signed consent, one course planned by core and ``SESSIONS_PER_CLIENT`` sessions
-every ``INTERVAL_DAYS`` days. Sessions before today are signed (with the SHA-256 of their signed
-content, as the app computes it), the others booked. Rows go in with ``bulk_create`` through
-the app's models, which seals each questionnaire, consent and signed session in the same
-transaction (the chain holds: ``pinpoint verify`` passes on the result); the organization, users
-and consent template go through the app's actions.
+database only): migrate, then one clinic with a practitioner, ``CLIENTS`` clients (or as many as
+the second argument says), each with a questionnaire, a signed consent, one course planned by
+core and ``SESSIONS_PER_CLIENT`` sessions every ``INTERVAL_DAYS`` days. Sessions before today are
+signed (with the SHA-256 of their signed content, as the app computes it), the others booked.
+Rows go in with ``bulk_create`` through the app's models, which seals each questionnaire,
+consent and signed session in the same transaction (the chain holds: ``pinpoint verify`` passes
+on the result); the organization, users and consent template go through the app's actions.
 Prints one JSON object: counts, timings, the login and the client ids.
 """
 
@@ -39,8 +39,8 @@ ANSWERS: dict[str, Any] = {
 }
 
 
-def build(today: dt.date) -> dict[str, Any]:
-    """Migrate and fill the database; return what the load needs."""
+def build(today: dt.date, clients_wanted: int = CLIENTS) -> dict[str, Any]:
+    """Migrate and fill the database with ``clients_wanted`` clients; return what the load needs."""
     import django  # noqa: PLC0415 - configured by the environment of this process
 
     django.setup()
@@ -84,12 +84,12 @@ def build(today: dt.date) -> dict[str, Any]:
                     email=f"client{i:04d}@example.org",
                     created_by=prac,
                 )
-                for i in range(CLIENTS)
+                for i in range(clients_wanted)
             ],
             batch_size=BATCH,
         )
         span_days = PAST_SESSIONS * INTERVAL_DAYS
-        first_day = [today - dt.timedelta(days=span_days - i % INTERVAL_DAYS) for i in range(CLIENTS)]
+        first_day = [today - dt.timedelta(days=span_days - i % INTERVAL_DAYS) for i in range(clients_wanted)]
         taken = [d - dt.timedelta(days=7) for d in first_day]
         questionnaires = Questionnaire.objects.bulk_create(
             [
@@ -198,10 +198,11 @@ def build(today: dt.date) -> dict[str, Any]:
 
 
 def main() -> None:
-    """``python web_bench_data.py YYYY-MM-DD``: build for that day; the database comes from the environment."""
+    """``python web_bench_data.py YYYY-MM-DD [CLIENTS]``: build for that day in the environment's database."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "web_bench_settings")
     today = dt.date.fromisoformat(sys.argv[1])
-    sys.stdout.write(json.dumps(build(today)) + "\n")
+    clients = int(sys.argv[2]) if len(sys.argv) > 2 else CLIENTS
+    sys.stdout.write(json.dumps(build(today, clients)) + "\n")
 
 
 if __name__ == "__main__":
