@@ -79,9 +79,12 @@ def form_date(page: Page, field_id: str) -> dt.date:
     return dt.date.fromisoformat(page.locator(f"#{field_id}").input_value())
 
 
-def _choose(page: Page, label: str, value: str) -> None:
-    """Pick ``value`` for the question ``label``, first opening its section as a person would."""
-    field = page.get_by_label(label, exact=True)
+def _choose(page: Page, label: str, value: str, *, exact: bool = True) -> None:
+    """Pick ``value`` for the question ``label``, first opening its section as a person would.
+
+    ``exact=False`` for a label Django ends with its ":" suffix (one not ending in punctuation)."""
+    field = page.get_by_label(label, exact=exact)
+    expect(field).to_have_count(1)
     if not field.is_visible():
         field.locator("xpath=ancestor::details[1]/summary").click()
     field.select_option(value)
@@ -92,14 +95,14 @@ def answer_questionnaire(page: Page, evidence: Evidence, zones: tuple[str, ...],
     boxes = page.locator("#id_zones")
     for zone in zones:
         boxes.get_by_label(evidence.zones[zone].name, exact=True).check()
-    _choose(page, "Fitzpatrick skin type", ROMAN[skin_type - 1])
+    _choose(page, "Fitzpatrick skin type", ROMAN[skin_type - 1], exact=False)
     for question in NO_QUESTIONS:
         _choose(page, question, "no")
     for question in CHOICE_QUESTIONS.values():
         _choose(page, question, "none")
     for _, question, _ in LAST_USE_QUESTIONS.values():
         _choose(page, question, "never")
-    _choose(page, "Diabetes?", "none")
+    _choose(page, "Diabetes?", "none", exact=False)
 
 
 def cells(page: Page, rows: str) -> list[list[str]]:

@@ -82,12 +82,12 @@ def refused(evidence: Evidence, course_plan: Plan, zone: str, depth_mm: float, p
     return err.value.message
 
 
-def check_plan_table(page: Page, root: str, expected: Plan) -> None:
-    """The plan table and schedule on the page are core's plan, zone by zone and date by date."""
+def check_plan_table(page: Page, root: str, expected: Plan, evidence: Evidence) -> None:
+    """The plan table and schedule on the page are core's plan, zone by zone (by name) and date by date."""
     rows = cells(page, f"{root} #plan-zones tbody tr")
     assert [r[:5] for r in rows] == [
         [
-            z.zone,
+            evidence.zones[z.zone].name,
             span(z.depth_mm.min, z.depth_mm.max, "mm"),
             span(z.passes.min, z.passes.max),
             span(z.interval_days.min, z.interval_days.max, "days"),
@@ -182,12 +182,12 @@ def test_clinic_story(server: Server, open_browser: Any, shots_dir: Path, eviden
     expected = plan(
         evidence, "acne_scars", zones, "clinic", device="pen_14", start=today, answers=parse_answers(answers, evidence)
     )
-    check_plan_table(page, "#plan-preview-result", expected)
+    check_plan_table(page, "#plan-preview-result", expected, evidence)
     expect(page.locator("#plan-zones td.num").first).to_have_css("white-space", "nowrap")
     shot(page, shots_dir, "course_planning")
     page.get_by_role("button", name="Create this course").click()
     expect(page.locator("#sessions")).to_have_count(0)
-    check_plan_table(page, "main", expected)
+    check_plan_table(page, "main", expected, evidence)
 
     # Book the sessions on the plan's dates; a second click books nothing more (the button goes).
     page.get_by_role("button", name="Book the sessions on the plan's dates").click()
@@ -396,7 +396,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     assert screening.verdict == "proceed"
 
     # Register the roller so its uses are counted.
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="My treatment").click()
     page.get_by_role("link", name="Register your roller").click()
     page.get_by_label("Device type").select_option("roller_192_025_home")
     page.get_by_label("Label").fill("My roller")
@@ -407,7 +407,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     shot(page, shots_dir, "home_devices")
 
     # The home plan: core's, and no depth on it above the home cap.
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="My treatment").click()
     page.get_by_role("link", name="Plan your home course").click()
     expect(page.locator("#id_setting option")).to_have_text(["At home"])
     expect(page.locator("#id_start_on")).to_have_value(today.isoformat())
@@ -423,7 +423,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
         start=today,
         answers=parse_answers(answers, evidence),
     )
-    check_plan_table(page, "#plan-preview-result", expected)
+    check_plan_table(page, "#plan-preview-result", expected, evidence)
     cap = evidence.policy_value("home_depth_cap_mm")
     shown = [
         float(x)
@@ -489,7 +489,7 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     shot(page, shots_dir, "home_signed_record")
 
     # The roller's use is counted: one signed session.
-    page.get_by_role("link", name="Devices").click()
+    page.get_by_role("link", name="My devices").click()
     roller = ["My roller", "Home roller, 192 x 0.25 mm", "R-2611", "-"]
     assert cells(page, "#devices tbody tr") == [[*roller, "1", "in use"]]
     page.get_by_role("link", name="My roller").click()
@@ -501,6 +501,10 @@ def test_home_story(server: Server, open_browser: Any, shots_dir: Path, evidence
     # Her record: session 1 signed, the next one on the plan's second date.
     page.get_by_role("link", name="My record").click()
     expect(page.locator("#client-name")).to_have_text("Kim Home")
+    expect(page.locator("#screening-next h2")).to_have_text(f"Next session: {day(expected.schedule[1].date)}")
+    # 20 entries a page, newest first: her 23 booked sessions fill the first page, session 1 is on the next
+    expect(page.locator("#timeline-count")).to_contain_text("Showing 1–20 of")
+    page.locator("#timeline-page-next").click()
     first_row = page.locator("#timeline tr", has=page.get_by_role("cell", name="Session 1", exact=True))
     expect(first_row).to_contain_text("Signed by Kim Home")
     expect(page.locator("#screening-next h2")).to_have_text(f"Next session: {day(expected.schedule[1].date)}")
