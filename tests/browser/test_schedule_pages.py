@@ -55,6 +55,8 @@ def test_the_clinics_day_pages_read_well_and_pass_axe(server: Server, open_brows
         "select k.id from treatments_course k join clients_client c on c.id = k.client_id "
         "where c.full_name = 'Ada Lovelace'"
     )
+    (ada,) = server.query("select id from clients_client where full_name = 'Ada Lovelace'")
+    (ada_first,) = server.query("select s.id from treatments_session s where s.client_id = ? and s.number = 1", ada[0])
     base = server.url
     browser = open_browser()
     page = browser.new_page()
@@ -71,6 +73,11 @@ def test_the_clinics_day_pages_read_well_and_pass_axe(server: Server, open_brows
         "reminders": "/reminders/",
         "calendar-address": "/reminders/calendar/",
         "password-change": "/accounts/password/change/",
+        # the pages the people's-words work changed: the record, the questionnaire, a new course, a signed session
+        "client-record": f"/clients/{ada[0]}/",
+        "questionnaire-new": f"/clients/{ada[0]}/questionnaire/",
+        "course-new": f"/clients/{ada[0]}/courses/new/",
+        "session-signed": f"/sessions/{ada_first[0]}/",
     }
     for name, path in pages.items():
         findings += _look(page, base + path, shots_dir, name)
@@ -86,6 +93,8 @@ def test_the_clinics_day_pages_read_well_and_pass_axe(server: Server, open_brows
     owner = open_browser().new_page()
     sign_in(owner, base, LOGINS[0][0], DEMO_PASSWORD)
     findings += _look(owner, base + "/schedule/rooms/", shots_dir, "schedule-rooms")
+    findings += _look(owner, base + "/schedule/hours/", shots_dir, "schedule-hours")
+    findings += _look(owner, base + "/audit/", shots_dir, "audit-log")
     assert findings == [], json.dumps(findings, indent=1)
 
 
