@@ -19,10 +19,11 @@ from typing import Any
 from tests.web.test_web_backup import _env, _pinpoint, pg_database  # noqa: F401 - pg_database is a fixture
 
 # At the state before the seals: add records as the old app wrote them (an audit event and a record view
-# older than everything else, a second consent withdrawn), then count, per organization, the rows that
+# older than everything else, a second consent withdrawn; signed sessions without the anaesthetic and
+# approval entries, whose columns going back has dropped), then count, per organization, the rows that
 # must carry a seal after the upgrade.
 BEFORE_SEALS = r"""
-import datetime as dt, json, os
+import datetime as dt, hashlib, json, os
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
@@ -62,6 +63,30 @@ with connection.cursor() as cur:
         " WHERE id = (SELECT min(id) FROM consents_consent WHERE organization_id = %s)",
         [dt.datetime.now(dt.UTC), user, org],
     )
+    # the old app wrote these contents when it signed: its signed-session trigger is set aside to write them
+    sqlite = connection.vendor == "sqlite"
+    if sqlite:
+        cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'treatments_session'")
+        triggers = cur.fetchall()
+        for name, _ in triggers:
+            cur.execute(f"DROP TRIGGER {name}")
+    else:
+        cur.execute("ALTER TABLE treatments_session DISABLE TRIGGER USER")
+    cur.execute("SELECT id, signed_content FROM treatments_session WHERE status = 'signed'")
+    for session, text in cur.fetchall():
+        content = json.loads(text)
+        newer = [content.pop(key, None) for key in ("anaesthetic", "override_approval")]
+        if any(entry is not None for entry in newer):
+            old_text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+            cur.execute(
+                "UPDATE treatments_session SET signed_content = %s, content_hash = %s WHERE id = %s",
+                [old_text, hashlib.sha256(old_text.encode()).hexdigest(), session],
+            )
+    if sqlite:
+        for _, sql in triggers:
+            cur.execute(sql)
+    else:
+        cur.execute("ALTER TABLE treatments_session ENABLE TRIGGER USER")
     counts = {}
     cur.execute("SELECT id FROM accounts_organization ORDER BY id")
     for (org_id,) in cur.fetchall():

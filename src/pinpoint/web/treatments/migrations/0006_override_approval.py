@@ -20,6 +20,9 @@ TABLE = "treatments_session"
 TRIGGER = f"pinpoint_{TABLE}_erase_only"
 PERSONAL = ("notes", "override_reason", "signed_content")  # as in exports 0001: unchanged
 NEW_COLUMNS = ("override_physician", "override_approved_on")
+BEFORE = ("anaesthetic_agent", "anaesthetic_ready_at", "needled_before_ready", "draft_saved_at")
+"""0005's columns: added after exports 0001 made the trigger, so the trigger did not name them until this
+migration; undone, it is made again without them, as it was, so that undoing 0005 can drop them."""
 
 
 def _permit(column: str) -> str:
@@ -44,7 +47,8 @@ def _remake_trigger(*, keep_new: bool) -> Any:
             return
         with schema_editor.connection.cursor() as cursor:
             cursor.execute(f"PRAGMA table_info({TABLE})")
-            columns = [row[1] for row in cursor.fetchall() if keep_new or row[1] not in NEW_COLUMNS]
+            left_out = () if keep_new else NEW_COLUMNS + BEFORE
+            columns = [row[1] for row in cursor.fetchall() if row[1] not in left_out]
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
         schema_editor.execute(_trigger(columns))
 
