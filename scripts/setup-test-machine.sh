@@ -23,8 +23,10 @@ root=false
 needed=()
 [ -x "$CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || needed+=(chromium)
 "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null || needed+=(python3-venv)
-ldconfig -p 2>/dev/null | grep -F 'libpango-1.0.so.0 ' >/dev/null || needed+=(libpango-1.0-0)
-ldconfig -p 2>/dev/null | grep -F 'libpangoft2-1.0.so.0 ' >/dev/null || needed+=(libpangoft2-1.0-0)
+# ldconfig lives in /usr/sbin, outside a plain user's PATH: without it every library would look missing.
+libraries=$(PATH="$PATH:/usr/sbin:/sbin" ldconfig -p 2>/dev/null || true)
+grep -F 'libpango-1.0.so.0 ' <<<"$libraries" >/dev/null || needed+=(libpango-1.0-0)
+grep -F 'libpangoft2-1.0.so.0 ' <<<"$libraries" >/dev/null || needed+=(libpangoft2-1.0-0)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || needed+=(fonts-dejavu-core)
 command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || needed+=(poppler-utils)
 pg_needed=()
