@@ -43,7 +43,7 @@ def _as_nobody(tmp_path: Path, path: str, **env: str) -> subprocess.CompletedPro
     command = ["runuser", "-u", "nobody", "--", "env", "-i", f"PATH={path}", "HOME=/tmp"]
     command += [f"{k}={v}" for k, v in env.items()]
     command += ["bash", str(tmp_path / "scripts" / "setup-test-machine.sh")]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_a_plain_user_on_a_ready_machine_passes_without_being_asked_to_install_anything(tmp_path: Path) -> None:
