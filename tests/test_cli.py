@@ -149,7 +149,7 @@ def test_guide_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (
             ["guide", "--indication", "acne", "--zone", "cheek", "--setting", "clinic"],
-            "pinpoint: error: unknown indication 'acne'",
+            "pinpoint: error: unknown indication 'acne'; did you mean 'acne_scars'?",
         ),
         (
             ["screen", "/nonexistent/answers.json"],
@@ -246,3 +246,61 @@ def test_human_output_shows_sources(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert "harris2015" in out
     assert "Aftercare" in out
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("koebner", "koebner_condition"),
+        ("sunburn", "sunburn_zones"),
+        ("tattoo", "tattoo_zones"),
+        ("retinoid", "retinoid_last_use"),
+        ("anaesthetic", "anaesthetic_risks"),
+    ],
+)
+def test_an_answers_field_typed_short_is_suggested_in_full(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, typed: str, meant: str
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({**SAFE_ANSWERS, typed: None}), encoding="utf-8")
+    code, out, err = cli(capsys, "screen", str(path), "--on", "2026-11-25")
+    assert (code, out, err) == (
+        2,
+        "",
+        f"pinpoint: error: {path}: line 1: unknown field '{typed}'; did you mean '{meant}'?\n",
+    )
+
+
+@pytest.mark.parametrize("command", ["screen", "plan", "guide"])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "sunburn_zones",
+            [{"zone": "cheek", "date": "2026-12-01"}],
+            "field 'sunburn_zones': sunburn date 2026-12-01 is in the future (after 2026-11-25); "
+            "it must be a past date",
+        ),
+        (
+            "neuromodulator_zones",
+            [{"zone": "cheek", "last_date": "1970-01-01"}],
+            "field 'neuromodulator_zones': last toxin injection 1970-01-01 is before the date of birth 1985-06-15",
+        ),
+        (
+            "retinoid_last_use",
+            "2026-11-26",
+            "field 'retinoid_last_use': last retinoid use 2026-11-26 is in the future (after 2026-11-25); "
+            "it must be a past date",
+        ),
+    ],
+)
+def test_an_impossible_answer_date_names_file_and_field_for_every_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, command: str, field: str, value: object, message: str
+) -> None:
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps({**SAFE_ANSWERS, field: value}), encoding="utf-8")
+    day = {"screen": ["--on"], "plan": ["--start"], "guide": ["--on"]}[command] + ["2026-11-25"]
+    plan_args = ["--indication", "fine_lines", "--zone", "cheek", "--setting", "clinic", "--answers", str(path)]
+    argv = [command, str(path), *day] if command == "screen" else [command, *plan_args, *day]
+    code, out, err = cli(capsys, *argv)
+    assert (code, out, err) == (2, "", f"pinpoint: error: {path}: line 1: {message}\n")

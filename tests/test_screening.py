@@ -515,10 +515,14 @@ def test_rule_vocabularies_are_the_answers_vocabularies(ev: Evidence) -> None:
         (
             "filler_zones",
             [{"zone": "cheek", "last_date": "1980-01-01"}],
-            "last filler injection 1980-01-01 is before 1985-06-15",
+            "last filler injection 1980-01-01 is before the date of birth 1985-06-15",
         ),
         ("retinoid_last_use", "2026-11-26", "last retinoid use 2026-11-26 is in the future"),
-        ("isotretinoin_last_dose", "1985-06-14", "last isotretinoin dose 1985-06-14 is before 1985-06-15"),
+        (
+            "isotretinoin_last_dose",
+            "1985-06-14",
+            "last isotretinoin dose 1985-06-14 is before the date of birth 1985-06-15",
+        ),
         (
             "radiation_zones",
             [{"zone": "cheek", "last_date": "2027-02-01"}],

@@ -182,10 +182,15 @@ def read_data_file(path: Path, what: str) -> tuple[dict[str, Any], str]:
 
 
 def with_line(exc: PinpointError, path: Path, text: str) -> PinpointError:
-    """The same error, its message prefixed with the file and the line of the field."""
+    """The same error, its message prefixed with the file, the line of the field and the field.
+
+    The field is named as the file spells it (``field 'sunburn_zones': sunburn date ...``) unless
+    the message already names it.
+    """
     line = _line_of(text, exc.field)
     where = f"{path}: line {line}: " if line else f"{path}: "
-    return InputError(exc.field, one_line(where + exc.message))
+    named = exc.message if not exc.field or f"'{exc.field}" in exc.message else f"field '{exc.field}': {exc.message}"
+    return InputError(exc.field, one_line(where + named))
 
 
 def evidence_with_policy(policy_file: Path | None) -> Evidence:

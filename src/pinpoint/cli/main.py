@@ -5,6 +5,7 @@ Errors print one line on stderr and exit with status 2; never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -201,7 +202,7 @@ def plan(
     ev = evidence_with_policy(policy)
     ind, zones_, setting_, skin = _plan_inputs(indication, zone, setting, skin_type)
     first = parse_date(start, "--start", today())
-    parsed = _read_answers(answers, ev)
+    parsed = _read_answers(answers, ev, first or today())
     if parsed is not None and skin is None:
         skin = parsed.skin_type
     result = do_plan(ev, ind, zones_, setting_, device=device, start=first, skin_type=skin, answers=parsed)
@@ -249,12 +250,13 @@ def _print_rules(rules: Any) -> None:
         )
 
 
-def _read_answers(answers: Path | None, ev: Any) -> Any:
+def _read_answers(answers: Path | None, ev: Any, on: dt.date) -> Any:
+    """The answers file, its dates checked as seen on ``on`` (an error names the file, line and field)."""
     if answers is None:
         return None
     raw, text = read_data_file(answers, "answers")
     try:
-        return parse_answers(raw, ev)
+        return parse_answers(raw, ev, on=on)
     except PinpointError as exc:
         raise with_line(exc, answers, text) from None
 
@@ -298,7 +300,7 @@ def guide(
     ev = evidence_with_policy(policy)
     ind, zones_, setting_, skin = _plan_inputs(indication, zone, setting, skin_type)
     day = parse_date(on, "--on", today())
-    parsed = _read_answers(answers, ev)
+    parsed = _read_answers(answers, ev, day or today())
     if parsed is not None and skin is None:
         skin = parsed.skin_type
     the_plan = do_plan(ev, ind, zones_, setting_, device=device, start=day, skin_type=skin, answers=parsed)

@@ -209,15 +209,16 @@ def check_answer_dates(answers: Answers, on: dt.date) -> None:
     radiotherapy date and a sunburn date may not lie after ``on`` nor before the birth date.
     """
     birth = answers.birth_date
+    born = DATE_LABELS["birth_date"]
     if birth is not None:
         check_birth_date("birth_date", birth, on, label=DATE_LABELS["birth_date"])
     for field in PAST_DATE_FIELDS:
         value = getattr(answers, field)
         if value is not None:
-            check_past_date(field, value, on, not_before=birth, label=DATE_LABELS[field])
+            check_past_date(field, value, on, not_before=birth, label=DATE_LABELS[field], not_before_label=born)
     for field in ZONE_DATE_FIELDS:
         for entry in getattr(answers, field) or ():
-            check_past_date(field, entry.day, on, not_before=birth, label=DATE_LABELS[field])
+            check_past_date(field, entry.day, on, not_before=birth, label=DATE_LABELS[field], not_before_label=born)
 
 
 def parse_skin_type(value: object, field: str = "skin_type") -> int:

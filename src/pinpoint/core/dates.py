@@ -61,18 +61,25 @@ def check_birth_date(field: str, value: dt.date, on: dt.date, *, label: str | No
 
 
 def check_past_date(
-    field: str, value: dt.date, on: dt.date, *, not_before: dt.date | None = None, label: str | None = None
+    field: str,
+    value: dt.date,
+    on: dt.date,
+    *,
+    not_before: dt.date | None = None,
+    label: str | None = None,
+    not_before_label: str | None = None,
 ) -> dt.date:
     """A date that can only lie in the past (a last dose, a sunburn, a questionnaire): not after ``on``.
 
-    ``not_before`` (a birth date, say) is the earliest it may be; in any case not more than
-    120 years before ``on``.
+    ``not_before`` (a birth date, say, named ``not_before_label`` in the message) is the earliest
+    it may be; in any case not more than 120 years before ``on``.
     """
     name = label or field
     if value > on:
         raise InputError(field, f"{name} {value} is in the future (after {on}); it must be a past date")
     if not_before is not None and value < not_before:
-        raise InputError(field, f"{name} {value} is before {not_before}")
+        earliest = f"the {not_before_label} {not_before}" if not_before_label else f"{not_before}"
+        raise InputError(field, f"{name} {value} is before {earliest}")
     _too_old(field, name, value, on)
     return value
 

@@ -99,9 +99,18 @@ def _walk(obj: Any, path: str) -> Iterator[tuple[str, Any]]:
 
 
 def suggest(value: str, choices: list[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or an empty string."""
+    """``"; did you mean 'x'?"`` for the closest choice, or an empty string.
+
+    The closest spelling first (``pregnent``: ``pregnant``); else the one choice whose words
+    start with ``value``'s words (``koebner``: ``koebner_condition``, ``sunburn``:
+    ``sunburn_zones``); else nothing.
+    """
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    words = [w for w in value.lower().replace("-", "_").split("_") if w]
+    starting = [c for c in choices if words and c.lower().split("_")[: len(words)] == words]
+    return f"; did you mean '{starting[0]}'?" if len(starting) == 1 else ""
 
 
 @dataclass(frozen=True)
