@@ -24,7 +24,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-PG_URL = os.environ.get("PINPOINT_BENCH_POSTGRES") or "postgres://postgres@127.0.0.1:5432/postgres"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pg_bulk beside this script, however it is loaded
+from pg_bulk import PG_URL, bench_env, clone, one, prepare
+
 SIZES = ((1_000, 20), (10_000, 20))
 """(clients, sessions per client): 20,000 and 200,000 sessions."""
 TINY = ((20, 3), (40, 3))
@@ -32,60 +34,37 @@ SIGNED = 2
 """Sessions of each course that are signed (with a zone record); the others are booked."""
 
 
-def _columns(cur: Any, table: str) -> list[str]:
-    cur.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
-        "ORDER BY ordinal_position",
-        (table,),
-    )
-    return [r[0] for r in cur.fetchall()]
-
-
-def _clone(cur: Any, table: str, source: str, **overrides: str) -> int:
-    """``INSERT INTO table`` the rows of ``source`` (aliased ``t``), columns from ``t`` unless overridden."""
-    cols = _columns(cur, table)
-    select = ", ".join(overrides.get(c, f"t.{c}") for c in cols)
-    cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM {source}")
-    return int(cur.rowcount)
-
-
-def _one(cur: Any, sql: str) -> Any:
-    cur.execute(sql)
-    row = cur.fetchone()
-    return row[0] if row else None
-
-
 def build(url: str, clients: int, sessions: int) -> int:
     """Add a Bench clinic of ``clients`` clients, one course each of ``sessions`` sessions; its id."""
     import psycopg  # noqa: PLC0415 - PostgreSQL only
 
     with psycopg.connect(url) as con, con.cursor() as cur:
-        demo = _one(cur, "SELECT id FROM accounts_organization WHERE kind = 'clinic' ORDER BY id LIMIT 1")
-        t_session = _one(
+        demo = one(cur, "SELECT id FROM accounts_organization WHERE kind = 'clinic' ORDER BY id LIMIT 1")
+        t_session = one(
             cur,
             "SELECT s.id FROM treatments_session s JOIN treatments_zonerecord z ON z.session_id = s.id "
             f"WHERE s.organization_id = {demo} AND s.status = 'signed' ORDER BY s.id LIMIT 1",
         )
         t_course, t_client = (
-            _one(cur, f"SELECT course_id FROM treatments_session WHERE id = {t_session}"),
-            _one(cur, f"SELECT client_id FROM treatments_session WHERE id = {t_session}"),
+            one(cur, f"SELECT course_id FROM treatments_session WHERE id = {t_session}"),
+            one(cur, f"SELECT client_id FROM treatments_session WHERE id = {t_session}"),
         )
-        t_zone = _one(cur, f"SELECT min(id) FROM treatments_zonerecord WHERE session_id = {t_session}")
-        _clone(cur, "accounts_organization", f"accounts_organization t WHERE t.id = {demo}", name="'Bench clinic'")
-        org = _one(cur, "SELECT max(id) FROM accounts_organization")
-        _clone(cur, "accounts_membership", f"accounts_membership t WHERE t.organization_id = {demo}",
+        t_zone = one(cur, f"SELECT min(id) FROM treatments_zonerecord WHERE session_id = {t_session}")
+        clone(cur, "accounts_organization", f"accounts_organization t WHERE t.id = {demo}", name="'Bench clinic'")
+        org = one(cur, "SELECT max(id) FROM accounts_organization")
+        clone(cur, "accounts_membership", f"accounts_membership t WHERE t.organization_id = {demo}",
                organization_id=str(org))  # fmt: skip
-        _clone(cur, "devices_deviceunit", f"devices_deviceunit t WHERE t.organization_id = {demo}",
+        clone(cur, "devices_deviceunit", f"devices_deviceunit t WHERE t.organization_id = {demo}",
                organization_id=str(org))  # fmt: skip
-        unit = _one(cur, f"SELECT min(id) FROM devices_deviceunit WHERE organization_id = {org}")
-        _clone(cur, "clients_client", f"clients_client t, generate_series(1, {clients}) g WHERE t.id = {t_client}",
+        unit = one(cur, f"SELECT min(id) FROM devices_deviceunit WHERE organization_id = {org}")
+        clone(cur, "clients_client", f"clients_client t, generate_series(1, {clients}) g WHERE t.id = {t_client}",
                organization_id=str(org), full_name="'Client ' || g", is_self="false",
                email="'client' || g || '@example.org'", phone="''")  # fmt: skip
-        _clone(cur, "treatments_course",
+        clone(cur, "treatments_course",
                f"treatments_course t, clients_client c WHERE t.id = {t_course} AND c.organization_id = {org}",
                organization_id=str(org), client_id="c.id")  # fmt: skip
         later = f"CASE WHEN g <= {SIGNED} THEN t.{{}} ELSE NULL END"
-        _clone(cur, "treatments_session",
+        clone(cur, "treatments_session",
                f"treatments_session t, treatments_course co, generate_series(1, {sessions}) g "
                f"WHERE t.id = {t_session} AND co.organization_id = {org}",
                organization_id=str(org), course_id="co.id", client_id="co.client_id", number="g",
@@ -93,7 +72,7 @@ def build(url: str, clients: int, sessions: int) -> int:
                scheduled_on="t.scheduled_on + 28 * g",
                **{c: later.format(c) for c in ("performed_on", "started_at", "started_by_id", "signed_at",
                                               "signed_by_id")})  # fmt: skip
-        _clone(cur, "treatments_zonerecord",
+        clone(cur, "treatments_zonerecord",
                f"treatments_zonerecord t, treatments_session s WHERE t.id = {t_zone} "
                f"AND s.organization_id = {org} AND s.status = 'in_progress'",
                organization_id=str(org), session_id="s.id",
@@ -147,14 +126,8 @@ def run(tiny: bool = False) -> dict[str, Any]:
     url = PG_URL.rsplit("/", 1)[0] + "/" + name
     try:
         with tempfile.TemporaryDirectory(prefix="pinpoint-export-bench-") as tmp:
-            env = {k: v for k, v in os.environ.items() if k not in ("PINPOINT_SEAL_KEY",)}
-            env.update(DATABASE_URL=url, PINPOINT_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="pinpoint.web.settings")
-            done = subprocess.run(
-                [sys.executable, "-m", "pinpoint.cli", "serve", "--prepare-only"],
-                env=env, capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            if done.returncode != 0:
-                raise RuntimeError(done.stderr.strip().splitlines()[-1])
+            env = bench_env(url, tmp)
+            prepare(env)
             small, large = (_size(env, url, c, s, Path(tmp)) for c, s in (TINY if tiny else SIZES))
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

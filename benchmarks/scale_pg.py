@@ -30,7 +30,6 @@ the large database for ``--measure DBNAME`` runs.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-PG_URL = os.environ.get("PINPOINT_BENCH_POSTGRES") or "postgres://postgres@127.0.0.1:5432/postgres"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pg_bulk beside this script, however it is loaded
+from pg_bulk import PG_URL, bench_env, clone, one, prepare
+
 SMALL, LARGE = 1_000, 1_000_000
 TINY = (60, 240)
 SESSIONS = 10
@@ -97,29 +98,6 @@ SYLLABLES = (
 )
 
 
-def _ids(cur: Any, sql: str) -> Any:
-    cur.execute(sql)
-    row = cur.fetchone()
-    return row[0] if row else None
-
-
-def _columns(cur: Any, table: str) -> list[str]:
-    cur.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = %s AND column_name <> 'id' "
-        "ORDER BY ordinal_position",
-        (table,),
-    )
-    return [r[0] for r in cur.fetchall()]
-
-
-def _clone(cur: Any, table: str, source: str, **overrides: str) -> int:
-    """``INSERT INTO table`` the rows of ``source`` (aliased ``t``), columns from ``t`` unless overridden."""
-    cols = _columns(cur, table)
-    select = ", ".join(overrides.get(c, f"t.{c}") for c in cols)
-    cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {select} FROM {source}")
-    return int(cur.rowcount)
-
-
 def _array(words: list[str] | tuple[str, ...]) -> str:
     return "(ARRAY[" + ",".join(f"'{w}'" for w in words) + "])"
 
@@ -138,30 +116,30 @@ def phone_of(g: int) -> str:
 
 def build_clinic(cur: Any, demo: int, name: str, clients: int, today: str) -> int:
     """Add clinic ``name`` of ``clients`` clients (one course of 10 sessions each); its id."""
-    t_session = _ids(
+    t_session = one(
         cur,
         "SELECT s.id FROM treatments_session s JOIN treatments_zonerecord z ON z.session_id = s.id "
         f"WHERE s.organization_id = {demo} AND s.status = 'signed' ORDER BY s.id LIMIT 1",
     )
-    t_course = _ids(cur, f"SELECT course_id FROM treatments_session WHERE id = {t_session}")
-    t_client = _ids(cur, f"SELECT client_id FROM treatments_session WHERE id = {t_session}")
-    t_zone = _ids(cur, f"SELECT min(id) FROM treatments_zonerecord WHERE session_id = {t_session}")
-    t_unit = _ids(cur, f"SELECT min(id) FROM devices_deviceunit WHERE organization_id = {demo}")
-    t_quest = _ids(cur, f"SELECT max(id) FROM clients_questionnaire WHERE client_id = {t_client}")
-    _clone(cur, "accounts_organization", f"accounts_organization t WHERE t.id = {demo}", name=f"'{name}'")
-    org = int(_ids(cur, "SELECT max(id) FROM accounts_organization"))
-    _clone(cur, "accounts_membership", f"accounts_membership t WHERE t.organization_id = {demo}",
+    t_course = one(cur, f"SELECT course_id FROM treatments_session WHERE id = {t_session}")
+    t_client = one(cur, f"SELECT client_id FROM treatments_session WHERE id = {t_session}")
+    t_zone = one(cur, f"SELECT min(id) FROM treatments_zonerecord WHERE session_id = {t_session}")
+    t_unit = one(cur, f"SELECT min(id) FROM devices_deviceunit WHERE organization_id = {demo}")
+    t_quest = one(cur, f"SELECT max(id) FROM clients_questionnaire WHERE client_id = {t_client}")
+    clone(cur, "accounts_organization", f"accounts_organization t WHERE t.id = {demo}", name=f"'{name}'")
+    org = int(one(cur, "SELECT max(id) FROM accounts_organization"))
+    clone(cur, "accounts_membership", f"accounts_membership t WHERE t.organization_id = {demo}",
            organization_id=str(org))  # fmt: skip
     s1, s2, s3 = (_array(s.split()) for s in SYLLABLES)
     first, surname = _array(FIRST), f"{s1}[1 + g % 20] || {s2}[1 + (g / 20) % 20] || {s3}[1 + (g / 400) % 25]"
-    _clone(cur, "clients_client", f"clients_client t, generate_series(1, {clients}) g WHERE t.id = {t_client}",
+    clone(cur, "clients_client", f"clients_client t, generate_series(1, {clients}) g WHERE t.id = {t_client}",
            organization_id=str(org), is_self="false", notes="''",
            full_name=f"{first}[1 + (g * 7) % {len(FIRST)}] || ' ' || {surname}",
            email=f"lower({surname}) || '.' || g || '@example.org'",
            phone="'+44 20 ' || substr(lpad(g::text, 8, '0'), 1, 4) || ' ' || substr(lpad(g::text, 8, '0'), 5, 4)",
            birth_date="date '1950-01-01' + (g * 37) % 18000")  # fmt: skip
-    first_client = int(_ids(cur, f"SELECT min(id) FROM clients_client WHERE organization_id = {org}"))
-    _clone(cur, "treatments_course",
+    first_client = int(one(cur, f"SELECT min(id) FROM clients_client WHERE organization_id = {org}"))
+    clone(cur, "treatments_course",
            f"treatments_course t, clients_client c WHERE t.id = {t_course} AND c.organization_id = {org}",
            organization_id=str(org), client_id="c.id")  # fmt: skip
     step = max(1, clients // BOOKED)
@@ -170,27 +148,27 @@ def build_clinic(cur: Any, demo: int, name: str, clients: int, today: str) -> in
     day = f"date '{today}' - ({g} * 7) % 3650 - 28 * ({SESSIONS} - n) - 1"
     signed = {c: f"CASE WHEN {booked} THEN NULL ELSE t.{c} END" for c in ("started_at", "started_by_id", "signed_at",
                                                                          "signed_by_id")}  # fmt: skip
-    _clone(cur, "treatments_session",
+    clone(cur, "treatments_session",
            f"treatments_session t, treatments_course co, generate_series(1, {SESSIONS}) n "
            f"WHERE t.id = {t_session} AND co.organization_id = {org}",
            organization_id=str(org), course_id="co.id", client_id="co.client_id", number="n",
            status=f"CASE WHEN {booked} THEN 'booked' ELSE 'signed' END",
            scheduled_on=f"CASE WHEN {booked} THEN date '{today}' + ({g} / {step}) % 50 - 10 ELSE {day} END",
            performed_on=f"CASE WHEN {booked} THEN NULL ELSE {day} END", **signed)  # fmt: skip
-    signed_count = int(_ids(cur, f"SELECT count(*) FROM treatments_session WHERE organization_id = {org}"
+    signed_count = int(one(cur, f"SELECT count(*) FROM treatments_session WHERE organization_id = {org}"
                                  " AND status = 'signed'"))  # fmt: skip
     lots = max(1, signed_count // USES_PER_LOT)
-    _clone(cur, "devices_deviceunit", f"devices_deviceunit t, generate_series(0, {lots - 1}) k WHERE t.id = {t_unit}",
+    clone(cur, "devices_deviceunit", f"devices_deviceunit t, generate_series(0, {lots - 1}) k WHERE t.id = {t_unit}",
            organization_id=str(org), label="'Lot unit ' || k", lot_number="'LOT-' || lpad(k::text, 6, '0')",
            units_total="1000", recalled_on="NULL", recall_reason="''", retired_on="NULL")  # fmt: skip
-    first_unit = int(_ids(cur, f"SELECT min(id) FROM devices_deviceunit WHERE organization_id = {org}"))
-    _clone(cur, "treatments_zonerecord",
+    first_unit = int(one(cur, f"SELECT min(id) FROM devices_deviceunit WHERE organization_id = {org}"))
+    clone(cur, "treatments_zonerecord",
            f"treatments_zonerecord t, treatments_session s WHERE t.id = {t_zone} "
            f"AND s.organization_id = {org} AND s.status = 'signed'",
            organization_id=str(org), session_id="s.id", treated="true",
            device_unit_id=f"{first_unit} + s.id % {lots}",
            lot_number=f"'LOT-' || lpad((s.id % {lots})::text, 6, '0')")  # fmt: skip
-    _clone(cur, "clients_questionnaire",
+    clone(cur, "clients_questionnaire",
            f"clients_questionnaire t, treatments_session s WHERE t.id = {t_quest} "
            f"AND s.organization_id = {org} AND s.status = 'booked'",
            organization_id=str(org), client_id="s.client_id", taken_on=f"date '{today}' - 20")  # fmt: skip
@@ -208,14 +186,14 @@ def build(url: str, clients: int) -> dict[str, Any]:
         # A bulk load of rows built to be consistent: no trigger fires, foreign keys included (checking
         # 30 million references at commit took longer than the inserts on this 2-core machine).
         cur.execute("SET session_replication_role = replica")
-        demo = _ids(cur, "SELECT id FROM accounts_organization WHERE kind = 'clinic' ORDER BY id LIMIT 1")
+        demo = one(cur, "SELECT id FROM accounts_organization WHERE kind = 'clinic' ORDER BY id LIMIT 1")
         org = build_clinic(cur, demo, "Scale clinic", clients, today)
         for i in range(OTHER_CLINICS):
             build_clinic(cur, demo, f"Other clinic {i + 1}", max(10, clients // 100), today)
         con.commit()
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("VACUUM ANALYZE")
-        size = _ids(con.cursor(), "SELECT pg_size_pretty(pg_database_size(current_database()))")
+        size = one(con.cursor(), "SELECT pg_size_pretty(pg_database_size(current_database()))")
     step = max(1, clients // BOOKED)
     g = step * (BOOKED // 2) if clients >= BOOKED else clients // 2
     first, surname = name_of(g)
@@ -296,27 +274,12 @@ print(json.dumps(figures))
 """
 
 
-def _prepare(env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "pinpoint.cli", "serve", "--prepare-only"],
-        env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1])
-
-
-def _env(url: str, tmp: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PINPOINT_SEAL_KEY",)}
-    env.update(DATABASE_URL=url, PINPOINT_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="pinpoint.web.settings")
-    return env
-
-
 def measure(url: str, built: dict[str, Any], label: str, out: Path, repeat: int) -> dict[str, Any]:
     """Serve every page in a child process; its figures (and the plans written under ``out``)."""
     with tempfile.TemporaryDirectory(prefix="pinpoint-scale-") as tmp:
         spec = {**built, "out": str(out), "label": label, "repeat": repeat}
         child = subprocess.run(
-            [sys.executable, "-c", CHILD, json.dumps(spec)], env=_env(url, tmp), capture_output=True, text=True,
+            [sys.executable, "-c", CHILD, json.dumps(spec)], env=bench_env(url, tmp), capture_output=True, text=True,
             check=False,
         )  # fmt: skip
     if child.returncode != 0:
@@ -335,7 +298,7 @@ def size(clients: int, label: str, out: Path, repeat: int, keep: bool = False) -
     url = PG_URL.rsplit("/", 1)[0] + "/" + name
     try:
         with tempfile.TemporaryDirectory(prefix="pinpoint-scale-") as tmp:
-            _prepare(_env(url, tmp))
+            prepare(bench_env(url, tmp))
         t0 = time.perf_counter()
         built = build(url, clients)
         build_s = round(time.perf_counter() - t0, 1)
