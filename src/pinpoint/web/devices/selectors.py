@@ -58,14 +58,17 @@ def units(actor: Actor, in_service: bool = False, *, lock: bool = False) -> Quer
     """The organization's units, each with ``uses`` (the signed sessions that recorded it) and
     ``adverse_event_count`` (the adverse events reported with it); one query.
 
-    ``lock``: the rows are read ``FOR UPDATE`` (call inside a transaction): two sessions
-    recording at once then count a lot's units one after the other.
+    ``lock``: the rows are locked ``FOR UPDATE`` first (call inside a transaction), then counted by
+    a statement begun once the locks are held: two sessions recording at once count a lot's units
+    one after the other. (In PostgreSQL's READ COMMITTED a statement that waited for a lock still
+    reads other tables as they were when it began, so counting in the locking statement itself
+    would miss the use the other session just signed.)
     """
     qs = DeviceUnit.objects.filter(organization=actor.organization)
     if in_service:
         qs = qs.filter(retired_on__isnull=True)
     if lock:
-        qs = qs.select_for_update(of=("self",))
+        list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
     return qs.annotate(uses=_count("zone_records__session", SIGNED_USE), adverse_event_count=_count("adverse_events"))
 
 
