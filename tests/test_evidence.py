@@ -281,3 +281,23 @@ def test_zone_adjacency_is_checked(data_copy: Path, old: str, new: str, message:
     with pytest.raises(EvidenceError) as err:
         load_from(data_copy)
     assert str(err.value) == message
+
+
+def test_every_catalog_device_offered_in_a_clinic_is_sterile_and_single_use(ev: Evidence) -> None:
+    clinic = {k: (d.reuse, d.sterile) for k, d in ev.devices.items() if "clinic" in d.settings}
+    assert set(clinic.values()) == {("single-use", True)}
+    assert ev.devices["roller_192_020"].settings == ("home",)
+
+
+def test_a_reusable_roller_listed_for_the_clinic_is_rejected_on_load(data_copy: Path) -> None:
+    _edit(
+        data_copy / "devices.toml",
+        'kind = "roller"\nsettings = ["home"]',
+        'kind = "roller"\nsettings = ["home", "clinic"]',
+    )
+    with pytest.raises(EvidenceError) as err:
+        load_from(data_copy)
+    assert str(err.value) == (
+        "devices.toml, entry 'roller_192_020', field 'settings': 'clinic' takes only sterile single-use units "
+        "(technique.toml, setting_devices), and this device is reusable, not sterile"
+    )

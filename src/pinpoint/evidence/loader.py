@@ -250,12 +250,22 @@ def _check_adjacency(ev: Evidence) -> None:
 
 
 def _check_setting_devices(ev: Evidence) -> None:
-    """Every setting has exactly one ``setting_devices`` entry (its device rules and default kind)."""
+    """Every setting has exactly one ``setting_devices`` entry (its device rules and default kind),
+    and no device lists a setting that takes only sterile single-use units unless it is one."""
     for setting in get_args(Setting):
         n = sum(r.setting == setting for r in ev.technique.setting_devices)
         if n != 1:
             msg = f"technique.toml, field 'setting_devices': setting '{setting}' has {n} entries, needs exactly one"
             raise EvidenceError(msg)
+    sterile_only = {r.setting for r in ev.technique.setting_devices if r.sterile_single_use}
+    for key, device in ev.devices.items():
+        for setting in sterile_only & set(device.settings):
+            if device.reuse != "single-use" or not device.sterile:
+                raise EvidenceError(
+                    f"devices.toml, entry '{key}', field 'settings': '{setting}' takes only sterile single-use "
+                    f"units (technique.toml, setting_devices), and this device is {device.reuse}"
+                    f"{'' if device.sterile else ', not sterile'}"
+                )
 
 
 def _check_entry(ev: Evidence, file: str, key: str, entry: Any) -> None:
