@@ -55,6 +55,16 @@ def _jpeg() -> Any:
     return SimpleUploadedFile("front.jpg", drawn_face("frontal", 3), content_type="image/jpeg")
 
 
+def _clinic_roller(w: World) -> int:
+    """A reusable roller of the clinic (made once), for the cleaning log."""
+    from pinpoint.web.devices.models import DeviceUnit
+
+    unit, _ = DeviceUnit.objects.get_or_create(
+        organization=w.clinic, label="Clinic roller", defaults={"catalog_id": "roller_192_020", "created_by": w.owner}
+    )
+    return int(unit.pk)
+
+
 def _ada_photo(w: World) -> Any:
     from pinpoint.web.photos.models import Photo
 
@@ -145,6 +155,15 @@ CASES = [
         ok=302,
     ),
     Case("devices:clean", "get", _u("devices:clean", lambda w: w.pen.pk), Perm.DEVICE_MANAGE),
+    Case(
+        "devices:clean_post",
+        "post",
+        _u("devices:clean", lambda w: _clinic_roller(w)),
+        Perm.DEVICE_MANAGE,
+        data=lambda w: {"agent": "70% isopropyl alcohol", "cleaned_on": w.today.isoformat()},
+        prepare=lambda w: _clinic_roller(w) and None,
+        ok=302,
+    ),
     Case("outcomes:course", "get", _u("outcomes:course", lambda w: w.ada_course.pk), Perm.CLIENT_VIEW),
     Case(
         "outcomes:course_post",
@@ -264,6 +283,24 @@ CASES = [
     Case("documents:consent", "get", _u("documents:consent", lambda w: w.consent.pk), Perm.CLIENT_VIEW),
     Case("documents:record", "get", _u("documents:record", lambda w: w.signed.pk), Perm.CLIENT_VIEW),
     Case("documents:aftercare", "get", _u("documents:aftercare", lambda w: w.today_session.pk), Perm.CLIENT_VIEW),
+    Case(
+        "documents:electrolysis_plan",
+        "get",
+        _u("documents:electrolysis_plan", lambda w: _hedy_course(w)),
+        Perm.CLIENT_VIEW,
+    ),
+    Case(
+        "documents:electrolysis_record",
+        "get",
+        _u("documents:electrolysis_record", lambda w: _hedy_signed(w)),
+        Perm.CLIENT_VIEW,
+    ),
+    Case(
+        "documents:electrolysis_aftercare",
+        "get",
+        _u("documents:electrolysis_aftercare", lambda w: _hedy_signed(w)),
+        Perm.CLIENT_VIEW,
+    ),
     Case("exports:everything", "get", _u("exports:everything"), Perm.EXPORT_ALL, scoped=False),
     Case("exports:download", "post", _u("exports:download"), Perm.EXPORT_ALL, scoped=False),
     Case("exports:erase", "get", _u("exports:erase", lambda w: w.ada.pk), Perm.CLIENT_ERASE),
@@ -294,6 +331,17 @@ CASES += [
         lambda w: reverse("photos:compare", args=[w.ada.pk]) + "?series=face&view=frontal&zone=",
         Perm.PHOTO_VIEW,
     ),
+    Case(
+        "photos:client_post",
+        "post",
+        lambda w: (
+            reverse("photos:client", args=[w.ada.pk])
+            + f"?course={w.ada_course.pk}&zone=forehead&taken_on={w.today.isoformat()}"
+        ),
+        Perm.PHOTO_TAKE,
+        data=lambda w: {"zone": "forehead", "view": "frontal", "photo": _jpeg()},
+        ok=302,
+    ),
     Case("photos:session", "get", _u("photos:session", lambda w: w.today_session.pk), Perm.PHOTO_TAKE),
     Case(
         "photos:session_post",
@@ -308,6 +356,8 @@ CASES += [
     Case("photos:image", "get", _u("photos:image", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
     Case("photos:thumb", "get", _u("photos:thumb", lambda w: _ada_photo(w).key), Perm.PHOTO_VIEW),
 ]
+
+
 def _hedy(w: World) -> int:
     from pinpoint.web.clients.models import Client
 
