@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pinpoint.web.clients import selectors as screening
+from pinpoint.web.electrolysis.models import Course as ElectrolysisCourse
+from pinpoint.web.electrolysis.models import Session as ElectrolysisSession
 from pinpoint.web.records.clients import TIMELINE_PAGE
 from pinpoint.web.records.dashboard import TODAY_PAGE
 from pinpoint.web.records.paging import page_of
@@ -104,6 +106,82 @@ def test_a_dashboard_page_that_is_not_one_shows_the_nearest(world: World, asked:
         assert "today-page-missing" not in html
 
 
+def _electrolysis_today(w: World, n: int) -> int:
+    """Start ``n`` electrolysis sessions today on Hedy's course, numbered from ``FIRST``; all of today's."""
+    course = ElectrolysisCourse.objects.filter(organization=w.clinic, client__full_name="Hedy Lamarr").earliest("pk")
+    ElectrolysisSession.objects.bulk_create(
+        ElectrolysisSession(organization=w.clinic, course=course, client=course.client, number=FIRST + i,
+                            performed_on=w.today, practitioner=w.practitioner)
+        for i in range(n)
+    )  # fmt: skip
+    return ElectrolysisSession.objects.filter(organization=w.clinic, performed_on=w.today).count()
+
+
+def _el_rows(html: str) -> list[str]:
+    return re.findall(r'id="today-electrolysis-\d+">([^<]+)</a>', html)
+
+
+def test_todays_electrolysis_sessions_come_25_a_page(world: World) -> None:
+    todays = _electrolysis_today(world, 60)
+    before = todays - 60  # any of the demo's held today come first (lower numbers)
+    c = world.login(world.practitioner)
+    first = c.get(reverse("dashboard")).content.decode()
+    rows = _el_rows(first)
+    assert len(rows) == TODAY_PAGE
+    assert rows[before:] == [f"Hedy Lamarr: electrolysis session {FIRST + i}" for i in range(TODAY_PAGE - before)]
+    assert f"Showing 1–25 of {todays} electrolysis sessions today." in first
+    more = todays - 25
+    assert f'href="?el_page=2" id="el-today-page-next">{more} more electrolysis sessions today: next page</a>' in first
+    assert "el-today-page-previous" not in first
+    second = c.get(reverse("dashboard"), {"el_page": "2"}).content.decode()
+    start = TODAY_PAGE - before
+    assert _el_rows(second) == [f"Hedy Lamarr: electrolysis session {FIRST + start + i}" for i in range(TODAY_PAGE)]
+    assert f"Showing 26–50 of {todays} electrolysis sessions today." in second
+    assert 'href="?el_page=1" id="el-today-page-previous">Previous 25</a>' in second
+    last = c.get(reverse("dashboard"), {"el_page": "3"}).content.decode()
+    assert _el_rows(last) == [
+        f"Hedy Lamarr: electrolysis session {FIRST + 50 - before + i}" for i in range(todays - 50)
+    ]
+    assert "el-today-page-next" not in last
+    assert "el-today-page-missing" not in second + last
+    assert "No session today." not in first
+
+
+def test_each_list_of_today_keeps_the_others_page(world: World) -> None:
+    _book(world, [0] * 60)
+    _electrolysis_today(world, 60)
+    html = world.login(world.practitioner).get(reverse("dashboard"), {"page": "2", "el_page": "2"}).content.decode()
+    assert 'href="?page=2&amp;el_page=3" id="el-today-page-next">' in html
+    assert 'href="?page=3&amp;el_page=2" id="today-page-next">' in html
+    assert 'href="?page=1&amp;el_page=2" id="today-page-previous">' in html
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("abc", 1), ("0", 1), ("9", 3)])
+def test_an_electrolysis_page_that_is_not_one_shows_the_nearest(world: World, asked: str, shown: int) -> None:
+    _electrolysis_today(world, 60)
+    page = world.login(world.practitioner).get(reverse("dashboard"), {"el_page": asked})
+    assert page.status_code == 200
+    assert page.context["el_today_page"].number == shown
+    html = page.content.decode()
+    assert f"There is no page “{asked}” of today's electrolysis sessions: this is page {shown} of 3." in html
+    assert "today-page-missing" not in html.replace("el-today-page-missing", "")
+
+
+def test_the_dashboard_queries_do_not_grow_with_todays_electrolysis_sessions(world: World) -> None:
+    c = world.login(world.practitioner)
+    url = reverse("dashboard")
+    _queries(c, url)  # warm caches
+    _electrolysis_today(world, 10)
+    few = _queries(c, url)
+    ElectrolysisSession.objects.bulk_create(
+        ElectrolysisSession(organization=world.clinic, course=s.course, client=s.client, number=200 + i,
+                            performed_on=world.today, practitioner=world.practitioner)
+        for i, s in enumerate([ElectrolysisSession.objects.filter(number=FIRST).first()] * 50)
+    )  # fmt: skip
+    assert _queries(c, url) == few
+    assert _queries(c, url + "?el_page=3") == few
+
+
 def test_a_quiet_day_has_no_pager(world: World) -> None:
     html = world.login(world.practitioner).get(reverse("dashboard")).content.decode()
     assert "today-pager" not in html
@@ -124,9 +202,9 @@ def test_the_dashboard_queries_do_not_grow_with_todays_sessions(world: World, co
     assert len(_book_more) == 50
     assert _queries(c, url) == warm_few
     # 3 to authenticate + the counts, today's and the coming sessions (one query), the overdue ones, the
-    # questionnaires of the screened clients, electrolysis courses due and today's electrolysis
-    # sessions, open adverse events
-    assert (cold_few, warm_few) == (11, 10)
+    # questionnaires of the screened clients, electrolysis courses due, today's electrolysis sessions
+    # counted and their page, open adverse events
+    assert (cold_few, warm_few) == (12, 11)
 
 
 def test_a_timeline_comes_20_entries_a_page_newest_first(world: World) -> None:

@@ -40,7 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for alerts (soonest first) are bounded; what a bound leaves out is counted on the page. The
     sessions are read as plain rows and screened through the screening cache, so a course's plan
     is read only to screen it afresh. Electrolysis sessions held today and electrolysis courses
-    whose next session is due (core's spacing after the last session) are listed beside them.
+    whose next session is due (core's spacing after the last session) are listed beside them;
+    today's electrolysis sessions are shown 25 a page too (``?el_page=2``), with a count of the rest.
     """
     actor = actor_of(request)
     today = actor.today()
@@ -80,6 +81,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     self_client = None
     if actor.organization.is_personal:
         self_client = Client.objects.filter(organization=actor.organization, is_self=True).first()
+    el_today = electrolysis.sessions_between(actor, today, today)
+    el_page = page_of(el_today.count(), TODAY_PAGE, request.GET.get("el_page"))
     el_due = electrolysis.due_courses(actor, today, overdue_first, soon_last, ALERT_LIMIT)
     context = {
         "today": today,
@@ -93,7 +96,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "alerts_unscreened": counts["coming"] - len(coming),
         "alert_last": alert_last,
         "self_client": self_client,
-        "el_todays": list(electrolysis.sessions_between(actor, today, today)),
+        "el_todays": list(el_today[el_page.offset : el_page.offset + el_page.size]),
+        "el_today_page": el_page,
         "el_overdue": [d for d in el_due if d.due < today][:DUE_LIMIT],
         "el_soon": [d for d in el_due if d.due >= today][:DUE_LIMIT],
     }
