@@ -13,19 +13,12 @@ from pinpoint.web.base.forms import DateField, OnceForm, set_choices
 from pinpoint.web.devices.models import DeviceUnit
 
 SKIN_TYPES = [("", "from the questionnaire"), *((str(n), r) for r, n in ROMAN.items())]
-OVERRIDE_FIELDS = ("override_physician", "override_approved_on", "override_reason")
 MAX_PASSES = 999  # storage bound of the field, not a clinical limit: core judges the number
 
 
-class CourseForm(OnceForm):
-    """What core's planner needs."""
+class ApprovalFields(forms.Form):
+    """A physician's approval of a referral override: who approved, when, and what (core checks all three)."""
 
-    indication = forms.ChoiceField()
-    zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    setting = forms.ChoiceField(choices=setting_choices())
-    device = forms.ChoiceField(required=False)
-    start_on = DateField(label="First session")
-    skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
     override_physician = forms.CharField(
         required=False,
         max_length=150,
@@ -36,16 +29,31 @@ class CourseForm(OnceForm):
     override_reason = forms.CharField(
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         label="What the physician approved",
-        help_text="kept with the course and in the audit trail",
     )
+
+
+class CourseForm(OnceForm, ApprovalFields):
+    """What core's planner needs."""
+
+    indication = forms.ChoiceField()
+    zones = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    setting = forms.ChoiceField(choices=setting_choices())
+    device = forms.ChoiceField(required=False)
+    start_on = DateField(label="First session")
+    skin_type = forms.ChoiceField(required=False, choices=SKIN_TYPES, label="Fitzpatrick skin type")
+    field_order = ("submission_id", "indication", "zones", "setting", "device", "start_on", "skin_type")
+    """The approval last, after what the planner needs."""
 
     def __init__(self, *args: Any, evidence: Evidence, personal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if personal:  # nobody overrides a referral for themselves: the page says to see a doctor
-            for name in OVERRIDE_FIELDS:
+            for name in ApprovalFields.base_fields:
                 del self.fields[name]
+        else:
+            self.fields["override_reason"].help_text = "kept with the course and in the audit trail"
+            self.fields["override_reason"].widget.attrs["rows"] = 2
         set_choices(self, "indication", [(k, i.name) for k, i in evidence.indications.items()])
         set_choices(self, "zones", [(k, z.name) for k, z in evidence.zones.items() if "microneedling" in z.treatments])
         if personal:
@@ -70,22 +78,8 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=500)
 
 
-class StartForm(forms.Form):
+class StartForm(ApprovalFields):
     """Start the session; an owner or practitioner may override a referral with a physician's approval."""
-
-    override_physician = forms.CharField(
-        required=False,
-        max_length=150,
-        label="Approving physician",
-        help_text="the name on the physician's written approval",
-    )
-    override_approved_on = DateField(required=False, label="Date of the approval")
-    override_reason = forms.CharField(
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        label="What the physician approved",
-    )
 
 
 class AddendumForm(OnceForm):
