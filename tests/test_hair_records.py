@@ -12,6 +12,7 @@ from pinpoint.core.hair_course import StartCount, learned_forecast, plan_forecas
 from pinpoint.core.hair_records import (
     AreaEntry,
     check_area_entry,
+    check_every_area_recorded,
     probe_size_choices,
     probe_type_choices,
     reaction_choices,
@@ -147,3 +148,16 @@ def test_learned_forecast_without_counts_keeps_the_plan() -> None:
     learned = learned_forecast(EV, "upper_lip", "blend", [])
     assert not learned.fit.converged
     assert learned.reforecast is None
+
+
+def test_signing_needs_every_area_of_the_course_recorded_named_in_words() -> None:
+    check_every_area_recorded(EV, ["upper_lip", "chin_jawline"], ["chin_jawline", "upper_lip"])
+    with pytest.raises(InputError) as refused:
+        check_every_area_recorded(EV, ["upper_lip", "chin_jawline"], ["chin_jawline"])
+    assert (refused.value.field, refused.value.message) == (
+        "areas",
+        f"record every area before signing: {EV.zones['upper_lip'].name} not recorded",
+    )
+    with pytest.raises(InputError) as both:
+        check_every_area_recorded(EV, ["upper_lip", "chin_jawline"], [])
+    assert both.value.message == "record every area before signing: Upper lip, Chin and jawline not recorded"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from unittest import mock
 
@@ -20,9 +21,11 @@ from pinpoint.core.span import Span
 from pinpoint.web.audit.actions import record_event
 from pinpoint.web.audit.events import Event
 from pinpoint.web.audit.models import AuditEvent, Seal
+from pinpoint.web.electrolysis import actions as electrolysis
 from pinpoint.web.treatments.models import Session, ZoneRecord
 from pinpoint.web.treatments.signing import signed_content
 from tests.web.conftest import World
+from tests.web.test_electrolysis import _course, _entry
 from tests.web.test_web_sessions import _started, runner_post
 
 TRANSACTION_ONLY = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
@@ -66,6 +69,27 @@ def test_signing_a_session_costs_at_most_15_queries_and_one_plan_parse(world: Wo
     assert seals[0].prev_digest == seals[1].digest
     page = client.get(reverse("treatments:session", args=[s.pk]))
     assert page.context["verified"] is True
+
+
+def test_signing_an_electrolysis_session_costs_at_most_15_queries_and_writes_only_the_signature(world: World) -> None:
+    course = _course(world)
+    prac = world.actor(world.practitioner)
+    session = electrolysis.start_session(prac, course)
+    electrolysis.record_area(prac, session, _entry())
+    client = world.login(world.practitioner)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(reverse("electrolysis:sign", args=[session.pk]), {"confirm": "on", "notes": "calm"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    queries = _data_queries(ctx)
+    # session, user, membership; the session and its course, the session locked, its areas, the
+    # signed check; the session; two seals (session, audit event), each a chain lock, a seal, the head
+    assert len(queries) <= 15, "\n".join(queries)
+    updates = [q for q in queries if q.startswith('UPDATE "electrolysis_session"')]
+    assert len(updates) == 1
+    written = set(re.findall(r'"(\w+)" = ', updates[0].split(' WHERE "electrolysis_session"."id"')[0]))
+    assert written == {"notes", "status", "signed_at", "signed_by_id", "signed_content", "content_hash"}
+    signed = type(session).objects.get(pk=session.pk)
+    assert (signed.status, signed.notes, signed.number) == ("signed", "calm", session.number)
 
 
 def test_saving_an_unchanged_draft_writes_no_zone_row(world: World) -> None:

@@ -14,7 +14,7 @@ field, the limit and its sources; :func:`require_area_entry` raises the first as
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
@@ -29,6 +29,7 @@ __all__ = [
     "Breach",
     "Limit",
     "check_area_entry",
+    "check_every_area_recorded",
     "first_visit_cap",
     "probe_size_choices",
     "probe_type_choices",
@@ -286,6 +287,15 @@ def require_area_entry(evidence: Evidence, entry: AreaEntry, *, visit: int) -> N
     breaches = check_area_entry(evidence, entry, visit=visit)
     if breaches:
         raise InputError(breaches[0].field, breaches[0].message)
+
+
+def check_every_area_recorded(evidence: Evidence, areas: Sequence[str], recorded: Iterable[str]) -> None:
+    """Refuse signing (``InputError`` on ``areas``) while an area of the course has no record; areas named in words."""
+    done = set(recorded)
+    missing = [a for a in areas if a not in done]
+    if missing:
+        names = ", ".join(evidence.zones[a].name if a in evidence.zones else a for a in missing)
+        raise InputError("areas", f"record every area before signing: {names} not recorded")
 
 
 def signed_content(session: Mapping[str, object], areas: Sequence[AreaEntry]) -> dict[str, object]:

@@ -20,7 +20,7 @@ from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.core.hair import get_modality
 from pinpoint.core.hair_course import StartCount, plan_forecast
-from pinpoint.core.hair_records import AreaEntry, require_area_entry
+from pinpoint.core.hair_records import AreaEntry, check_every_area_recorded, require_area_entry
 from pinpoint.core.records import canonical_json, content_sha256
 from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.evidence import evidence_for
@@ -41,6 +41,9 @@ from pinpoint.web.electrolysis.selectors import course_sessions, visits_before
 from pinpoint.web.electrolysis.signing import content_of
 
 __all__ = ["CourseInput", "add_addendum", "create_course", "record_area", "sign_session", "start_session"]
+
+SIGNED_FIELDS = ("notes", "status", "signed_at", "signed_by", "signed_content", "content_hash")
+"""What signing writes on a session row; nothing else of it changes."""
 
 
 @dataclass(frozen=True)
@@ -172,11 +175,7 @@ def sign_session(actor: Actor, session: Session, notes: str = "") -> Session:
         if locked.is_signed:
             raise SignedRecordError(SIGNED_REFUSAL, url=session.get_absolute_url())
         records = list(AreaRecord.objects.filter(session=locked).order_by("area"))
-        missing = [a for a in session.course.areas if a not in {r.area for r in records}]
-        if missing:
-            ev = evidence_for(actor.organization)
-            names = ", ".join(ev.zones[a].name if a in ev.zones else a for a in missing)
-            raise InputError("areas", f"record every area before signing: {names} not recorded")
+        check_every_area_recorded(evidence_for(actor.organization), session.course.areas, (r.area for r in records))
         locked.notes = notes.strip()
         locked.status = Session.Status.SIGNED
         locked.signed_at = timezone.now()
@@ -184,7 +183,7 @@ def sign_session(actor: Actor, session: Session, notes: str = "") -> Session:
         content = content_of(locked, records)
         locked.signed_content = canonical_json(content)
         locked.content_hash = content_sha256(content)
-        locked.save()
+        locked.save(update_fields=SIGNED_FIELDS)
         record_event(actor, Event.SESSION_SIGN, locked, client=session.client, detail={"hash": locked.content_hash})
         return locked
 
