@@ -15,6 +15,7 @@ from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import PinpointError, RefusedError
 from pinpoint.core.guide import guide, guide_for_plan
 from pinpoint.core.planning import Plan, plan
+from pinpoint.core.screening import screen_for
 from pinpoint.core.whole_plan import Span, anaesthetic_limit_cm2, min_spacing_days
 from pinpoint.evidence import Evidence
 from pinpoint.evidence.schema import PenDevice
@@ -131,9 +132,7 @@ def test_skin_types_iv_to_vi_never_bleed_and_wait_28_days(ev: Evidence, plans: l
                     assert z.interval_days.min >= 28
 
 
-def test_each_schedule_day_names_its_zones_and_covers_every_zone_each_session(
-    ev: Evidence, plans: list[Plan]
-) -> None:
+def test_each_schedule_day_names_its_zones_and_covers_every_zone_each_session(ev: Evidence, plans: list[Plan]) -> None:
     split = 0
     for p in plans:
         for n in {s.session for s in p.schedule}:
@@ -373,11 +372,48 @@ def test_type_v_melasma_is_shallow_pink_monthly_with_sun_protection_for_the_cour
     z = p.zones[0]
     assert (z.depth_mm.min, z.depth_mm.max, z.interval_days.min) == (0.5, 1.0, 28.0)
     assert [s.date.isoformat() for s in p.schedule] == ["2027-01-04", "2027-02-01"]
-    assert [r.id for r in p.rules] == ["skin_type_conservative", "melasma_sun_protection"]
+    assert [r.id for r in p.rules] == ["skin_type_conservative", "melasma_sun_protection", "skin_type_sun_protection"]
     assert any(a.text.startswith("Broad-spectrum sunscreen every day through the whole course") for a in p.aftercare)
     assert p.anaesthetic is None  # 1.0 mm is not above the numbing threshold
     three = plan(ev, "hyperpigmentation", ("cheek",), "clinic", start=START, skin_type=3)
     assert (three.zones[0].depth_mm.max, three.zones[0].interval_days.min) == (1.5, 14.0)
+    assert [r.id for r in three.rules] == ["melasma_sun_protection", "anaesthetic_area_per_visit"]
+
+
+WHOLE_COURSE_SUN = (
+    "Protect the skin from the sun every day through the whole course (broad-spectrum sunscreen, shade, a hat): "
+    "darker skin can darken where it was needled"
+)
+
+
+def test_skin_types_iv_to_vi_keep_sun_protection_for_the_whole_course(ev: Evidence, plans: list[Plan]) -> None:
+    darker = [p for p in plans if p.skin_type in (4, 5, 6)]
+    assert {p.setting for p in darker} == {"home", "clinic"}
+    for p in plans:
+        said = [a for a in p.aftercare if a.text == WHOLE_COURSE_SUN]
+        rule = [r for r in p.rules if r.id == "skin_type_sun_protection"]
+        if p.skin_type in (4, 5, 6):
+            assert [(a.kind, a.hours, a.sources) for a in said] == [
+                ("do", None, ("psk-skin-of-color", "hou2017", "gul2023"))
+            ]
+            assert [(r.effect, r.sources) for r in rule] == [
+                (WHOLE_COURSE_SUN, ("psk-skin-of-color", "hou2017", "gul2023"))
+            ]
+        else:
+            assert (said, rule) == ([], [])
+
+
+def test_a_type_vi_home_plan_gets_the_whole_course_sun_line_and_its_guide_says_it(ev: Evidence) -> None:
+    p = plan(ev, "fine_lines", ("cheek",), "home", device="roller_192_025_home", start=START, skin_type=6)
+    assert [r.id for r in p.rules] == [
+        "home_one_person",
+        "skin_type_sun_protection",
+        "home_sessions_per_week",
+        "aftercare_spacing",
+    ]
+    assert WHOLE_COURSE_SUN in [a.text for a in guide_for_plan(ev, p).aftercare]
+    type_ii = plan(ev, "fine_lines", ("cheek",), "home", device="roller_192_025_home", start=START, skin_type=2)
+    assert WHOLE_COURSE_SUN not in [a.text for a in type_ii.aftercare]
 
 
 def test_an_unlabelled_anaesthetic_is_never_planned(ev: Evidence) -> None:
@@ -486,7 +522,11 @@ def test_cli_guide_takes_answers_and_drops_the_anaesthetic(
 def test_cli_guide_and_plan_take_a_skin_type(capsys: pytest.CaptureFixture[str]) -> None:
     base = ["--indication", "hyperpigmentation", "--zone", "cheek", "--setting", "clinic", "--skin-type", "V"]
     data = cli_json(capsys, "plan", *base, "--start", "2027-01-04")
-    assert [r["id"] for r in data["rules"]] == ["skin_type_conservative", "melasma_sun_protection"]
+    assert [r["id"] for r in data["rules"]] == [
+        "skin_type_conservative",
+        "melasma_sun_protection",
+        "skin_type_sun_protection",
+    ]
     assert data["schedule"][1] == {
         "session": 2,
         "date": "2027-02-01",
@@ -501,3 +541,24 @@ def test_cli_guide_and_plan_take_a_skin_type(capsys: pytest.CaptureFixture[str])
     assert needling["detail"].startswith("0.5-1 mm")
     code, _, err = cli(capsys, "guide", *base[:-1], "VII")
     assert code == 2 and err.count("\n") == 1 and "--skin-type" in err
+
+
+def test_an_approved_referral_plans_without_the_anaesthetic_a_finding_forbids(
+    ev: Evidence, safe_answers: dict[str, Any]
+) -> None:
+    answers = parse_answers(safe_answers | {"anticoagulants": True, "breastfeeding": True}, ev)
+    unscreened = plan(ev, "acne_scars", ("back",), "clinic", start=START)
+    assert (unscreened.anaesthetic, len(unscreened.visits)) == ("lmx4", 3)
+    screening = screen_for(answers, "microneedling", ("back",), START, ev)
+    assert screening.verdict == "refer"
+    with pytest.raises(PinpointError, match="no plan made"):
+        plan(ev, "acne_scars", ("back",), "clinic", start=START, answers=answers)
+    approved = plan(ev, "acne_scars", ("back",), "clinic", start=START, approved=screening)
+    assert (approved.anaesthetic, approved.screening) == (None, screening)
+    assert [(v.visit, v.zones, v.anaesthetic_zones, v.area_cm2) for v in approved.visits] == [(1, ("back",), (), 0.0)]
+    assert [r.id for r in approved.rules] == ["screening_no_anaesthetic"]
+    assert [s.date.isoformat() for s in approved.schedule] == ["2027-01-04", "2027-02-01", "2027-03-01"]
+    kinds = [s.kind for s in guide_for_plan(ev, approved).steps]
+    assert "anaesthetic-apply" not in kinds and "needling" in kinds
+    with pytest.raises(PinpointError, match="an approved screening is a referral a physician approved"):
+        plan(ev, "acne_scars", ("back",), "clinic", start=START, answers=answers, approved=screening)

@@ -7,7 +7,9 @@ from django.utils.html import escape
 
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.clients.actions import record_questionnaire
+from pinpoint.web.clients.models import Questionnaire
 from pinpoint.web.treatments.actions import start_session
+from pinpoint.web.treatments.models import Course
 from tests.web.conftest import World
 
 
@@ -49,3 +51,31 @@ def test_the_course_page_lists_the_rules_that_shaped_the_plan(world: World) -> N
     assert 'id="plan-rules"' in html
     for rule in plan.rules:
         assert escape(rule.effect) in html
+
+
+def test_an_approved_referral_for_a_breastfeeding_client_is_planned_without_the_anaesthetic(world: World) -> None:
+    """Grace is referred (anticoagulant) and breastfeeding: the approved plan numbs nothing, so the
+    back needs no split into visits, and the course lists why there is no anaesthetic."""
+    actor = world.actor(world.practitioner)
+    latest = Questionnaire.objects.filter(client=world.grace).latest("taken_on", "pk")
+    answers = dict(latest.answers) | {"breastfeeding": True, "zones": ["back"]}
+    record_questionnaire(actor, world.grace, answers, world.today)
+    client = world.login(world.practitioner)
+    url = reverse("treatments:course_new", args=[world.grace.pk])
+    approval = {
+        "override_physician": "Dr Lin Ng",
+        "override_approved_on": world.today.isoformat(),
+        "override_reason": "Letter: may proceed on the back",
+    }
+    form = {"indication": "acne_scars", "zones": ["back"], "setting": "clinic", "start_on": "2027-01-04"}
+    created = client.post(url, form | approval | {"action": "create"})
+    course = Course.objects.filter(client=world.grace).latest("pk")
+    assert created.status_code == 302
+    assert created["Location"] == reverse("treatments:course", args=[course.pk])
+    plan = course.plan_obj()
+    assert plan.anaesthetic is None
+    assert [(v.visit, v.zones, v.anaesthetic_zones) for v in plan.visits] == [(1, ("back",), ())]
+    assert [r.id for r in plan.rules] == ["screening_no_anaesthetic"]
+    assert plan.screening is not None and plan.screening.verdict == "refer"
+    page = client.get(reverse("treatments:course", args=[course.pk])).content.decode()
+    assert escape(plan.rules[0].effect) in page

@@ -40,7 +40,7 @@ from pinpoint.core.whole_plan import (
 )
 from pinpoint.core.zones import expand
 from pinpoint.evidence.loader import Evidence
-from pinpoint.evidence.schema import DepthRule, Indication, IntervalRule, PenDevice, Setting
+from pinpoint.evidence.schema import AftercareItem, DepthRule, Indication, IntervalRule, PenDevice, Setting
 
 __all__ = [
     "AftercareLine",
@@ -202,12 +202,37 @@ def visit_schedule(
         raise InputError("start", f"a course of {sessions} sessions from {start} ends past year 9999") from None
 
 
+def _aftercare_items(
+    evidence: Evidence,
+    treatment: str,
+    setting: Setting,
+    deepest_mm: float,
+    indication: str | None,
+    skin_type: int | None,
+) -> list[AftercareItem]:
+    return [
+        item
+        for item in evidence.aftercare.values()
+        if treatment in item.treatments
+        and setting in item.settings
+        and deepest_mm >= item.depth_from_mm
+        and (not item.indications or indication in item.indications)
+        and (not item.skin_types or skin_type in item.skin_types)
+    ]
+
+
 def aftercare_for(
-    evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float, indication: str | None = None
+    evidence: Evidence,
+    treatment: str,
+    setting: Setting,
+    deepest_mm: float,
+    indication: str | None = None,
+    skin_type: int | None = None,
 ) -> tuple[AftercareLine, ...]:
     """The aftercare lines that apply to a session of ``treatment`` reaching ``deepest_mm`` (mm).
 
-    Lines tied to some indications apply only to a plan of one of them (``indication``).
+    Lines tied to some indications apply only to a plan of one of them (``indication``); lines
+    tied to some Fitzpatrick types only to a client of one of them (``skin_type``).
     """
     return tuple(
         AftercareLine(
@@ -216,19 +241,18 @@ def aftercare_for(
             hours=Span.of(item.hours) if item.hours else None,
             sources=item.sources,
         )
-        for item in evidence.aftercare.values()
-        if treatment in item.treatments
-        and setting in item.settings
-        and deepest_mm >= item.depth_from_mm
-        and (not item.indications or indication in item.indications)
+        for item in _aftercare_items(evidence, treatment, setting, deepest_mm, indication, skin_type)
     )
 
 
-def _aftercare_rules(evidence: Evidence, treatment: str, indication: str) -> list[PlanRule]:
+def _aftercare_rules(
+    evidence: Evidence, treatment: str, setting: Setting, deepest_mm: float, indication: str, skin_type: int | None
+) -> list[PlanRule]:
+    """The whole-plan rules of the aftercare lines this plan gets (lines tied to an indication or a skin type)."""
     return [
         PlanRule(id=item.rule, effect=item.text, sources=item.sources)
-        for item in evidence.aftercare.values()
-        if item.rule and treatment in item.treatments and indication in item.indications
+        for item in _aftercare_items(evidence, treatment, setting, deepest_mm, indication, skin_type)
+        if item.rule
     ]
 
 
@@ -449,8 +473,8 @@ def _course(a: _Ask, zone_plans: list[ZonePlan], screening: Screening | None) ->
     """Aftercare, the course-wide spacing and the anaesthetic per visit, with the rules each added."""
     ev = a.ev
     deepest = max(z.depth_mm.max for z in zone_plans)
-    aftercare = aftercare_for(ev, "microneedling", a.setting, deepest, a.indication)
-    rules = _aftercare_rules(ev, "microneedling", a.indication)
+    aftercare = aftercare_for(ev, "microneedling", a.setting, deepest, a.indication, a.skin_type)
+    rules = _aftercare_rules(ev, "microneedling", a.setting, deepest, a.indication, a.skin_type)
     zone_plans, spacing = _spacing_rules(ev, a.setting, zone_plans, aftercare)
     agent_id, visits, anaesthetic_rule = _anaesthetic(ev, a.setting, zone_plans, screening)
     rules = [*rules, *spacing, *([anaesthetic_rule] if anaesthetic_rule is not None else [])]
@@ -479,7 +503,7 @@ def _plan_sources(a: _Ask, zone_plans: tuple[ZonePlan, ...], rules: tuple[PlanRu
     return tuple(dict.fromkeys(found))
 
 
-def plan(
+def plan(  # noqa: PLR0913 - what a plan is asked for, each a keyword of every interface
     evidence: Evidence,
     indication: str,
     zones: tuple[str, ...],
@@ -489,6 +513,7 @@ def plan(
     start: dt.date | None = None,
     skin_type: int | None = None,
     answers: Answers | None = None,
+    approved: Screening | None = None,
 ) -> Plan:
     """Plan a microneedling course, safe as a whole.
 
@@ -504,6 +529,10 @@ def plan(
         When given, the client is screened on ``start`` first and a blocking verdict raises
         :class:`ScreeningBlockedError`; a finding that forbids the anaesthetic takes it out of the
         plan (the needling goes ahead without it).
+    approved
+        Instead of ``answers``: a screening already made whose ``refer`` verdict a physician
+        approved (:func:`~pinpoint.core.records.check_override`). It does not block, but its
+        findings shape the plan as the answers' would (no anaesthetic where one forbids it).
 
     Depths are in mm, intervals in days, areas in cm², amounts in grams. The whole-plan rules
     (:mod:`pinpoint.core.whole_plan`) run on the per-zone plan; ``Plan.rules`` lists those that
@@ -513,7 +542,11 @@ def plan(
     ind, dev = _check_inputs(evidence, indication, zones, setting, device)
     if answers is not None and start is None:
         raise InputError("start", "screening before planning needs a start date")
-    screening = _screen_first(evidence, answers, zones, start) if answers is not None and start is not None else None
+    if approved is not None and (answers is not None or approved.verdict != "refer"):
+        raise InputError("approved", "an approved screening is a referral a physician approved, given without answers")
+    screening = (
+        _screen_first(evidence, answers, zones, start) if answers is not None and start is not None else approved
+    )
     if skin_type is None and answers is not None:
         skin_type = answers.skin_type
     a = _Ask(evidence, indication, ind, setting, device, dev, skin_type)

@@ -140,7 +140,7 @@ def min_gaps(evidence: Evidence, plan: Plan, depths_mm: Mapping[str, float] | No
     ind = get_indication(evidence, plan.indication)
     depths = {zp.zone: (depths_mm or {}).get(zp.zone, zp.depth_mm.max) for zp in plan.zones}
     deepest = max(depths.values())
-    aftercare = aftercare_for(evidence, "microneedling", plan.setting, deepest, plan.indication)
+    aftercare = aftercare_for(evidence, "microneedling", plan.setting, deepest, plan.indication, plan.skin_type)
     floors = spacing_floors(evidence, plan.setting, deepest, aftercare)
     out = []
     for zp in plan.zones:

@@ -387,6 +387,8 @@ class AftercareItem(Model):
     settings: tuple[Setting, ...] = ("home", "clinic")
     indications: tuple[str, ...] = ()
     """Only for these indications (empty: every indication)."""
+    skin_types: tuple[int, ...] = ()
+    """Only for these Fitzpatrick skin types (empty: every type, and a plan with no skin type)."""
     rule: str = ""
     """The whole-plan rule this line belongs to, listed in a plan's ``rules`` when it is added."""
     sources: tuple[str, ...] = Field(min_length=1)

@@ -210,8 +210,18 @@ def plan_course(
             setting=setting,
             client_is_actor=is_actor,
         )
-        _one_visit(unscreened)
-        return unscreened.model_copy(update={"screening": screening}), q, approval
+        approved = plan(
+            evidence,
+            data.indication,
+            data.zones,
+            setting,
+            device=device,
+            start=data.start_on,
+            skin_type=skin,
+            approved=screening,
+        )
+        _one_visit(approved)
+        return approved, q, approval
     _one_visit(result)
     return result, q, None
 
