@@ -12,15 +12,17 @@ PostgreSQL) of the table.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError
+from pinpoint.web.consents.models import Consent
 
-__all__ = ["Photo", "PhotoRecordError"]
+__all__ = ["Photo", "PhotoRecordError", "later_marketing_refusals"]
 
 
 class PhotoRecordError(SealedRecordError):
@@ -95,14 +97,50 @@ class Photo(models.Model):
         msg = "a photo record is never deleted"
         raise PhotoRecordError(msg)
 
+    def _later_refusal(self) -> dt.datetime | None:
+        """When the client first signed, after the photo's consent, a consent refusing marketing photos.
+
+        Read from the ``later_marketing_refusal`` annotation of the photos selectors when present.
+        """
+        if hasattr(self, "later_marketing_refusal"):
+            return cast("dt.datetime | None", self.later_marketing_refusal)
+        c = self.consent
+        if c is None:
+            return None
+        later = later_marketing_refusals(self.organization_id, self.client_id, c.signed_at)
+        return later.values_list("signed_at", flat=True).first()
+
     @property
     def marketing_allowed(self) -> bool:
-        """The consent allows marketing use and has not been withdrawn (read at once, every time)."""
+        """The consent allows marketing use, is not withdrawn, and no later consent of the client refuses it
+        (read at once, every time)."""
         c = self.consent
-        return c is not None and c.photo_marketing and c.withdrawn_at is None
+        return c is not None and c.photo_marketing and c.withdrawn_at is None and self._later_refusal() is None
 
     @property
     def marketing_ended_at(self) -> dt.datetime | None:
-        """When marketing use ended: the withdrawal of a consent that had allowed it."""
+        """When marketing use ended: the withdrawal of a consent that had allowed it, or a later consent refusing it."""
         c = self.consent
-        return c.withdrawn_at if c is not None and c.photo_marketing else None
+        if c is None or not c.photo_marketing:
+            return None
+        ends = [t for t in (c.withdrawn_at, self._later_refusal()) if t is not None]
+        return min(ends) if ends else None
+
+    @property
+    def marketing_ended_by(self) -> str:
+        """What ended marketing use, in words ("" while it is allowed or was never allowed)."""
+        ended = self.marketing_ended_at
+        if ended is None:
+            return ""
+        c = self.consent
+        return "consent withdrawn" if c is not None and c.withdrawn_at == ended else "a later consent refuses it"
+
+
+def later_marketing_refusals(organization_id: Any, client_id: Any, after: Any) -> QuerySet[Consent]:
+    """Consents of the client signed after ``after`` that refuse marketing photos, earliest first.
+
+    The arguments may be values or ``OuterRef`` expressions (for an annotation).
+    """
+    return Consent.objects.filter(
+        organization_id=organization_id, client_id=client_id, photo_marketing=False, signed_at__gt=after
+    ).order_by("signed_at")

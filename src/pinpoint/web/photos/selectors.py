@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.errors import PinpointError
@@ -15,7 +15,8 @@ from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client
-from pinpoint.web.photos.models import Photo
+from pinpoint.web.consents.models import Consent
+from pinpoint.web.photos.models import Photo, later_marketing_refusals
 
 __all__ = [
     "ViewRow",
@@ -32,8 +33,18 @@ __all__ = [
 ]
 
 
+def _refusals() -> QuerySet[Consent]:
+    """For a photo's row: the client's consents signed after the photo's that refuse marketing photos."""
+    return later_marketing_refusals(OuterRef("organization_id"), OuterRef("client_id"), OuterRef("consent__signed_at"))
+
+
 def _scoped(actor: Actor) -> QuerySet[Photo]:
-    return Photo.objects.filter(organization=actor.organization).select_related("consent")
+    """The organization's photos with their consent and when a later consent of the client refused marketing."""
+    return (
+        Photo.objects.filter(organization=actor.organization)
+        .select_related("consent")
+        .annotate(later_marketing_refusal=Subquery(_refusals().values("signed_at")[:1]))
+    )
 
 
 def get_photo(actor: Actor, pk: int) -> Photo:
@@ -142,11 +153,13 @@ def previous_photos(
 
 
 def marketing_photos(actor: Actor) -> defaultdict[Client, list[Photo]]:
-    """Photos whose consent allows marketing use now (a withdrawn consent hides them at once)."""
+    """Photos whose consent allows marketing use now: a withdrawn consent, or a later consent of the client
+    refusing marketing photos, hides them at once."""
     actor.require(Perm.PHOTO_MARKETING)
     qs = (
         _scoped(actor)
         .filter(consent__photo_marketing=True, consent__withdrawn_at__isnull=True)
+        .exclude(Exists(_refusals()))
         .select_related("client")
         .order_by("client__full_name", "taken_on", "pk")
     )
