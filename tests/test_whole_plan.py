@@ -562,3 +562,25 @@ def test_an_approved_referral_plans_without_the_anaesthetic_a_finding_forbids(
     assert "anaesthetic-apply" not in kinds and "needling" in kinds
     with pytest.raises(PinpointError, match="an approved screening is a referral a physician approved"):
         plan(ev, "acne_scars", ("back",), "clinic", start=START, answers=answers, approved=screening)
+
+
+def test_an_amide_allergy_takes_the_anaesthetic_out_and_the_needling_says_why_once(
+    ev: Evidence, safe_answers: dict[str, Any]
+) -> None:
+    answers = parse_answers(safe_answers | {"anaesthetic_risks": ["amide_allergy"]}, ev)
+    p = plan(ev, "acne_scars", ("cheek",), "clinic", start=START, answers=answers)
+    g = guide_for_plan(ev, p, screening=p.screening)
+    assert "anaesthetic-apply" not in [s.kind for s in g.steps]
+    (needling,) = [s for s in g.steps if s.kind == "needling"]
+    why = (
+        "a condition that rules out topical anaesthetic: the creams' labels contraindicate it or ask for close "
+        "monitoring, and the pen's manual says not to use one; the needling itself may go ahead without it "
+        "(amide allergy)"
+    )
+    assert needling.cautions == (f"no topical anaesthetic: {why}",)
+    assert [(r.id, r.effect) for r in p.rules] == [("screening_no_anaesthetic", f"no topical anaesthetic: {why}")]
+    unanswered = {k: v for k, v in safe_answers.items() if k != "anaesthetic_risks"}
+    screening = screen_for(parse_answers(unanswered, ev), "microneedling", ("cheek",), START, ev)
+    assert [f.message for f in screening.findings] == [
+        "not answered (a condition that rules out topical anaesthetic): ask before treatment"
+    ]
