@@ -1,11 +1,16 @@
-"""``pinpoint pdf aftercare|plan|consent|record ID --out FILE --user EMAIL [--size a4|letter]``.
+"""``pinpoint pdf KIND ID --out FILE --user EMAIL [--size a4|letter]``.
+
+KIND is ``aftercare``, ``plan``, ``consent``, ``record``, ``electrolysis-plan``,
+``electrolysis-record`` or ``electrolysis-aftercare``.
 
 It prints the same document as the page's "Print / PDF" link, from the same database as
 ``pinpoint serve`` (``$PINPOINT_DATA_DIR``, default ``./var``, or ``DATABASE_URL``). It acts as the
 user named by ``--user``: only records of that user's organizations can be printed, with that
 user's permissions, and the print is recorded in the audit trail under that user's name.
 ID is a course id for ``plan``, a consent id for ``consent``, a session id for ``record`` and
-``aftercare``. Exit status 0 when the file is written, 2 for a user error (one line on stderr).
+``aftercare``; an electrolysis course id for ``electrolysis-plan``, an electrolysis session id
+for ``electrolysis-record`` and ``electrolysis-aftercare``. Exit status 0 when the file is written,
+2 for a user error (one line on stderr).
 """
 
 from __future__ import annotations
@@ -62,15 +67,28 @@ def _render(actors: list[Actor], kind: str, pk: int, size: str) -> bytes:
 
 
 def pdf(
-    kind: Annotated[str, typer.Argument(help="The document: aftercare, plan, consent or record.")],
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="The document: aftercare, plan, consent, record, "
+            "electrolysis-plan, electrolysis-record or electrolysis-aftercare.",
+        ),
+    ],
     record_id: Annotated[
-        int, typer.Argument(metavar="ID", help="Course id (plan), consent id, or session id (record, aftercare).")
+        int,
+        typer.Argument(
+            metavar="ID",
+            help="Course id (plan), consent id, or session id (record, aftercare); the same for electrolysis.",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="The PDF file to write.")],
     user: Annotated[str, typer.Option("--user", help="Print as this user (email): their organizations and role.")],
     size: Annotated[str, typer.Option("--size", help="Paper: a4 or letter.")] = "a4",
 ) -> None:
-    """Print a course plan, a signed consent, an aftercare handout or a signed session record to PDF."""
+    """Print a course plan, a signed consent, an aftercare handout or a signed session record to PDF.
+
+    Microneedling and needle electrolysis each have their plan, record and aftercare handout.
+    """
     from django.db import DatabaseError
 
     from pinpoint.web.documents.kinds import KINDS, check_kind, check_size

@@ -12,9 +12,20 @@ KINDS: dict[str, str] = {
     "consent": "signed consent",
     "record": "signed session record",
     "aftercare": "aftercare handout",
+    "electrolysis-plan": "electrolysis course plan",
+    "electrolysis-record": "signed electrolysis session record",
+    "electrolysis-aftercare": "electrolysis aftercare handout",
 }
 # kind -> the record its id names
-RECORDS: dict[str, str] = {"plan": "course", "consent": "consent", "record": "session", "aftercare": "session"}
+RECORDS: dict[str, str] = {
+    "plan": "course",
+    "consent": "consent",
+    "record": "session",
+    "aftercare": "session",
+    "electrolysis-plan": "electrolysis course",
+    "electrolysis-record": "electrolysis session",
+    "electrolysis-aftercare": "electrolysis session",
+}
 # size -> (CSS page size, what a person calls it)
 SIZES: dict[str, tuple[str, str]] = {"a4": ("A4", "A4"), "letter": ("letter", "US Letter")}
 

@@ -1,4 +1,4 @@
-"""Building the four printable documents and rendering them to PDF.
+"""Building the printable documents and rendering them to PDF.
 
 :func:`render_pdf` is the one entry point for the pages, the CLI (``pinpoint pdf``) and the REST
 API: the same actor, kind, id and paper size give the same document. It reads through the other
@@ -26,6 +26,9 @@ from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.consents import selectors as consent_selectors
 from pinpoint.web.documents.kinds import KINDS, RECORDS, SIZES, check_kind, check_size
+from pinpoint.web.electrolysis import selectors as electrolysis_selectors
+from pinpoint.web.electrolysis.models import Session as ElectrolysisSession
+from pinpoint.web.electrolysis.signing import record_rows, seal_problem
 from pinpoint.web.treatments import selectors as treatment_selectors
 from pinpoint.web.treatments.models import Session, ZoneRecord
 from pinpoint.web.treatments.signing import verify
@@ -155,11 +158,74 @@ def _aftercare(actor: Actor, pk: int) -> Document:
     return Document("aftercare", session.pk, "documents/aftercare.html", "Aftercare", session.client, context)
 
 
+def _electrolysis_heading(actor: Actor, session: ElectrolysisSession) -> dict[str, Any]:
+    evidence = evidence_for(actor.organization)
+    modality = evidence.extra["hair"].modalities.get(session.course.modality)
+    return {
+        "s": session,
+        "client": session.client,
+        "modality": modality.name if modality is not None else session.course.modality,
+        "areas": _zone_names(evidence, session.course.areas),
+        "evidence": evidence,
+    }
+
+
+def _electrolysis_plan(actor: Actor, pk: int) -> Document:
+    course = electrolysis_selectors.get_course(actor, pk)
+    evidence = evidence_for(actor.organization)
+    sessions = electrolysis_selectors.course_sessions(actor, course)
+    modality = evidence.extra["hair"].modalities.get(course.modality)
+    context = {
+        "course": course,
+        "modality": modality.name if modality is not None else course.modality,
+        "areas": electrolysis_selectors.course_areas(evidence, course, sessions),
+        "sessions": sessions,
+    }
+    title = "Electrolysis course plan"
+    return Document("electrolysis-plan", course.pk, "documents/electrolysis_plan.html", title, course.client, context)
+
+
+def _electrolysis_record(actor: Actor, pk: int) -> Document:
+    session = electrolysis_selectors.get_session(actor, pk)
+    if not session.is_signed:
+        msg = (
+            f"electrolysis session {session.number} of {session.client.full_name} is not signed: "
+            "there is no signed record yet"
+        )
+        raise DocumentUnavailableError("id", msg)
+    records = list(session.areas.order_by("area"))
+    context = _electrolysis_heading(actor, session)
+    context |= {
+        "records": record_rows(context["evidence"], records),
+        "addenda": list(session.addenda.select_related("author")),
+        "seal_problem": seal_problem(session, records),
+    }
+    title = "Electrolysis session record"
+    return Document(
+        "electrolysis-record", session.pk, "documents/electrolysis_record.html", title, session.client, context
+    )
+
+
+def _electrolysis_aftercare(actor: Actor, pk: int) -> Document:
+    session = electrolysis_selectors.get_session(actor, pk)
+    context = _electrolysis_heading(actor, session)
+    personal = actor.organization.is_personal
+    context |= {
+        "aftercare": electrolysis_selectors.aftercare_lines(context["evidence"], personal),
+        "personal": personal,
+    }
+    kind, template = "electrolysis-aftercare", "documents/electrolysis_aftercare.html"
+    return Document(kind, session.pk, template, "Aftercare", session.client, context)
+
+
 _BUILDERS: dict[str, Callable[[Actor, int], Document]] = {
     "plan": _plan,
     "consent": _consent,
     "record": _record,
     "aftercare": _aftercare,
+    "electrolysis-plan": _electrolysis_plan,
+    "electrolysis-record": _electrolysis_record,
+    "electrolysis-aftercare": _electrolysis_aftercare,
 }
 
 
@@ -215,10 +281,12 @@ def _pdf(html: str, size: str) -> bytes:
 
 
 def render_pdf(actor: Actor, kind: str, pk: int, size: str = "a4") -> bytes:
-    """The PDF of document ``kind`` (plan, consent, record, aftercare) of record ``pk``, on ``size`` paper.
+    """The PDF of document ``kind`` (:data:`KINDS`) of record ``pk``, on ``size`` paper.
 
     ``pk`` is a course id for ``plan``, a consent id for ``consent``, a session id for ``record``
-    and ``aftercare``. The view is recorded in the audit trail as "printed <document>". Errors are
+    and ``aftercare``; an electrolysis course id for ``electrolysis-plan`` and an electrolysis
+    session id for ``electrolysis-record`` and ``electrolysis-aftercare``. The view is recorded in the
+    audit trail as "printed <document>". Errors are
     those of :func:`build`, and :class:`InputError` (field ``size``) for a size other than a4 or letter.
     """
     check_size(size)

@@ -12,4 +12,22 @@ urlpatterns = [
     path("consents/<int:pk>/consent.pdf", views.document, {"kind": "consent"}, name="consent"),
     path("sessions/<int:pk>/record.pdf", views.document, {"kind": "record"}, name="record"),
     path("sessions/<int:pk>/aftercare.pdf", views.document, {"kind": "aftercare"}, name="aftercare"),
+    path(
+        "electrolysis/courses/<int:pk>/plan.pdf",
+        views.document,
+        {"kind": "electrolysis-plan"},
+        name="electrolysis_plan",
+    ),
+    path(
+        "electrolysis/sessions/<int:pk>/record.pdf",
+        views.document,
+        {"kind": "electrolysis-record"},
+        name="electrolysis_record",
+    ),
+    path(
+        "electrolysis/sessions/<int:pk>/aftercare.pdf",
+        views.document,
+        {"kind": "electrolysis-aftercare"},
+        name="electrolysis_aftercare",
+    ),
 ]

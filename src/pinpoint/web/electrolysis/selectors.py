@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -26,6 +27,7 @@ from pinpoint.core.hair_course import (
     window_removed,
 )
 from pinpoint.core.hair_records import AreaEntry
+from pinpoint.core.planning import AftercareLine, aftercare_for
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
@@ -36,8 +38,10 @@ from pinpoint.web.electrolysis.models import AreaRecord, Course, Session
 __all__ = [
     "AreaForecast",
     "DueCourse",
+    "aftercare_lines",
     "all_courses",
     "area_records_of_courses",
+    "course_areas",
     "course_sessions",
     "courses_of",
     "due_courses",
@@ -225,6 +229,44 @@ def forecast_area(evidence: Evidence, course: Course, area: str, sessions: list[
     except InputError as exc:
         learned, problem = learned_forecast(evidence, area, course.modality, []), exc.message
     return AreaForecast(area=area, planned=planned, learned=learned, recorded=recorded, problem=problem)
+
+
+def course_areas(evidence: Evidence, course: Course, sessions: list[Session]) -> list[dict[str, Any]]:
+    """Each area of the course as its page and its print show it: the plan with its band, the fit, hours so far."""
+    rows = []
+    for area in course.areas:
+        f = forecast_area(evidence, course, area, sessions)
+        planned = f.planned
+        cumulative, forecast_hours = 0.0, []
+        for s in planned.plan.sessions:
+            cumulative += s.minutes_used / 60
+            forecast_hours.append(round(cumulative, 1))
+        hours = [
+            {"number": n, "date": d, "recorded": h, "forecast": forecast_hours[i] if i < len(forecast_hours) else None}
+            for i, (n, d, h) in enumerate(f.recorded)
+        ]
+        rows.append(
+            {
+                "id": area,
+                "name": evidence.zones[area].name,
+                "f": f,
+                "plan": planned.plan,
+                "low": planned.low,
+                "high": planned.high,
+                "density": planned.density,
+                "sessions_band": sorted(p.sessions_total for p in (planned.plan, planned.low, planned.high))[::2],
+                "hours_band": sorted(p.hours_total for p in (planned.plan, planned.low, planned.high))[::2],
+                "schedule": planned.plan.schedule[:12],
+                "more": max(len(planned.plan.schedule) - 12, 0),
+                "hours": hours,
+            }
+        )
+    return rows
+
+
+def aftercare_lines(evidence: Evidence, personal: bool) -> tuple[AftercareLine, ...]:
+    """The aftercare of an electrolysis session (core's lines with how long each lasts), at home or in a clinic."""
+    return aftercare_for(evidence, "electrolysis", "home" if personal else "clinic", 0.0)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,17 @@ record page recompute it from the rows (no key needed for that part; the seal is
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
-from pinpoint.core.hair_records import signed_content
+from pinpoint.core.hair_records import signed_content, word_name
 from pinpoint.core.records import canonical_json, content_sha256
+from pinpoint.evidence.loader import Evidence
+from pinpoint.web.audit.chains import check_record
 from pinpoint.web.audit.erasures import erased_fields
 from pinpoint.web.electrolysis.models import AreaRecord, Session
 from pinpoint.web.electrolysis.selectors import entry_of
 
-__all__ = ["content_of", "rows_match"]
+__all__ = ["content_of", "record_rows", "rows_match", "seal_problem"]
 
 
 def content_of(session: Session, records: Iterable[AreaRecord]) -> dict[str, object]:
@@ -51,3 +54,24 @@ def rows_match(session: Session, records: Iterable[AreaRecord]) -> bool:
     return content_sha256(content) == session.content_hash or bool(
         erased_fields(session.organization_id, "electrolysis_session", session.pk)
     )
+
+
+def seal_problem(session: Session, records: list[AreaRecord]) -> str | None:
+    """Why the signed session is not as it was signed (its seal, else its rows), or ``None`` when it is."""
+    problem = check_record(session, "electrolysis_session")
+    if problem is None and not rows_match(session, records):
+        problem = "the area records differ from what was signed"
+    return problem
+
+
+def record_rows(evidence: Evidence, records: Iterable[AreaRecord]) -> list[dict[str, Any]]:
+    """Each area record with the area, probe and skin reaction in words, for the record page and its print."""
+    return [
+        {
+            "r": r,
+            "name": evidence.zones[r.area].name if r.area in evidence.zones else r.area,
+            "probe": word_name(evidence, "probe_types", r.probe_type),
+            "reaction": word_name(evidence, "reactions", r.reaction),
+        }
+        for r in records
+    ]

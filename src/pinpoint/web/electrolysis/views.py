@@ -11,11 +11,9 @@ from django.views.decorators.http import require_POST
 from pinpoint.core.errors import InputError, PinpointError
 from pinpoint.core.hair import get_modality, hair_data
 from pinpoint.core.hair_course import StartCount
-from pinpoint.core.hair_records import AreaEntry, record_limits, word_name
-from pinpoint.core.planning import aftercare_for
+from pinpoint.core.hair_records import AreaEntry, record_limits
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.audit.actions import record_view
-from pinpoint.web.audit.chains import check_record
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.forms import add_error
 from pinpoint.web.base.permissions import Perm
@@ -25,7 +23,7 @@ from pinpoint.web.electrolysis import actions, selectors
 from pinpoint.web.electrolysis.charts import course_svg
 from pinpoint.web.electrolysis.forms import AddendumForm, AreaRecordForm, CourseForm, SignForm, StartForm
 from pinpoint.web.electrolysis.models import Course, Session
-from pinpoint.web.electrolysis.signing import rows_match
+from pinpoint.web.electrolysis.signing import record_rows, seal_problem
 
 COUNT_FIELDS = ("window_cm2", "hairs_seen", "hairs_estimate", "uncertainty_percent")
 
@@ -54,38 +52,6 @@ def course_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "electrolysis/course_new.html", context)
 
 
-def _area_rows(evidence: Evidence, course: Course, sessions: list[Session]) -> list[dict[str, Any]]:
-    rows = []
-    for area in course.areas:
-        f = selectors.forecast_area(evidence, course, area, sessions)
-        planned = f.planned
-        cumulative, forecast_hours = 0.0, []
-        for s in planned.plan.sessions:
-            cumulative += s.minutes_used / 60
-            forecast_hours.append(round(cumulative, 1))
-        hours = [
-            {"number": n, "date": d, "recorded": h, "forecast": forecast_hours[i] if i < len(forecast_hours) else None}
-            for i, (n, d, h) in enumerate(f.recorded)
-        ]
-        rows.append(
-            {
-                "id": area,
-                "name": evidence.zones[area].name,
-                "f": f,
-                "plan": planned.plan,
-                "low": planned.low,
-                "high": planned.high,
-                "density": planned.density,
-                "sessions_band": sorted(p.sessions_total for p in (planned.plan, planned.low, planned.high))[::2],
-                "hours_band": sorted(p.hours_total for p in (planned.plan, planned.low, planned.high))[::2],
-                "schedule": planned.plan.schedule[:12],
-                "more": max(len(planned.plan.schedule) - 12, 0),
-                "hours": hours,
-            }
-        )
-    return rows
-
-
 @page(Perm.CLIENT_VIEW)
 def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The course: per area the dated schedule, sessions and hours with their band, and the forecast that learns."""
@@ -98,7 +64,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "course": course,
         "client": course.client,
         "modality": get_modality(evidence, course.modality),
-        "areas": _area_rows(evidence, course, sessions),
+        "areas": selectors.course_areas(evidence, course, sessions),
         "sessions": sessions,
         "can_run": actor.can(Perm.SESSION_RUN),
         "open": next((s for s in sessions if not s.is_signed), None),
@@ -190,19 +156,11 @@ def _runner(request: HttpRequest, session: Session, evidence: Evidence, posted: 
 
 def _signed_context(actor: Any, session: Session, evidence: Evidence) -> dict[str, Any]:
     records = list(session.areas.order_by("area"))
-    rows = [
-        {
-            "r": r,
-            "name": evidence.zones[r.area].name if r.area in evidence.zones else r.area,
-            "probe": word_name(evidence, "probe_types", r.probe_type),
-            "reaction": word_name(evidence, "reactions", r.reaction),
-        }
-        for r in records
-    ]
-    seal = check_record(session, "electrolysis_session")
-    if seal is None and not rows_match(session, records):
-        seal = "the area records differ from what was signed"
-    return {"records": rows, "addenda": list(session.addenda.all()), "seal": seal}
+    return {
+        "records": record_rows(evidence, records),
+        "addenda": list(session.addenda.select_related("author")),
+        "seal": seal_problem(session, records),
+    }
 
 
 @page(Perm.CLIENT_VIEW)
@@ -224,13 +182,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "electrolysis/record.html", context)
     context |= _runner(request, session, evidence)
     context["sign_form"] = SignForm()
-    context["aftercare"] = hair_aftercare(evidence)
+    context["aftercare"] = selectors.aftercare_lines(evidence, actor.organization.is_personal)
     return render(request, "electrolysis/run.html", context)
-
-
-def hair_aftercare(evidence: Evidence) -> list[str]:
-    """The aftercare lines of an electrolysis session, in words (core's)."""
-    return [line.text for line in aftercare_for(evidence, "electrolysis", "clinic", 0.0)]
 
 
 @require_POST
@@ -249,7 +202,7 @@ def session_record(request: HttpRequest, pk: int) -> HttpResponse:
         "client": session.client,
         "modality": get_modality(evidence, session.course.modality),
         "sign_form": SignForm(),
-        "aftercare": hair_aftercare(evidence),
+        "aftercare": selectors.aftercare_lines(evidence, actor.organization.is_personal),
     }
     context |= _runner(request, session, evidence, posted=area)
     step = next((s for s in context["steps"] if s["area"] == area), None)
@@ -285,7 +238,7 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
         "client": session.client,
         "modality": get_modality(evidence, session.course.modality),
         "sign_form": form,
-        "aftercare": hair_aftercare(evidence),
+        "aftercare": selectors.aftercare_lines(evidence, actor.organization.is_personal),
     }
     context |= _runner(request, session, evidence)
     return render(request, "electrolysis/run.html", context, status=400)
