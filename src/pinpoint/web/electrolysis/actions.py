@@ -68,7 +68,8 @@ def create_course(actor: Actor, client: Client, data: CourseInput, *, key: uuid.
         raise InputError("areas", "choose at least one area")
     q = latest_questionnaire(actor, client, "electrolysis")
     if q is None:
-        raise RefusedError("areas", "record the client's electrolysis questionnaire before planning a course")
+        ask = "answer your" if actor.organization.is_personal else "record the client's"
+        raise RefusedError("areas", f"{ask} electrolysis questionnaire before planning a course")
     ev = evidence_for(actor.organization)
     answers = parse_answers(q.answers, ev)
     findings: list[dict[str, object]] = []
