@@ -86,7 +86,8 @@ def _word_pattern(words: set[str]) -> re.Pattern[str]:
 CHECKS_ALL: list[tuple[str, re.Pattern[str]]] = [
     ("python repr", re.compile(r"\{'|[{,] '\w+': |\[\]|\bNone\b|\bTrue\b|\bFalse\b")),
     ("bad plural", re.compile(r"\b1 (?:days|uses|weeks|sessions|hours|passes|photos|minutes|zones|hairs)\b")),
-    ("doubled word", re.compile(r"\b(\w+) \1\b", re.IGNORECASE)),
+    # a word, not a number: "2026-11-02 02:20" (a day, then a time in the second hour) repeats no word
+    ("doubled word", re.compile(r"\b([^\W\d]\w*) \1\b", re.IGNORECASE)),
     ("hours for aftercare", re.compile(r"\b\d+ ?[-–] ?\d+ ?h\b|\b\d+ ?h\)")),
 ]
 CHECKS_HOME: list[tuple[str, re.Pattern[str]]] = [
@@ -210,6 +211,7 @@ def test_visible_text_drops_tags_attributes_and_scripts() -> None:
 
 def test_the_checks_catch_what_the_walk_through_found() -> None:
     text = "acne_scars (clinic)\npen_14 · Booked booked · 1 uses · for 120-336 h · {'zone': 'cheek'}\nin_progress"
+    assert not offences({"/y/": "signed on 2026-11-02 02:20"}, _checks(home=False))
     found = offences({"/x/": text}, _checks(home=True))
     assert sorted(found) == [
         "bad plural",
