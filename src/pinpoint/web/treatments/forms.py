@@ -93,7 +93,11 @@ class ZoneForm(forms.Form):
 
     treated = forms.BooleanField(required=False, initial=True, label="Treated")
     device = forms.ChoiceField(required=False, label="Device")
-    device_unit = forms.ChoiceField(required=False, label="Unit or lot")
+    device_unit = forms.ChoiceField(
+        required=False,
+        label="Unit or lot",
+        error_messages={"invalid_choice": "choose a device in service in this organization"},
+    )
     depth_mm = forms.DecimalField(required=False, max_digits=4, decimal_places=2, label="Needle depth (mm)")
     passes = forms.IntegerField(required=False, min_value=0, max_value=MAX_PASSES, label="Passes")
     endpoint_reached = forms.BooleanField(required=False, label="Endpoint reached")
