@@ -31,6 +31,7 @@ __all__ = [
     "CourseForecast",
     "Learned",
     "StartCount",
+    "check_count_areas",
     "learned_forecast",
     "next_due",
     "plan_forecast",
@@ -57,6 +58,19 @@ class StartCount:
     hairs_seen: int | None = None
     hairs_estimate: int | None = None
     uncertainty_percent: float | None = None
+
+
+def check_count_areas(areas: Sequence[str], count: StartCount) -> None:
+    """Refuse (``InputError`` on ``count_kind``) a window count or an estimate for more than one area.
+
+    A count describes the area it was taken on: the same hairs per window, or hairs on the whole
+    area, would give every other area of the course a density nobody counted.
+    """
+    if count.kind != "default" and len(areas) > 1:
+        raise InputError(
+            "count_kind",
+            "a starting count describes one area: plan a course for each counted area, or choose no count",
+        )
 
 
 def start_density(evidence: Evidence, area: str, count: StartCount) -> Estimate:

@@ -159,6 +159,9 @@ def record_limits(evidence: Evidence, area: str, modality: str, visit: int) -> d
     return out
 
 
+MINUTES_A_DAY = 24 * 60
+"""No session is longer than a day: more minutes on one area is a typing error, not a record."""
+
 _LABELS = {
     "current_ma": "current",
     "intensity_w": "intensity",
@@ -218,6 +221,8 @@ def _settings(evidence: Evidence, entry: AreaEntry, visit: int) -> list[Breach]:
 
 def _counts(evidence: Evidence, entry: AreaEntry) -> list[Breach]:
     out: list[Breach] = []
+    ar = get_area(evidence, entry.area)
+    follicles = int(ar.density_per_cm2.value * evidence.zones[entry.area].area_cm2.value)
     if entry.insertions < 0 or entry.hairs_removed < 0:
         out.append(Breach(field="insertions", message="insertions and hairs removed cannot be negative"))
     elif entry.hairs_removed > entry.insertions:
@@ -225,6 +230,18 @@ def _counts(evidence: Evidence, entry: AreaEntry) -> list[Breach]:
             Breach(
                 field="hairs_removed",
                 message=f"{entry.hairs_removed} hairs removed is more than the {entry.insertions} insertions",
+            )
+        )
+    elif entry.hairs_removed > follicles:
+        name = evidence.zones[entry.area].name
+        out.append(
+            Breach(
+                field="hairs_removed",
+                message=(
+                    f"{entry.hairs_removed} hairs removed is impossible on the {name.lower()}: it has at most "
+                    f"{follicles} follicles ({ar.density_per_cm2.value:g} per cm² on "
+                    f"{evidence.zones[entry.area].area_cm2.value:g} cm²) [{', '.join(ar.density_per_cm2.sources)}]"
+                ),
             )
         )
     current_minutes = entry.insertions * entry.seconds_per_insertion / 60
@@ -251,7 +268,6 @@ def _counts(evidence: Evidence, entry: AreaEntry) -> list[Breach]:
                 )
             )
         else:
-            ar = get_area(evidence, entry.area)
             most = int(ar.density_per_cm2.value * entry.window_cm2)
             if not 0 <= entry.hairs_seen <= most:
                 out.append(
@@ -273,12 +289,16 @@ def check_area_entry(evidence: Evidence, entry: AreaEntry, *, visit: int) -> tup
     Raises :class:`UnknownIdError` for an area or modality the evidence does not have; every other
     problem is returned (empty: the record is within its limits). Limits: current (mA), intensity
     (W), time per insertion (s) by modality; minutes of the first visits by area; hairs removed at
-    most the insertions; current-on time at most the minutes; window count at most the area's
-    follicles in the window.
+    most the insertions and the area's follicles; current-on time at most the minutes, which are
+    more than 0 and at most a day; window count at most the area's follicles in the window.
     """
     get_area(evidence, entry.area)
     get_modality(evidence, entry.modality)
-    minutes = [Breach(field="minutes", message="minutes must be more than 0")] if entry.minutes <= 0 else []
+    minutes = (
+        [Breach(field="minutes", message=f"minutes must be more than 0 and at most {MINUTES_A_DAY} (a day)")]
+        if not 0 < entry.minutes <= MINUTES_A_DAY
+        else []
+    )
     return (*_vocabulary(evidence, entry), *_settings(evidence, entry, visit), *minutes, *_counts(evidence, entry))
 
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.core.hair import get_modality
-from pinpoint.core.hair_course import StartCount, plan_forecast
+from pinpoint.core.hair_course import StartCount, check_count_areas, plan_forecast
 from pinpoint.core.hair_records import AreaEntry, check_every_area_recorded, require_area_entry
 from pinpoint.core.records import canonical_json, content_sha256
 from pinpoint.web.audit.actions import Event, record_event
@@ -66,6 +66,7 @@ def create_course(actor: Actor, client: Client, data: CourseInput, *, key: uuid.
     actor.require(Perm.COURSE_PLAN)
     if not data.areas:
         raise InputError("areas", "choose at least one area")
+    check_count_areas(data.areas, data.count)
     q = latest_questionnaire(actor, client, "electrolysis")
     if q is None:
         ask = "answer your" if actor.organization.is_personal else "record the client's"
