@@ -1,7 +1,8 @@
 """Walking every organization's chain of seals: ``pinpoint verify``.
 
 For each organization: every seal in order (position, link to the seal before, the row's
-content under the key), the signed sessions' rows against their signed text, every row that
+content under the key), the signed sessions' rows against their signed text, an adverse event's
+lot rows against the lots its seal covers, every row that
 should be sealed and is not, each photo's stored files against their sealed SHA-256, and the
 chain head. The first problem found is reported with the
 table and id of the row. Saved chain heads (``pinpoint verify --head``) can be checked too: a
@@ -28,6 +29,7 @@ from pinpoint.web.audit.sealing import SEALABLE, kinds_for, row_values
 from pinpoint.web.audit.sealkey import seal_key
 from pinpoint.web.electrolysis import models as el
 from pinpoint.web.electrolysis.signing import rows_match as electrolysis_rows_match
+from pinpoint.web.outcomes.models import AdverseEvent, AdverseEventLot
 from pinpoint.web.photos.integrity import stored_files_problem
 from pinpoint.web.photos.models import Photo
 from pinpoint.web.treatments.models import Session, ZoneRecord
@@ -88,12 +90,35 @@ def _areas_by_session(org: Organization) -> dict[int, list[el.AreaRecord]]:
     return out
 
 
-def _row_problem(
-    kind: str, obj: models.Model | None, zones: Mapping[int, list[ZoneRecord]], areas: Mapping[int, list[el.AreaRecord]]
-) -> str | None:
-    """What is wrong with a sealed row beyond its seal: signed records against their rows, a photo's files."""
+def _lots_by_event(org: Organization) -> dict[int, list[int]]:
+    """The device units each adverse event's lot rows name, sorted (one query)."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for event_id, unit_id in AdverseEventLot.objects.filter(organization=org).values_list("event_id", "unit_id"):
+        out[event_id].append(unit_id)
+    return {event_id: sorted(units) for event_id, units in out.items()}
+
+
+def _lots_differ(event: AdverseEvent, lot_rows: Mapping[int, list[int]]) -> bool:
+    sealed = sorted(int(lot["unit"]) for lot in event.lots if isinstance(lot, dict) and "unit" in lot)
+    return lot_rows.get(event.pk, []) != sealed
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows a sealed record is checked against beyond its seal, by the sealed record's id."""
+
+    zones: Mapping[int, list[ZoneRecord]]
+    areas: Mapping[int, list[el.AreaRecord]]
+    lots: Mapping[int, list[int]]
+
+
+def _row_problem(kind: str, obj: models.Model | None, rows: _Rows) -> str | None:
+    """What is wrong with a sealed row beyond its seal: signed records and lots against their rows, a photo's files."""
+    zones, areas = rows.zones, rows.areas
     if kind == "session" and isinstance(obj, Session) and not rows_match(obj, zones.get(obj.pk, [])):
         return "the session's zone records differ from what was signed"
+    if kind == "adverse_event" and isinstance(obj, AdverseEvent) and _lots_differ(obj, rows.lots):
+        return "the report's lot rows differ from the lots it was sealed with"
     if (
         kind == "electrolysis_session"
         and isinstance(obj, el.Session)
@@ -118,8 +143,7 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
     for seal in seals:
         by_kind[seal.kind].append(seal)
     rows = {kind: _rows(org, kind, (s.record_id for s in by_kind.get(kind, []))) for kind in SEALED}
-    zones = _zones_by_session(org)
-    areas = _areas_by_session(org)
+    checked = _Rows(_zones_by_session(org), _areas_by_session(org), _lots_by_event(org))
     erased = erased_in(org.pk)
     links: list[SealLink] = []
     bad_rows: dict[int, str] = {}
@@ -127,7 +151,7 @@ def verify_organization(org: Organization, key: bytes) -> OrgReport:
         obj = rows.get(seal.kind, {}).get(seal.record_id)
         blanked = erased.get((seal.kind, seal.record_id))
         content = seal_content(seal.kind, seal.record_id, row_values(obj), key, blanked) if obj is not None else None
-        wrong = _row_problem(seal.kind, obj, zones, areas)
+        wrong = _row_problem(seal.kind, obj, checked)
         if wrong is not None:
             bad_rows[seal.seq] = wrong
         links.append(SealLink(seal.seq, seal.kind, seal.record_id, seal.prev_digest, seal.digest, content))

@@ -15,9 +15,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from pinpoint.core.planning import Plan
+from pinpoint.web.audit.chains import check_record
 from pinpoint.web.audit.models import Seal, SealBatch, SealedQuerySet, SealedRecordError, SealingBulkCreate
 from pinpoint.web.base.statuses import SessionStatus
 
@@ -278,6 +280,11 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"addendum {self.pk} to session {self.session_id}"
+
+    @cached_property
+    def altered(self) -> bool:
+        """Whether the addendum no longer matches its seal or its place in the chain (the record pages ask)."""
+        return check_record(self, "addendum") is not None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert only, sealed in the same transaction."""

@@ -137,13 +137,15 @@ def _session_page(
     session = ctx.session
     records = list(ctx.records.values())
     booked_only = session.status == Session.Status.BOOKED
+    addenda = list(session.addenda.select_related("author"))
     context: dict[str, Any] = {
         "s": session,
         "course": session.course,
         "client": session.client,
         "records": records,
-        "addenda": list(session.addenda.select_related("author")),
-        "verified": verify(session, records) if session.is_signed else None,
+        "addenda": addenda,
+        # an addendum rewritten behind the app's back makes the page say "Altered" too, not just beside it
+        "verified": verify(session, records) and not any(a.altered for a in addenda) if session.is_signed else None,
         "screening": ctx.screening,
         "start_today": actions.start_status(actor, session, actor.today()) if booked_only else None,
         "consent": selectors.consent_in_force(actor, session.client, "microneedling", ctx.day),
