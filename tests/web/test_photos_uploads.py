@@ -66,6 +66,45 @@ def _animated(fmt: str) -> bytes:
     return out.getvalue()
 
 
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) claims ``width`` × ``height`` pixels."""
+    data = bytearray(_img())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+def _with_metadata(fmt: str) -> bytes:
+    """A photo carrying GPS words in every metadata place the format has (text, XMP, comment, EXIF)."""
+    from PIL import PngImagePlugin
+
+    im = Image.new("RGB", (400, 500), (180, 140, 120))
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 0.0)})
+    out = io.BytesIO()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">PhoneMaker GPS 51.5N</x:xmpmeta>'
+    if fmt == "PNG":
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "PhoneMaker GPS 51.5N")
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode())
+        im.save(out, format="PNG", pnginfo=info, exif=exif.tobytes())
+    elif fmt == "JPEG":
+        im.save(out, format="JPEG", comment=b"PhoneMaker GPS 51.5N", xmp=xmp, exif=exif.tobytes())
+    else:
+        exif[0x010F] = "PhoneMaker"
+        im.save(out, format=fmt, exif=exif.tobytes(), xmp=xmp)
+    return out.getvalue()
+
+
+def _icc_jpeg() -> bytes:
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (400, 500), (90, 160, 200)).save(out, format="JPEG", icc_profile=icc)
+    return out.getvalue()
+
+
 JPEG = drawn_face("frontal", 2)
 REFUSED = {
     "empty file": (b"", "the file is empty"),
@@ -86,6 +125,11 @@ REFUSED = {
     "animated gif": (_animated("GIF"), "this file is not a JPEG, PNG or WebP"),
     "animated webp": (_animated("WEBP"), "this is an animation with several frames"),
     "png behind .jpg with a zip": (b"PK\x03\x04" + b"\0" * 100, "this file is not a JPEG, PNG or WebP"),
+    "bmp named .jpg": (_img(fmt="BMP"), "this file is not a JPEG, PNG or WebP"),
+    "tiff named .jpg": (_img(fmt="TIFF"), "this file is not a JPEG, PNG or WebP"),
+    "animated png (apng)": (_animated("PNG"), "this is an animation with several frames"),
+    "jpeg bomb (header claims 65,000 × 65,000)": (_jpeg_claiming(65_000, 65_000), "the image claims more than"),
+    "larger than the byte limit": (b"\xff\xd8\xff" + b"\0" * (25 * 1024 * 1024), "the file is larger than 25 MB"),
 }
 
 
@@ -131,6 +175,10 @@ SAFE = {
     "png with alpha": (_img("RGBA", fmt="PNG"), (400, 500)),
     "jpeg with a zip appended": (JPEG + b"PK\x03\x04" + b"evil" * 50, (600, 800)),
     "webp": (_img(fmt="WEBP"), (400, 500)),
+    "png with text, xmp and exif": (_with_metadata("PNG"), (400, 500)),
+    "jpeg with xmp, a comment and gps": (_with_metadata("JPEG"), (400, 500)),
+    "webp with exif and xmp": (_with_metadata("WEBP"), (400, 500)),
+    "jpeg with an icc profile": (_icc_jpeg(), (400, 500)),
 }
 
 
@@ -145,6 +193,7 @@ def test_awkward_photo_is_stored_as_a_plain_jpeg_without_metadata(world: World, 
     assert not {"exif", "icc_profile", "xmp", "comment"} & set(im.info)
     assert b"PK\x03\x04" not in raw
     assert b"PhoneMaker" not in raw
+    assert b"GPS" not in raw
     assert (photo.width, photo.height) == size
 
 

@@ -150,8 +150,11 @@ def clean_image(upload: IO[bytes]) -> CleanImage:
 
 
 def _jpeg(im: Image.Image, quality: int) -> CleanImage:
+    # Pillow writes what ``info`` still holds from the source (a JPEG's comment, for one) unless told
+    # otherwise: the info is dropped and the comment given empty, so only the pixels are written.
+    im.info.clear()
     out = io.BytesIO()
-    im.save(out, format="JPEG", quality=quality, optimize=True)
+    im.save(out, format="JPEG", quality=quality, optimize=True, comment=b"")
     blob = out.getvalue()
     return CleanImage(data=blob, sha256=hashlib.sha256(blob).hexdigest(), width=im.width, height=im.height)
 
