@@ -1,6 +1,6 @@
-"""Electrolysis in the printed documents: the course plan with its forecast, the signed session record,
-the aftercare handout (at the clinic and at home); the links on the pages, the audit of each print,
-the refusals and the CLI. PDFs are read back with pdftotext, as in test_documents.
+"""Electrolysis in the exports: the printed documents (the course plan with its forecast, the signed session
+record, the aftercare handout at the clinic and at home; the links on the pages, the audit of each print,
+the refusals and the CLI; PDFs read back with pdftotext, as in test_documents) and the zip export.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from pinpoint.web.clients.actions import record_questionnaire
 from pinpoint.web.documents.render import render_pdf
 from pinpoint.web.electrolysis import actions
 from pinpoint.web.electrolysis.models import Course, Session
+from pinpoint.web.exports.archive import write_zip
 from tests.cli_helpers import cli
 from tests.web.conftest import World
 from tests.web.test_documents import _read
+from tests.web.test_export_zip import NOW, load_records
 
 
 def _course(w: World) -> Course:
@@ -186,3 +188,23 @@ def test_the_cli_prints_the_same_electrolysis_record(
     assert out.read_bytes() == page
     code, _, err = cli(capsys, "pdf", "electrolysis-plan", "999999", "--out", str(out), "--user", world.owner.email)
     assert (code, err) == (2, "pinpoint: error: there is no electrolysis course 999999 in Demo Clinic\n")
+
+
+def test_the_zip_export_holds_the_electrolysis_course_sessions_areas_and_seals(world: World, tmp_path: Path) -> None:
+    course = _course(world)
+    actions.add_addendum(world.actor(world.practitioner), _signed(world), "Window re-counted: 21")
+    target = tmp_path / "clinic.zip"
+    write_zip(target, world.clinic, now=NOW)
+    loaded = load_records(target)
+    assert [(c["areas"], c["modality"], c["hairs_seen"]) for c in loaded["electrolysis_course"]] == [
+        (["upper_lip"], "blend", 160)
+    ]
+    sessions = [s for s in loaded["electrolysis_session"] if s["course_id"] == course.pk]
+    assert sorted((s["number"], s["status"]) for s in sessions) == [(n, "signed") for n in range(1, 6)]
+    assert all(len(s["content_hash"]) == 64 for s in sessions)
+    areas = loaded["electrolysis_arearecord"]
+    assert len(areas) == 5 and {a["area"] for a in areas} == {"upper_lip"}
+    assert all(a["window_cm2"] == 4.0 and a["hairs_seen"] is not None for a in areas)
+    assert [a["text"] for a in loaded["electrolysis_electrolysisaddendum"]] == ["Window re-counted: 21"]
+    kinds = {s["kind"] for s in loaded["audit_seal"]}
+    assert {"electrolysis_session", "electrolysis_addendum"} <= kinds
