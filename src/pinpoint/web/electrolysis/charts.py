@@ -73,8 +73,11 @@ def _axes(fr: _Frame, start: dt.date) -> list[str]:
         f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{H - BOTTOM}" stroke="#444"/>',
     ]
     weeks = max(fr.last // 7 // 6, 1) * 7
+    year = None
     for d in range(0, fr.last + 1, weeks):
-        label = (start + dt.timedelta(days=d)).strftime("%d %b")
+        day = start + dt.timedelta(days=d)
+        label = f"{day.day} {day:%b}" + (f" {day.year}" if day.year != year else "")  # the year when it changes
+        year = day.year
         parts.append(
             f'<text x="{fr.x(d):.1f}" y="{H - BOTTOM + 16}" font-size="11" text-anchor="middle" '
             f'fill="#333">{label}</text>'
