@@ -145,6 +145,8 @@ def update_adverse_event(
     checked = check_update(outcome, resolved_on, onset_on=event.onset_on, today=actor.today())
 
     def create() -> AdverseEventUpdate:
+        # one follow-up of an event at a time: a second resolution, sent at the same moment, then finds the first
+        list(AdverseEvent.objects.select_for_update().filter(pk=event.pk, organization=actor.organization).values("pk"))
         if checked.closes and AdverseEventUpdate.objects.filter(event=event, resolved_on__isnull=False).exists():
             raise InputError("outcome", "this adverse event is already resolved")
         seals = SealBatch()

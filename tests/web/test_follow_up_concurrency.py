@@ -1,9 +1,11 @@
-"""A lot's last unit chosen by two sessions signed at the same moment (each with its own database connection):
-one signs, the other is refused beside the field with the reason, and the lot's units are never overspent.
+"""At the same moment, each with its own database connection: a lot's last unit chosen by two sessions signed
+together (one signs, the other is refused beside the field with the reason, the lot's units never overspent),
+and two resolutions of one adverse event (one is recorded, the other is refused).
 
 On a fresh data directory prepared by ``pinpoint serve --prepare-only`` (SQLite, or a fresh PostgreSQL
 database when ``DATABASE_URL`` names a server). The first signing holds the lot's lock while the second
-waits for it, so the second counts the units only after the first has committed.
+waits for it, so the second counts the units only after the first has committed; likewise the first
+resolution holds the event while the second waits.
 """
 
 from __future__ import annotations
@@ -106,6 +108,62 @@ print(json.dumps({"results": results, "signed_uses": uses, "units_total": pen.us
 """
 
 
+RESOLVE = """
+import datetime as dt, json, os, threading, time
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pinpoint.web.settings")
+django.setup()
+from django.db import connection, transaction
+from pinpoint.core.errors import PinpointError
+from pinpoint.web.accounts.models import Membership
+from pinpoint.web.base.tenancy import Actor
+from pinpoint.web.outcomes.actions import report_adverse_event, update_adverse_event
+from pinpoint.web.outcomes.models import AdverseEventUpdate
+from pinpoint.web.treatments.models import Session
+
+m = Membership.objects.select_related("organization", "user").get(user__email="practitioner@demo-clinic.example")
+actor = Actor(user=m.user, organization=m.organization, role=m.role)
+today = actor.today()
+signed = Session.objects.filter(organization=m.organization, status="signed").order_by("pk").first()
+event = report_adverse_event(actor, signed, "burn", "mild", today, "cool compresses")
+held, results = threading.Event(), {}
+
+
+def resolve_and_hold():
+    try:
+        with transaction.atomic():
+            update_adverse_event(actor, event, "resolved", today, "healed")
+            held.set()
+            time.sleep(1.5)  # the other resolution is sent now
+        results["first"] = "resolved"
+    except PinpointError as exc:
+        results["first"] = "refused: " + exc.message
+    finally:
+        connection.close()
+
+
+def resolve_meanwhile():
+    held.wait(30)
+    try:
+        update_adverse_event(actor, event, "resolved", today, "healed too")
+        results["second"] = "resolved"
+    except PinpointError as exc:
+        results["second"] = "refused: " + exc.message
+    finally:
+        connection.close()
+
+
+threads = [threading.Thread(target=resolve_and_hold), threading.Thread(target=resolve_meanwhile)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join(timeout=60)
+n = AdverseEventUpdate.objects.filter(event=event, resolved_on__isnull=False).count()
+print(json.dumps({"results": results, "resolutions": n}))
+"""
+
+
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A fresh data directory (or database) with the demo loaded."""
@@ -131,3 +189,15 @@ def test_the_last_unit_of_a_lot_signed_twice_at_once_is_used_once(env: dict[str,
     assert out["results"]["first"] == "signed"
     assert out["results"]["second"] == "refused: all 2 units of Pen cartridges are used: open a new lot"
     assert (out["signed_uses"], out["units_total"]) == (2, 2)
+
+
+def test_two_resolutions_of_one_adverse_event_at_once_record_one(env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RESOLVE], env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {
+        "results": {"first": "resolved", "second": "refused: this adverse event is already resolved"},
+        "resolutions": 1,
+    }
