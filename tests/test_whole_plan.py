@@ -584,3 +584,19 @@ def test_an_amide_allergy_takes_the_anaesthetic_out_and_the_needling_says_why_on
     assert [f.message for f in screening.findings] == [
         "not answered (a condition that rules out topical anaesthetic): ask before treatment"
     ]
+
+
+def test_a_clinic_session_cannot_choose_a_reusable_roller_unit_but_a_home_one_can(ev: Evidence) -> None:
+    from pinpoint.core.lots import Lot, check_lot, lot_verdict
+
+    roller = Lot(label="Shelf roller", device="roller_192_025_home")
+    refusal = (
+        "Shelf roller: Home roller, 192 x 0.25 mm is reusable and not sterile: a clinic needles only with "
+        "sterile single-use units (roller or pen cartridge), opened for one client and discarded"
+    )
+    assert lot_verdict(ev, roller, START, "clinic").reasons == (refusal,)
+    with pytest.raises(RefusedError) as err:
+        check_lot(ev, roller, START, setting="clinic")
+    assert (err.value.field, err.value.message) == ("device_unit", refusal)
+    assert lot_verdict(ev, roller, START, "home").usable
+    assert lot_verdict(ev, Lot(label="Box A", device="pen_14", units_total=10), START, "clinic").usable

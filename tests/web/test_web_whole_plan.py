@@ -79,3 +79,26 @@ def test_an_approved_referral_for_a_breastfeeding_client_is_planned_without_the_
     assert plan.screening is not None and plan.screening.verdict == "refer"
     page = client.get(reverse("treatments:course", args=[course.pk])).content.decode()
     assert escape(plan.rules[0].effect) in page
+
+
+def test_a_clinic_runner_never_offers_a_reusable_roller_and_says_why(world: World) -> None:
+    from pinpoint.web.devices.models import DeviceUnit
+
+    shelf = DeviceUnit.objects.create(
+        organization=world.clinic, label="Shelf roller", catalog_id="roller_192_025_home", created_by=world.owner
+    )
+    actor = world.actor(world.practitioner)
+    session = world.today_session
+    start_session(actor, session, world.today)
+    page = world.login(world.practitioner).get(reverse("treatments:run", args=[session.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<option value="{shelf.pk}"' not in html
+    why = (
+        "Shelf roller: Home roller, 192 x 0.25 mm is reusable and not sterile: a clinic needles only with sterile "
+        "single-use units (roller or pen cartridge), opened for one client and discarded"
+    )
+    assert f"Shelf roller ({escape(why)})" in html  # in words: no rule id, no source ids
+    devices = world.login(world.owner).get(reverse("devices:list")).content.decode()
+    assert 'value="roller_192_025_home"' not in devices  # a clinic registers only what it may needle with
+    assert 'value="pen_14"' in devices

@@ -17,7 +17,9 @@ from pydantic import BaseModel, ConfigDict
 from pinpoint.core.errors import InputError, RefusedError
 from pinpoint.core.planning import get_device
 from pinpoint.core.records import RollerStatus, roller_status
+from pinpoint.core.whole_plan import unit_refusal
 from pinpoint.evidence.loader import Evidence
+from pinpoint.evidence.schema import Setting
 
 __all__ = ["Lot", "LotVerdict", "check_lot", "check_units_total", "lot_verdict"]
 
@@ -91,16 +93,22 @@ def _single_use(lot: Lot) -> tuple[tuple[str, ...], int]:
     return (f"all {total} units of {lot.label} are used: open a new lot",), 0
 
 
-def lot_verdict(evidence: Evidence, lot: Lot, on: dt.date) -> LotVerdict:
-    """Whether ``lot`` may be chosen for a session on ``on``, and why not.
+def lot_verdict(evidence: Evidence, lot: Lot, on: dt.date, setting: Setting | None = None) -> LotVerdict:
+    """Whether ``lot`` may be chosen for a session on ``on`` in ``setting``, and why not.
 
-    Refusals, in this order: recalled (on or before ``on``), taken out of service, expired (the
-    expiry date is the last day of use), then a single-use lot with no unit left (each signed
-    session consumes one) or a reusable device due for replacement by the policy's limits
+    Refusals, in this order: a unit the setting does not take (in a clinic, anything but a
+    sterile single-use unit: the whole-plan rule ``clinic_sterile_single_use``, in words),
+    recalled (on or before ``on``), taken out of service, expired (the expiry date is the last
+    day of use), then a single-use lot with no unit left (each signed session consumes
+    one) or a reusable device due for replacement by the policy's limits
     (:func:`~pinpoint.core.records.roller_status`: uses and days since first use).
+    ``setting`` ``None``: the setting is not checked.
     """
     dev = get_device(evidence, lot.device)
     reasons: list[str] = []
+    refused = unit_refusal(evidence, setting, dev) if setting is not None else None
+    if refused is not None:
+        reasons.append(f"{lot.label}: {refused[0]}")
     if lot.recalled_on is not None and lot.recalled_on <= on:
         why = f": {lot.recall_reason}" if lot.recall_reason else ""
         reasons.append(f"{lot.label} was recalled on {_day(lot.recalled_on)}{why}")
@@ -126,9 +134,11 @@ def lot_verdict(evidence: Evidence, lot: Lot, on: dt.date) -> LotVerdict:
     )
 
 
-def check_lot(evidence: Evidence, lot: Lot, on: dt.date, *, field: str = "device_unit") -> LotVerdict:
+def check_lot(
+    evidence: Evidence, lot: Lot, on: dt.date, *, field: str = "device_unit", setting: Setting | None = None
+) -> LotVerdict:
     """:func:`lot_verdict`; :class:`RefusedError` on ``field`` with the first reason when it may not be chosen."""
-    verdict = lot_verdict(evidence, lot, on)
+    verdict = lot_verdict(evidence, lot, on, setting)
     if not verdict.usable:
         raise RefusedError(field, verdict.reasons[0])
     return verdict

@@ -50,6 +50,7 @@ __all__ = [
     "spacing_floors",
     "split_gap_days",
     "split_visits_fit",
+    "unit_refusal",
 ]
 
 _EPS_CM2 = 1e-9
@@ -133,19 +134,30 @@ def device_for_setting(evidence: Evidence, setting: Setting, device: CatalogDevi
     :class:`RefusedError`. At home the roller belongs to one person; the rule is returned so the
     plan lists it and the guide says so.
     """
+    refused = unit_refusal(evidence, setting, device) if device is not None else None
+    if refused is not None:
+        words, sources = refused
+        raise RefusedError("device", f"{words} {_cite('clinic_sterile_single_use', sources)}")
     for rule in evidence.technique.setting_devices:
         if rule.setting != setting:
             continue
-        if rule.sterile_single_use and device is not None and (device.reuse != "single-use" or not device.sterile):
+        if rule.one_person and (device is None or device.reuse == "reusable"):
+            return PlanRule(id=f"{setting}_one_person", effect=rule.text, sources=rule.sources)
+    return None
+
+
+def unit_refusal(evidence: Evidence, setting: Setting, device: CatalogDevice) -> tuple[str, tuple[str, ...]] | None:
+    """Why ``device`` may not needle in ``setting``, in words, with the rule's sources; ``None`` when it may.
+
+    A setting that takes only sterile single-use units (a clinic) refuses a reusable or
+    non-sterile one (rule ``clinic_sterile_single_use``).
+    """
+    for rule in evidence.technique.setting_devices:
+        if rule.setting == setting and rule.sterile_single_use and (device.reuse != "single-use" or not device.sterile):
             what = " and ".join(
                 w for w, bad in (("reusable", device.reuse != "single-use"), ("not sterile", not device.sterile)) if bad
             )
-            raise RefusedError(
-                "device",
-                f"{device.name} is {what}: {rule.text} {_cite('clinic_sterile_single_use', rule.sources)}",
-            )
-        if rule.one_person and (device is None or device.reuse == "reusable"):
-            return PlanRule(id=f"{setting}_one_person", effect=rule.text, sources=rule.sources)
+            return f"{device.name} is {what}: {rule.text}", rule.sources
     return None
 
 
