@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from pinpoint.core.answers import parse_answers
 from pinpoint.core.errors import PinpointError
+from pinpoint.core.vocab import TREATMENTS
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.forms import add_error
@@ -72,7 +73,7 @@ def client_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page(Perm.QUESTIONNAIRE_RECORD)
 def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
-    """Take a new questionnaire (pre-filled from the last one, if any)."""
+    """Take a new questionnaire (pre-filled from the last one, if any; ``?treatment=`` chooses the treatment)."""
     actor = actor_of(request)
     client = selectors.get_client(actor, pk)
     evidence = evidence_for(actor.organization)
@@ -81,6 +82,8 @@ def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
     initial.setdefault("setting", "home" if actor.organization.is_personal else "clinic")
     initial.setdefault("birth_date", client.birth_date)
     initial["taken_on"] = actor.today()
+    if request.GET.get("treatment") in TREATMENTS:  # a link that asks for one treatment's questionnaire
+        initial["treatment"] = request.GET["treatment"]
     form = QuestionnaireForm(request.POST or None, initial=initial, evidence=evidence)
     if request.method == "POST" and form.is_valid():
         try:
