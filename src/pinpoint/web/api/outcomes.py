@@ -40,7 +40,7 @@ Key = Annotated[
     uuid.UUID | None,
     Field(description="Any new UUID; sending the same one again returns the first record instead of a second."),
 ]
-LotQ = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[^\x00]*$", description="The lot number, exact.")]
+LotQ = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[^\x00]*$", description="Lot number, any case.")]
 
 
 # --------------------------------------------------------------------------- shapes

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 MAX_LOT_ROWS = 10_000
-"""Most rows a lot search returns (a recall list longer than this is exported in parts)."""
+"""Most rows the lot search page and the API return at once (the CSV for a recall lists every row)."""
 
 
 def get_course(actor: Actor, pk: int) -> Course:
@@ -62,11 +62,7 @@ def adverse_events(actor: Actor, *, closed: bool | None = None) -> QuerySet[Adve
     rows = AdverseEvent.objects.filter(organization=actor.organization)
     if closed is not None:
         rows = rows.filter(_closed() if closed else ~_closed())
-    return (
-        rows.annotate(closed=_closed())
-        .select_related("client", "session")
-        .prefetch_related("updates")
-    )
+    return rows.annotate(closed=_closed()).select_related("client", "session").prefetch_related("updates")
 
 
 def open_events(actor: Actor) -> QuerySet[AdverseEvent]:
@@ -96,11 +92,14 @@ class LotRecipient:
     lot_number: str
 
 
-def lot_recipients(actor: Actor, lot_number: str) -> list[LotRecipient]:
-    """Every zone recorded with a unit of lot ``lot_number`` (exact, case-sensitive), latest session first.
+def lot_recipients(actor: Actor, lot_number: str, *, every: bool = False) -> list[LotRecipient]:
+    """Every zone recorded with a unit of lot ``lot_number``, latest session first.
 
-    One query whatever the number of rows (up to :data:`MAX_LOT_ROWS`); cancelled sessions and
-    untreated zones are left out; drafts of sessions in progress are listed with their status.
+    The lot number is matched whole but whatever its case ("cart-2407-a" finds CART-2407-A: a
+    recall notice typed in other letters must not answer "nobody"). One query whatever the number
+    of rows, up to :data:`MAX_LOT_ROWS` unless ``every`` (the CSV for a recall lists every row);
+    cancelled sessions and untreated zones are left out; drafts of sessions in progress are listed
+    with their status.
     """
     actor.require(Perm.LOT_RECALL)
     lot = lot_number.strip()
@@ -110,7 +109,7 @@ def lot_recipients(actor: Actor, lot_number: str) -> list[LotRecipient]:
         ZoneRecord.objects.filter(
             organization=actor.organization,
             device_unit__organization=actor.organization,
-            device_unit__lot_number=lot,
+            device_unit__lot_number__iexact=lot,
             treated=True,
         )
         .exclude(session__status=SessionStatus.CANCELLED)
@@ -128,8 +127,10 @@ def lot_recipients(actor: Actor, lot_number: str) -> list[LotRecipient]:
             "zone",
             "device_unit__label",
             "device_unit__lot_number",
-        )[:MAX_LOT_ROWS]
+        )
     )
+    if not every:
+        rows = rows[:MAX_LOT_ROWS]
     return [
         LotRecipient(
             client_id=r[0],

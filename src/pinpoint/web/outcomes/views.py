@@ -150,7 +150,8 @@ def lot_search(request: HttpRequest) -> HttpResponse:
     rows = selectors.lot_recipients(actor, lot) if lot else []
     clients = len({r.client_id for r in rows})
     zones = {k: z.name for k, z in evidence_for(actor.organization).zones.items()}
-    context = {"lot": lot, "rows": rows, "clients": clients, "zones": zones}
+    cut = len(rows) >= selectors.MAX_LOT_ROWS
+    context = {"lot": lot, "rows": rows, "clients": clients, "zones": zones, "cut": cut, "most": selectors.MAX_LOT_ROWS}
     return render(request, "outcomes/lots.html", context)
 
 
@@ -165,7 +166,7 @@ def lot_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="lot-{safe}.csv"'
     writer = csv.writer(response)
     writer.writerow(["client", "email", "phone", "date", "session", "status", "zone", "unit", "lot"])
-    for r in selectors.lot_recipients(actor, lot) if lot else []:
+    for r in selectors.lot_recipients(actor, lot, every=True) if lot else []:
         row = [r.client, r.email, r.phone, r.date.isoformat(), r.session_number, r.status, zones.get(r.zone, r.zone)]
         writer.writerow([_cell(v) for v in (*row, r.unit, r.lot_number)])
     return response
