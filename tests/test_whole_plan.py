@@ -600,3 +600,17 @@ def test_a_clinic_session_cannot_choose_a_reusable_roller_unit_but_a_home_one_ca
     assert (err.value.field, err.value.message) == ("device_unit", refusal)
     assert lot_verdict(ev, roller, START, "home").usable
     assert lot_verdict(ev, Lot(label="Box A", device="pen_14", units_total=10), START, "clinic").usable
+
+
+def test_type_v_melasma_warns_once_of_pigment_and_once_of_the_melasma_depth_view(ev: Evidence) -> None:
+    p = plan(ev, "hyperpigmentation", ("cheek",), "clinic", start=START, skin_type=5)
+    assert p.warnings == (
+        "used with a triple-combination cream and daily sunscreen in the trials; needling alone is not the protocol",
+        "herpes simplex flared in 3 patients after needling in a melasma trial: ask about cold sores; with a "
+        "history, a doctor may give antiviral cover",
+        "melasma on Fitzpatrick IV-VI: inflammation can worsen the pigment, so some dermatologists keep needling at "
+        "1 mm or less; on the darkest skin it may darken before it lightens",
+        "Fitzpatrick IV-VI: post-inflammatory hyperpigmentation is the adverse event reported most often; it is "
+        "tied to over-treatment",
+        "schedule shows the first 2 sessions; review then: the evidence supports up to 6",
+    )
