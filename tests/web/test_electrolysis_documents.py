@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from pinpoint.cli import pdf as cli_pdf
@@ -25,6 +26,7 @@ from tests.cli_helpers import cli
 from tests.web.conftest import World
 from tests.web.test_documents import _read
 from tests.web.test_export_zip import NOW, load_records
+from tests.web.test_web_seals import _unguard
 
 
 def _course(w: World) -> Course:
@@ -208,3 +210,23 @@ def test_the_zip_export_holds_the_electrolysis_course_sessions_areas_and_seals(w
     assert [a["text"] for a in loaded["electrolysis_electrolysisaddendum"]] == ["Window re-counted: 21"]
     kinds = {s["kind"] for s in loaded["audit_seal"]}
     assert {"electrolysis_session", "electrolysis_addendum"} <= kinds
+
+
+def test_a_rewritten_addendum_is_altered_beside_it_at_the_top_and_in_the_print(world: World, tmp_path: Path) -> None:
+    s = _signed(world, 3)
+    addendum = actions.add_addendum(world.actor(world.practitioner), s, "Window re-counted: 21")
+    owner = world.login(world.owner)
+    page = owner.get(reverse("electrolysis:session", args=[s.pk])).content.decode()
+    assert "Seal verified: this record is exactly as it was signed" in page
+    assert f'id="addendum-{addendum.pk}-altered"' not in page
+    _unguard("electrolysis_electrolysisaddendum")
+    with connection.cursor() as cur:
+        sql = "UPDATE electrolysis_electrolysisaddendum SET text = %s WHERE id = %s"
+        cur.execute(sql, ["other words", addendum.pk])
+    page = owner.get(reverse("electrolysis:session", args=[s.pk])).content.decode()
+    assert "Seal verified" not in page
+    assert "Altered: an addendum has changed since it was written" in page
+    assert f'other words <span class="bad" id="addendum-{addendum.pk}-altered">Altered:' in page
+    text = _read(render_pdf(world.actor(world.owner), "electrolysis-record", s.pk), tmp_path, "el_record_altered")
+    assert "Altered: an addendum has changed since it was written" in text
+    assert "other words Altered: this addendum has changed since it was written" in text

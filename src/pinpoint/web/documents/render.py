@@ -195,10 +195,11 @@ def _electrolysis_record(actor: Actor, pk: int) -> Document:
         raise DocumentUnavailableError("id", msg)
     records = list(session.areas.order_by("area"))
     context = _electrolysis_heading(actor, session)
+    addenda = list(session.addenda.select_related("author"))
     context |= {
         "records": record_rows(context["evidence"], records),
-        "addenda": list(session.addenda.select_related("author")),
-        "seal_problem": seal_problem(session, records),
+        "addenda": addenda,
+        "seal_problem": seal_problem(session, records, addenda),
     }
     title = "Electrolysis session record"
     return Document(

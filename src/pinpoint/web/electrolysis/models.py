@@ -15,7 +15,9 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
+from pinpoint.web.audit.chains import check_record
 from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError, SealingBulkCreate
 from pinpoint.web.base.statuses import SessionStatus
 
@@ -232,6 +234,11 @@ class ElectrolysisAddendum(models.Model):
 
     def __str__(self) -> str:
         return f"addendum {self.pk} to electrolysis session {self.session_id}"
+
+    @cached_property
+    def altered(self) -> bool:
+        """Whether the addendum no longer matches its seal or its place in the chain (the record pages ask)."""
+        return check_record(self, "electrolysis_addendum") is not None
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert only, sealed in the same transaction."""

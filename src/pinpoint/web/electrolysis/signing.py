@@ -56,11 +56,13 @@ def rows_match(session: Session, records: Iterable[AreaRecord]) -> bool:
     )
 
 
-def seal_problem(session: Session, records: list[AreaRecord]) -> str | None:
-    """Why the signed session is not as it was signed (its seal, else its rows), or ``None`` when it is."""
+def seal_problem(session: Session, records: list[AreaRecord], addenda: Iterable[Any] = ()) -> str | None:
+    """Why the signed session is not as it was signed (its seal, its rows, else an addendum), or ``None``."""
     problem = check_record(session, "electrolysis_session")
     if problem is None and not rows_match(session, records):
         problem = "the area records differ from what was signed"
+    if problem is None and any(a.altered for a in addenda):
+        problem = "an addendum has changed since it was written"
     return problem
 
 

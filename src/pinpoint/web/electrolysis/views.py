@@ -156,10 +156,11 @@ def _runner(request: HttpRequest, session: Session, evidence: Evidence, posted: 
 
 def _signed_context(actor: Any, session: Session, evidence: Evidence) -> dict[str, Any]:
     records = list(session.areas.order_by("area"))
+    addenda = list(session.addenda.select_related("author"))
     return {
         "records": record_rows(evidence, records),
-        "addenda": list(session.addenda.select_related("author")),
-        "seal": seal_problem(session, records),
+        "addenda": addenda,
+        "seal": seal_problem(session, records, addenda),
     }
 
 
