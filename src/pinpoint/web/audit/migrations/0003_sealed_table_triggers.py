@@ -1,34 +1,30 @@
-# ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants only
+# ruff: noqa: RUF012 - class attributes of a migration are lists
 """Database triggers: audit events, record views, seals and chain heads are never changed or deleted.
 
 Row triggers refuse UPDATE and DELETE (SQLite and PostgreSQL); on SQLite an INSERT that would
 replace an existing row (``INSERT OR REPLACE``) is refused too; on PostgreSQL a statement-level
 trigger refuses TRUNCATE. A chain head only moves forward by one seal at a time. The function
 ``pinpoint_refuse_sealed()`` is shared by the trigger migrations of the other apps. Plain SQL per
-database vendor; no application code is imported here.
+database vendor, in the shapes of :mod:`pinpoint.web.base.sealed_sql`; no model is imported here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import (
+    postgres_append_only,
+    postgres_append_only_drops,
+    run_per_vendor,
+    sqlite_append_only,
+    sqlite_append_only_drops,
+)
 
 APPEND_ONLY = ("audit_auditevent", "audit_recordview", "audit_seal")
 
 
 def _sqlite_append_only(table: str, unique: str = "") -> list[str]:
-    clash = f"id = NEW.id{unique}"
-    return [
-        f"""CREATE TRIGGER pinpoint_{table}_no_update BEFORE UPDATE ON {table}
-        BEGIN SELECT RAISE(ABORT, '{table} is sealed: rows are never changed'); END""",
-        f"""CREATE TRIGGER pinpoint_{table}_no_delete BEFORE DELETE ON {table}
-        BEGIN SELECT RAISE(ABORT, '{table} is sealed: rows are never deleted'); END""",
-        f"""CREATE TRIGGER pinpoint_{table}_no_replace BEFORE INSERT ON {table}
-        WHEN EXISTS (SELECT 1 FROM {table} WHERE {clash})
-        BEGIN SELECT RAISE(ABORT, '{table} is sealed: rows are never replaced'); END""",
-    ]
+    return sqlite_append_only(table, f"{table} is sealed: rows are never {{}}", clash=f"id = NEW.id{unique}")
 
 
 SQLITE_UP = [
@@ -49,11 +45,7 @@ SQLITE_UP = [
     BEGIN SELECT RAISE(ABORT, 'audit_sealchain is sealed: rows are never replaced'); END""",
 ]
 SQLITE_DOWN = [
-    *(
-        f"DROP TRIGGER IF EXISTS pinpoint_{table}_{what}"
-        for table in APPEND_ONLY
-        for what in ("no_update", "no_delete", "no_replace")
-    ),
+    *(sql for table in APPEND_ONLY for sql in sqlite_append_only_drops(table)),
     "DROP TRIGGER IF EXISTS pinpoint_audit_sealchain_forward",
     "DROP TRIGGER IF EXISTS pinpoint_audit_sealchain_no_delete",
     "DROP TRIGGER IF EXISTS pinpoint_audit_sealchain_no_replace",
@@ -64,11 +56,7 @@ POSTGRES_UP = [
     BEGIN
       RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is sealed: rows are never changed, deleted or truncated';
     END $$""",
-    *(
-        f"""CREATE TRIGGER pinpoint_sealed_rows BEFORE UPDATE OR DELETE ON {table}
-        FOR EACH ROW EXECUTE FUNCTION pinpoint_refuse_sealed()"""
-        for table in APPEND_ONLY
-    ),
+    *(sql for table in APPEND_ONLY for sql in postgres_append_only(table)),
     """CREATE FUNCTION pinpoint_sealchain_forward() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'DELETE' OR NEW.organization_id IS DISTINCT FROM OLD.organization_id
@@ -79,31 +67,15 @@ POSTGRES_UP = [
     END $$""",
     """CREATE TRIGGER pinpoint_sealchain_forward BEFORE UPDATE OR DELETE ON audit_sealchain
     FOR EACH ROW EXECUTE FUNCTION pinpoint_sealchain_forward()""",
-    *(
-        f"""CREATE TRIGGER pinpoint_sealed_truncate BEFORE TRUNCATE ON {table}
-        FOR EACH STATEMENT EXECUTE FUNCTION pinpoint_refuse_sealed()"""
-        for table in (*APPEND_ONLY, "audit_sealchain")
-    ),
+    *postgres_append_only("audit_sealchain", rows=False),
 ]
 POSTGRES_DOWN = [
-    *(f"DROP TRIGGER IF EXISTS pinpoint_sealed_rows ON {table}" for table in APPEND_ONLY),
-    *(f"DROP TRIGGER IF EXISTS pinpoint_sealed_truncate ON {table}" for table in (*APPEND_ONLY, "audit_sealchain")),
+    *(sql for table in APPEND_ONLY for sql in postgres_append_only_drops(table)),
+    *postgres_append_only_drops("audit_sealchain", rows=False),
     "DROP TRIGGER IF EXISTS pinpoint_sealchain_forward ON audit_sealchain",
     "DROP FUNCTION IF EXISTS pinpoint_sealchain_forward()",
     "DROP FUNCTION IF EXISTS pinpoint_refuse_sealed()",
 ]
-
-
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no sealed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -111,7 +83,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            run_per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            run_per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
         ),
     ]

@@ -1,17 +1,17 @@
 # ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants only
 """Database triggers: a signed consent never changes except for its withdrawal, recorded once.
 
-The one update allowed sets ``withdrawn_at`` (with who and why) on a consent not yet withdrawn
-and leaves every signed column as it was; deletes, replacing inserts (SQLite) and TRUNCATE
-(PostgreSQL) are refused. Plain SQL per database vendor; no application code is imported here.
+The one update allowed sets ``withdrawn_at`` (with who and why) on a consent not yet withdrawn and
+leaves every signed column as it was; deletes, replacing inserts (SQLite) and TRUNCATE (PostgreSQL)
+are refused. Plain SQL per database vendor; shared shapes from :mod:`pinpoint.web.base.sealed_sql`;
+no model is imported here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import run_per_vendor
 
 T = "consents_consent"
 SIGNED = (
@@ -66,24 +66,12 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no sealed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("consents", "0001_initial"), ("audit", "0003_sealed_table_triggers")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            run_per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            run_per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
         ),
     ]

@@ -5,15 +5,15 @@ As for microneedling sessions (``treatments`` 0002, 0004 and ``exports`` 0001): 
 row changes only where an erasure lists one of its personal fields (``notes``, ``signed_content``);
 no area record of a signed session is inserted, changed or deleted; an addendum changes only by an
 erasure of its ``text``; no signed session or addendum is deleted, replaced (SQLite) or truncated
-(PostgreSQL). Plain SQL per database vendor; no application code is imported here.
+(PostgreSQL). Plain SQL per database vendor; shared shapes from :mod:`pinpoint.web.base.sealed_sql`;
+no model is imported here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import run_per_vendor, sqlite_erase_only_refused
 
 SESSION = "electrolysis_session"
 AREA = "electrolysis_arearecord"
@@ -26,23 +26,9 @@ ADDENDUM_COLUMNS = ("id", "organization_id", "session_id", "author_id", "created
 SIGNED_SESSION = "(SELECT status FROM electrolysis_session WHERE id = {}.session_id) = 'signed'"
 
 
-def _listed(table: str, column: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM audit_erasure e, json_each(e.fields) f"
-        f" WHERE json_extract(f.value, '$.table') = '{table}' AND json_extract(f.value, '$.record') = OLD.id"
-        f" AND json_extract(f.value, '$.field') = '{column}')"
-    )
-
-
-def _erase_only(table: str, columns: tuple[str, ...], personal: tuple[str, ...]) -> str:
-    others = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
-    unlisted = " OR ".join(f"(NEW.{c} IS NOT OLD.{c} AND NOT {_listed(table, c)})" for c in personal)
-    return f"({others} OR {unlisted})"
-
-
 SQLITE_UP = [
     f"""CREATE TRIGGER pinpoint_el_session_erase_only BEFORE UPDATE ON {SESSION}
-    WHEN OLD.status = 'signed' AND {_erase_only(SESSION, SESSION_COLUMNS, ("notes", "signed_content"))}
+    WHEN OLD.status = 'signed' AND {sqlite_erase_only_refused(SESSION, SESSION_COLUMNS, ("notes", "signed_content"))}
     BEGIN SELECT RAISE(ABORT, 'a signed electrolysis session is immutable'); END""",
     f"""CREATE TRIGGER pinpoint_el_session_no_delete BEFORE DELETE ON {SESSION}
     WHEN OLD.status = 'signed' BEGIN SELECT RAISE(ABORT, 'a signed electrolysis session is immutable'); END""",
@@ -62,7 +48,7 @@ SQLITE_UP = [
     WHEN {SIGNED_SESSION.format("OLD")}
     BEGIN SELECT RAISE(ABORT, 'the area records of a signed session are immutable'); END""",
     f"""CREATE TRIGGER pinpoint_el_addendum_erase_only BEFORE UPDATE ON {ADDENDUM}
-    WHEN {_erase_only(ADDENDUM, ADDENDUM_COLUMNS, ("text",))}
+    WHEN {sqlite_erase_only_refused(ADDENDUM, ADDENDUM_COLUMNS, ("text",))}
     BEGIN SELECT RAISE(ABORT, 'an addendum is immutable'); END""",
     f"""CREATE TRIGGER pinpoint_el_addendum_no_delete BEFORE DELETE ON {ADDENDUM}
     BEGIN SELECT RAISE(ABORT, 'an addendum is immutable'); END""",
@@ -134,18 +120,6 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no sealed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("electrolysis", "0001_courses_sessions_area_records"),
@@ -155,7 +129,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            run_per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            run_per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
         ),
     ]

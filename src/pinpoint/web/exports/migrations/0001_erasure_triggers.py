@@ -1,4 +1,4 @@
-# ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants and the schema
+# ruff: noqa: RUF012 - class attributes of a migration are lists
 """Database triggers: a sealed row's personal field changes only by an erasure that lists it (ADR 0010).
 
 Until now every update of a sealed row was refused (a consent's withdrawal apart). From here an
@@ -9,7 +9,8 @@ erasure's *after* digest, sealed, is what ``pinpoint verify`` checks it against.
 
 Deletes, replacing inserts and TRUNCATE stay refused as before. Plain SQL per database vendor; the
 SQLite triggers name the columns the table has when this runs (read with ``PRAGMA table_info``);
-PostgreSQL compares whole rows (``to_jsonb``). No application code is imported here.
+PostgreSQL compares whole rows (``to_jsonb``). Shapes shared with the other trigger migrations come
+from :mod:`pinpoint.web.base.sealed_sql`; no model is imported here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import sqlite_columns, sqlite_erase_only_refused
 
 # table -> (personal fields an erasure may blank, condition under which the row is sealed (SQLite))
 ERASABLE = {
@@ -47,19 +50,9 @@ CONSENT_SIGNED = (
 )  # fmt: skip
 
 
-def _permit_sqlite(table: str, column: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM audit_erasure e, json_each(e.fields) f"
-        f" WHERE json_extract(f.value, '$.table') = '{table}' AND json_extract(f.value, '$.record') = OLD.id"
-        f" AND json_extract(f.value, '$.field') = '{column}')"
-    )
-
-
 def _sqlite_trigger(table: str, columns: list[str]) -> str:
     personal, sealed = ERASABLE[table]
-    others = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns if c not in personal)
-    unlisted = " OR ".join(f"(NEW.{c} IS NOT OLD.{c} AND NOT {_permit_sqlite(table, c)})" for c in personal)
-    refused = f"({others} OR {unlisted})"
+    refused = sqlite_erase_only_refused(table, columns, personal)
     if table == "consents_consent":
         changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in CONSENT_SIGNED)
         withdrawal = f"(OLD.withdrawn_at IS NULL AND NEW.withdrawn_at IS NOT NULL AND NOT ({changed}))"
@@ -70,12 +63,10 @@ def _sqlite_trigger(table: str, columns: list[str]) -> str:
 
 
 def sqlite_up(schema_editor: Any) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        for table in ERASABLE:
-            cursor.execute(f"PRAGMA table_info({table})")
-            columns = [row[1] for row in cursor.fetchall()]
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {SQLITE_REPLACED[table]}")
-            schema_editor.execute(_sqlite_trigger(table, columns))
+    for table in ERASABLE:
+        columns = sqlite_columns(schema_editor, table)
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {SQLITE_REPLACED[table]}")
+        schema_editor.execute(_sqlite_trigger(table, columns))
 
 
 CHECK_FN = """CREATE FUNCTION pinpoint_erase_check(tbl text, rec bigint, o jsonb, n jsonb, personal text[])

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants and the schema
+# ruff: noqa: RUF012 - class attributes of a migration are lists
 """Database triggers: an adverse event's ``action_taken`` and a follow-up's ``note`` change only by an erasure.
 
 Until now every update of these sealed rows was refused. From here an update is allowed when every
@@ -17,30 +17,20 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
 
+from pinpoint.web.base.sealed_sql import sqlite_columns, sqlite_erase_only_refused
+
 ERASABLE = {"outcomes_adverseevent": "action_taken", "outcomes_adverseeventupdate": "note"}
 """Each table and the one free-text field an erasure may blank."""
 
 
-def _listed(table: str, column: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM audit_erasure e, json_each(e.fields) f"
-        f" WHERE json_extract(f.value, '$.table') = '{table}' AND json_extract(f.value, '$.record') = OLD.id"
-        f" AND json_extract(f.value, '$.field') = '{column}')"
-    )
-
-
 def _sqlite_up(schema_editor: Any) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        for table, personal in ERASABLE.items():
-            cursor.execute(f"PRAGMA table_info({table})")
-            columns = [row[1] for row in cursor.fetchall()]
-            others = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns if c != personal)
-            refused = f"({others} OR (NEW.{personal} IS NOT OLD.{personal} AND NOT {_listed(table, personal)}))"
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS pinpoint_{table}_no_update")
-            schema_editor.execute(
-                f"""CREATE TRIGGER pinpoint_{table}_erase_only BEFORE UPDATE ON {table} WHEN {refused}
-                BEGIN SELECT RAISE(ABORT, '{table} is sealed: only an erasure that lists {personal} changes it'); END"""
-            )
+    for table, personal in ERASABLE.items():
+        refused = sqlite_erase_only_refused(table, sqlite_columns(schema_editor, table), (personal,))
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS pinpoint_{table}_no_update")
+        schema_editor.execute(
+            f"""CREATE TRIGGER pinpoint_{table}_erase_only BEFORE UPDATE ON {table} WHEN {refused}
+            BEGIN SELECT RAISE(ABORT, '{table} is sealed: only an erasure that lists {personal} changes it'); END"""
+        )
 
 
 def _sqlite_down(schema_editor: Any) -> None:

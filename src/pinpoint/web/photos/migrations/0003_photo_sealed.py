@@ -1,4 +1,4 @@
-# ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants only
+# ruff: noqa: RUF012 - class attributes of a migration are lists
 """Photos are sealed records: the database refuses to change, delete or replace a photo row.
 
 Row triggers refuse UPDATE and DELETE (SQLite and PostgreSQL); on SQLite an INSERT that would
@@ -7,55 +7,34 @@ statement-level trigger refuses TRUNCATE (the function ``pinpoint_refuse_sealed(
 ``audit.0003``). Then the photos written before photos were sealed are sealed once ("adoption",
 ADR 0007), per organization in the order they were written: such a seal proves only that the row
 has not changed since this migration ran. On a new database it does nothing and reads no key.
-Plain SQL per database vendor; no model module is imported here.
+Plain SQL per database vendor, in the shapes of :mod:`pinpoint.web.base.sealed_sql`; no model
+module is imported here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
 
 from pinpoint.web.audit.sealing import Sealable, seal_rows, unsealed
 from pinpoint.web.audit.sealkey import seal_key
+from pinpoint.web.base.sealed_sql import (
+    postgres_append_only,
+    postgres_append_only_drops,
+    run_per_vendor,
+    sqlite_append_only,
+    sqlite_append_only_drops,
+)
 
 TABLE = "photos_photo"
-SQLITE_UP = [
-    f"""CREATE TRIGGER pinpoint_{TABLE}_no_update BEFORE UPDATE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, 'a photo is sealed: it is never changed'); END""",
-    f"""CREATE TRIGGER pinpoint_{TABLE}_no_delete BEFORE DELETE ON {TABLE}
-    BEGIN SELECT RAISE(ABORT, 'a photo is sealed: it is never deleted'); END""",
-    f"""CREATE TRIGGER pinpoint_{TABLE}_no_replace BEFORE INSERT ON {TABLE}
-    WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE id = NEW.id OR key = NEW.key)
-    BEGIN SELECT RAISE(ABORT, 'a photo is sealed: it is never replaced'); END""",
-]
-SQLITE_DOWN = [f"DROP TRIGGER IF EXISTS pinpoint_{TABLE}_{what}" for what in ("no_update", "no_delete", "no_replace")]
-POSTGRES_UP = [
-    f"""CREATE TRIGGER pinpoint_sealed_rows BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION pinpoint_refuse_sealed()""",
-    f"""CREATE TRIGGER pinpoint_sealed_truncate BEFORE TRUNCATE ON {TABLE}
-    FOR EACH STATEMENT EXECUTE FUNCTION pinpoint_refuse_sealed()""",
-]
-POSTGRES_DOWN = [
-    f"DROP TRIGGER IF EXISTS pinpoint_sealed_rows ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS pinpoint_sealed_truncate ON {TABLE}",
-]
+SQLITE_UP = sqlite_append_only(TABLE, "a photo is sealed: it is never {}", clash="id = NEW.id OR key = NEW.key")
+SQLITE_DOWN = sqlite_append_only_drops(TABLE)
+POSTGRES_UP = postgres_append_only(TABLE)
+POSTGRES_DOWN = postgres_append_only_drops(TABLE)
 
 PHOTOS_AT_ADOPTION = {"photo": Sealable("photos.Photo", "created_at")}
 """What this migration seals, frozen as it stood when it was written."""
-
-
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no sealed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return run
 
 
 def adopt(apps: Any, schema_editor: Any) -> None:
@@ -74,8 +53,8 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            run_per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            run_per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
         ),
         migrations.RunPython(adopt, migrations.RunPython.noop),
     ]

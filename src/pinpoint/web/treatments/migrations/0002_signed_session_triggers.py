@@ -1,16 +1,16 @@
 # ruff: noqa: RUF012 - class attributes of a migration are lists by convention
 """Database triggers: a signed session, its zone records and any addendum cannot be changed or deleted.
 
-The models refuse such writes already; the triggers also stop raw SQL and bulk writes that
-bypass ``save()``. Plain SQL per database vendor; no application code is imported here.
+The models refuse such writes already; the triggers also stop raw SQL and bulk writes that bypass
+``save()``. Plain SQL per database vendor; shared shapes from :mod:`pinpoint.web.base.sealed_sql`;
+no model is imported here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import run_per_vendor
 
 SQLITE_UP = [
     """CREATE TRIGGER pinpoint_session_signed_update BEFORE UPDATE ON treatments_session
@@ -84,24 +84,12 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no signed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("treatments", "0001_initial")]
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            run_per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}, "signed-record"),
+            run_per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}, "signed-record"),
         ),
     ]

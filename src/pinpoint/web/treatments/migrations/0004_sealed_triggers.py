@@ -5,15 +5,14 @@ SQLite's ``INSERT OR REPLACE`` and ``UPDATE OR REPLACE`` delete the row they cla
 firing its delete trigger; these triggers refuse an insert or update that would clash with a
 signed session, a zone record of a signed session, or an addendum (by id or by a unique key).
 On PostgreSQL a statement-level trigger refuses TRUNCATE of the three tables. Plain SQL per
-database vendor; no application code is imported here.
+database vendor; shared shapes from :mod:`pinpoint.web.base.sealed_sql`; no model is imported here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import postgres_append_only, postgres_append_only_drops, run_per_vendor
 
 SESSION_CLASH = """EXISTS (SELECT 1 FROM treatments_session WHERE status = 'signed' AND id IS NOT {old}
       AND (id = NEW.id OR (organization_id = NEW.organization_id AND course_id = NEW.course_id
@@ -50,24 +49,8 @@ SQLITE_DOWN = [
 ]
 
 TABLES = ("treatments_session", "treatments_zonerecord", "treatments_addendum")
-POSTGRES_UP = [
-    f"""CREATE TRIGGER pinpoint_sealed_truncate BEFORE TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION pinpoint_refuse_sealed()"""
-    for table in TABLES
-]
-POSTGRES_DOWN = [f"DROP TRIGGER IF EXISTS pinpoint_sealed_truncate ON {table}" for table in TABLES]
-
-
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in statements:
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no sealed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements[vendor]:
-            schema_editor.execute(sql)
-
-    return run
+POSTGRES_UP = [sql for table in TABLES for sql in postgres_append_only(table, rows=False)]
+POSTGRES_DOWN = [sql for table in TABLES for sql in postgres_append_only_drops(table, rows=False)]
 
 
 class Migration(migrations.Migration):
@@ -75,7 +58,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+            run_per_vendor({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
+            run_per_vendor({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
         ),
     ]

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF012, S608 - class attributes of a migration are lists; the SQL is built from constants and the schema
+# ruff: noqa: RUF012 - class attributes of a migration are lists
 """A referral override is a physician's approval: the physician's name and the approval date, on courses and sessions.
 
 The columns are added with plain ``ALTER TABLE ... ADD COLUMN`` (SQLite and PostgreSQL alike):
@@ -6,8 +6,9 @@ Django's SQLite schema editor would rebuild ``treatments_session`` for a NOT NUL
 rebuilt table loses its sealed-record triggers. On SQLite the erasure trigger of
 ``treatments_session`` names the columns a signed row must keep (exports 0001 read them with
 ``PRAGMA table_info``), so it is made again here with the new ones: a signed session's approval
-never changes, and it is not personal data of the client (an erasure keeps it). PostgreSQL's
-trigger compares whole rows and needs nothing. No application code is imported here.
+never changes, and it is not personal data of the client (an erasure keeps it). PostgreSQL's trigger
+compares whole rows and needs nothing. Shapes shared with the other trigger migrations come from
+:mod:`pinpoint.web.base.sealed_sql`; no model is imported here.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import migrations, models
+
+from pinpoint.web.base.sealed_sql import sqlite_columns, sqlite_erase_only_refused
 
 TABLE = "treatments_session"
 TRIGGER = f"pinpoint_{TABLE}_erase_only"
@@ -25,19 +28,9 @@ BEFORE = ("anaesthetic_agent", "anaesthetic_ready_at", "needled_before_ready", "
 migration; undone, it is made again without them, as it was, so that undoing 0005 can drop them."""
 
 
-def _permit(column: str) -> str:
-    return (
-        "EXISTS (SELECT 1 FROM audit_erasure e, json_each(e.fields) f"
-        f" WHERE json_extract(f.value, '$.table') = '{TABLE}' AND json_extract(f.value, '$.record') = OLD.id"
-        f" AND json_extract(f.value, '$.field') = '{column}')"
-    )
-
-
 def _trigger(columns: list[str]) -> str:
-    others = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns if c not in PERSONAL)
-    unlisted = " OR ".join(f"(NEW.{c} IS NOT OLD.{c} AND NOT {_permit(c)})" for c in PERSONAL)
     return f"""CREATE TRIGGER {TRIGGER} BEFORE UPDATE ON {TABLE}
-    WHEN OLD.status = 'signed' AND ({others} OR {unlisted})
+    WHEN OLD.status = 'signed' AND {sqlite_erase_only_refused(TABLE, columns, PERSONAL)}
     BEGIN SELECT RAISE(ABORT, '{TABLE} is sealed: only an erasure that lists a personal field changes it'); END"""
 
 
@@ -45,10 +38,8 @@ def _remake_trigger(*, keep_new: bool) -> Any:
     def run(apps: Any, schema_editor: Any) -> None:
         if schema_editor.connection.vendor != "sqlite":
             return
-        with schema_editor.connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA table_info({TABLE})")
-            left_out = () if keep_new else NEW_COLUMNS + BEFORE
-            columns = [row[1] for row in cursor.fetchall() if row[1] not in left_out]
+        left_out = () if keep_new else NEW_COLUMNS + BEFORE
+        columns = [c for c in sqlite_columns(schema_editor, TABLE) if c not in left_out]
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
         schema_editor.execute(_trigger(columns))
 
