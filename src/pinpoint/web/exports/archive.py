@@ -35,6 +35,8 @@ from pinpoint.web.audit.erasures import erased_file_names
 from pinpoint.web.audit.models import SealChain, row_values
 from pinpoint.web.exports.fhir import write_bundle
 from pinpoint.web.exports.selectors import CHUNK
+from pinpoint.web.photos.models import Photo
+from pinpoint.web.photos.storage import photo_storage
 
 __all__ = [
     "HEADS_FORMAT",
@@ -154,9 +156,6 @@ def write_zip(target: Path | IO[bytes], org: Organization, *, now: dt.datetime) 
 
 def _write_photos(zf: zipfile.ZipFile, org: Organization) -> None:
     """Each photo file of ``org`` as ``photos/<stored name>``, one file at a time."""
-    from pinpoint.web.photos.models import Photo  # noqa: PLC0415 - only when the photos app is installed
-    from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
-
     storage = photo_storage()
     erased = erased_file_names(org.pk)  # deleted by an erasure: the record stays, the bytes are gone
     columns = [name for name, _ in PHOTO_FILES if name in {f.attname for f in Photo._meta.concrete_fields}]

@@ -32,8 +32,11 @@ from django.core.management.color import no_style
 from django.db import DataError, IntegrityError, connection, models, transaction
 
 from pinpoint.core.errors import InputError
+from pinpoint.web.audit.chains import ChainHead
 from pinpoint.web.audit.erasures import erased_file_names
 from pinpoint.web.exports.archive import HEADS_FORMAT, PHOTO_FILES, PHOTOS_DIR
+from pinpoint.web.photos.storage import photo_storage
+from pinpoint.web.records.verify import verify_all
 
 __all__ = ["ImportReport", "import_zips", "is_empty"]
 
@@ -181,8 +184,6 @@ def _check_tables(names: list[str], by_name: dict[str, type[models.Model]], path
 
 
 def _heads(zf: zipfile.ZipFile, path: Path) -> list[Any]:
-    from pinpoint.web.audit.chains import ChainHead  # noqa: PLC0415
-
     try:
         doc = json.loads(zf.read("seals/heads.json"))
         if doc.get("format") != HEADS_FORMAT:
@@ -198,8 +199,6 @@ def _restore_photos(paths: list[Path], written: list[str]) -> tuple[int, int]:
     How many photos had their files written, and how many had none to write (an erasure deleted them).
     """
     photo = apps.get_model("photos", "Photo")
-    from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
-
     storage = photo_storage()
     zips = [_open(path) for path in paths]
     present = {f.attname for f in photo._meta.concrete_fields}
@@ -237,8 +236,6 @@ def _restore_file(storage: Any, zips: list[zipfile.ZipFile], name: str, sha: str
 
 
 def _verify(saved: list[Any]) -> None:
-    from pinpoint.web.records.verify import verify_all  # noqa: PLC0415
-
     for report in verify_all(saved):
         if report.problem is not None:
             p = report.problem
@@ -299,8 +296,6 @@ def import_zips(paths: list[Path]) -> ImportReport:
 
 def _remove(written: list[str]) -> None:
     """Remove the photo files an import that failed had written."""
-    from pinpoint.web.photos.storage import photo_storage  # noqa: PLC0415
-
     for name in written:
         photo_storage().delete(name)
 
