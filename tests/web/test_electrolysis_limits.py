@@ -71,3 +71,18 @@ def test_a_count_for_two_areas_is_refused_beside_the_count(world: World) -> None
     assert not Course.objects.filter(client=world.ada).exists()
     assert c.post(url, data | {"count_kind": "default"}).status_code == 302
     assert Course.objects.get(client=world.ada).areas == ["upper_lip", "chin_jawline"]
+
+
+def test_the_api_refuses_a_count_for_two_areas_naming_the_count(world: World) -> None:
+    text = token(world, world.practitioner)
+    hedy = _course(world).client
+    body = {"areas": ["upper_lip", "chin_jawline"], "modality": "blend", "start_on": world.today.isoformat()}
+    r = call(
+        "post",
+        f"/api/clients/{hedy.pk}/electrolysis/courses",
+        text,
+        body | {"count_kind": "window", "window_cm2": 2.0, "hairs_seen": 40},
+    )
+    assert (r.status_code, r.json()["field"]) == (400, "count_kind"), r.content
+    assert r.json()["detail"].startswith("a starting count describes one area")
+    assert call("post", f"/api/clients/{hedy.pk}/electrolysis/courses", text, body).status_code == 201
