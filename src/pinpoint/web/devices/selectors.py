@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -68,7 +69,7 @@ def units(actor: Actor, in_service: bool = False, *, lock: bool = False) -> Quer
     qs = DeviceUnit.objects.filter(organization=actor.organization)
     if in_service:
         qs = qs.filter(retired_on__isnull=True)
-    if lock:
+    if lock and connection.features.has_select_for_update:  # SQLite has no row locks: one writer at a time
         list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
     return qs.annotate(uses=_count("zone_records__session", SIGNED_USE), adverse_event_count=_count("adverse_events"))
 
