@@ -102,3 +102,23 @@ def test_a_clinic_runner_never_offers_a_reusable_roller_and_says_why(world: Worl
     devices = world.login(world.owner).get(reverse("devices:list")).content.decode()
     assert 'value="roller_192_025_home"' not in devices  # a clinic registers only what it may needle with
     assert 'value="pen_14"' in devices
+
+
+def test_a_clinic_cannot_register_a_home_roller_nor_a_home_user_a_clinic_pen(world: World) -> None:
+    from pinpoint.web.devices.models import DeviceUnit
+    from tests.web.test_api import call, token
+
+    before = DeviceUnit.objects.count()
+    r = call("post", "/api/devices", token(world, world.owner), {"catalog_id": "roller_192_025_home", "label": "Shelf"})
+    assert (r.status_code, r.json()["field"], r.json()["detail"]) == (
+        422,
+        "catalog_id",
+        "device 'roller_192_025_home' is for home use only, not clinic",
+    )
+    r = call("post", "/api/devices", token(world, world.home_user), {"catalog_id": "pen_14", "label": "Pen"})
+    assert (r.status_code, r.json()["field"], r.json()["detail"]) == (
+        422,
+        "catalog_id",
+        "device 'pen_14' is for clinic use only, not home",
+    )
+    assert DeviceUnit.objects.count() == before

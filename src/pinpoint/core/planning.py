@@ -28,6 +28,7 @@ from pinpoint.core.whole_plan import (
     anaesthetic_visits,
     authorised_depth,
     authorised_depth_rule,
+    check_device_setting,
     device_fit,
     device_for_setting,
     skin_type_depth,
@@ -356,8 +357,8 @@ def _check_inputs(
     dev = get_device(ev, device) if device else None
     if dev is not None and where == "clinic":
         device_for_setting(ev, "clinic", dev)  # a non-sterile or reusable unit is refused first, naming the rule
-    if dev is not None and where not in dev.settings:
-        raise RefusedError("device", f"device '{device}' is for {' and '.join(dev.settings)} use only, not {setting}")
+    if dev is not None and device is not None:
+        check_device_setting(device, dev, where)
     return ind, dev
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "anaesthetic_limit_cm2",
     "anaesthetic_visits",
     "authorised_depth",
+    "check_device_setting",
     "device_fit",
     "device_for_setting",
     "home_sessions_per_week",
@@ -144,6 +145,13 @@ def device_for_setting(evidence: Evidence, setting: Setting, device: CatalogDevi
         if rule.one_person and (device is None or device.reuse == "reusable"):
             return PlanRule(id=f"{setting}_one_person", effect=rule.text, sources=rule.sources)
     return None
+
+
+def check_device_setting(device_id: str, device: CatalogDevice, setting: Setting, field: str = "device") -> None:
+    """Refuse ``device`` (catalog id ``device_id``) where the catalog does not list ``setting`` for it."""
+    if setting not in device.settings:
+        where = " and ".join(device.settings)
+        raise RefusedError(field, f"device '{device_id}' is for {where} use only, not {setting}")
 
 
 def unit_refusal(evidence: Evidence, setting: Setting, device: CatalogDevice) -> tuple[str, tuple[str, ...]] | None:
