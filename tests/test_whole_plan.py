@@ -614,3 +614,33 @@ def test_type_v_melasma_warns_once_of_pigment_and_once_of_the_melasma_depth_view
         "tied to over-treatment",
         "schedule shows the first 2 sessions; review then: the evidence supports up to 6",
     )
+
+
+def test_every_finding_that_forbids_the_anaesthetic_removes_it_from_every_numbed_plan(
+    ev: Evidence, plans: list[Plan], safe_answers: dict[str, Any]
+) -> None:
+    """Each numbed plan of the sweep, re-planned with one of the answers that forbid the anaesthetic
+    (breastfeeding, each anaesthetic risk, in turn): no visit numbs, no guide has an anaesthetic step,
+    and every zone that would have been numbed says why at its needling."""
+    from pinpoint.core.answers import answer_choices
+
+    forbidding = [{"breastfeeding": True}, *({"anaesthetic_risks": [r]} for r in answer_choices("anaesthetic_risks"))]
+    numbed = [p for p in plans if p.anaesthetic is not None]
+    assert len(numbed) > 300
+    for i, p in enumerate(numbed):
+        zones = tuple(dict.fromkeys(z.part_of for z in p.zones))
+        answers = parse_answers(safe_answers | forbidding[i % len(forbidding)] | {"zones": list(zones)}, ev)
+        q = plan(
+            ev, p.indication, zones, p.setting, device=p.device, start=START, skin_type=p.skin_type, answers=answers
+        )
+        assert q.anaesthetic is None
+        assert [(v.anaesthetic_zones, v.area_cm2, v.amount_g) for v in q.visits] == [((), 0.0, None)]
+        assert [r.id for r in q.rules if r.id.startswith(("screening_", "anaesthetic_"))] == [
+            "screening_no_anaesthetic"
+        ]
+        g = guide_for_plan(ev, q, screening=q.screening)
+        assert not {"anaesthetic-apply", "anaesthetic-remove"} & {s.kind for s in g.steps}
+        was_numbed = {part.zone for v in p.visits for part in v.parts if part.numbed}
+        for step in g.steps:
+            if step.kind == "needling" and step.zones[0] in was_numbed:
+                assert len([c for c in step.cautions if c.startswith("no topical anaesthetic: ")]) == 1
