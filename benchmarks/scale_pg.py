@@ -24,7 +24,9 @@ the large size's median over the small one's (target: at most 1.5).
 
 ``PINPOINT_BENCH_POSTGRES`` names the server (default ``postgres://postgres@127.0.0.1:5432/postgres``).
 Usage: ``python benchmarks/scale_pg.py [--tiny] [--large N] [--out DIR] [--keep]``; ``--keep`` leaves
-the large database for ``--measure DBNAME`` runs.
+the large database for ``--measure DBNAME`` runs (the large pages alone) and ``--again`` runs (the
+large pages measured again between two measurements of a new small database, whose mean is the
+baseline: ``figures.json`` rewritten, the large size's build figures kept).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -288,8 +291,15 @@ def measure(url: str, built: dict[str, Any], label: str, out: Path, repeat: int)
     return figures
 
 
-def size(clients: int, label: str, out: Path, repeat: int, keep: bool = False) -> dict[str, Any]:
-    """A new database with ``clients`` clients: build, measure, drop (unless ``keep``)."""
+def size(
+    clients: int, label: str, out: Path, repeat: int, keep: bool = False, beside: Callable[[], Any] | None = None
+) -> dict[str, Any]:
+    """A new database with ``clients`` clients: build, measure, drop (unless ``keep``).
+
+    With ``beside``, the pages are measured before and after calling it, and each median is the
+    mean of the two (both kept as ``before_ms`` and ``after_ms``): a baseline on both sides of
+    another measurement, so load that comes or goes meanwhile weighs on both.
+    """
     import psycopg  # noqa: PLC0415
 
     admin = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
@@ -304,6 +314,18 @@ def size(clients: int, label: str, out: Path, repeat: int, keep: bool = False) -
         build_s = round(time.perf_counter() - t0, 1)
         (out / f"{label}-spec.json").write_text(json.dumps({**built, "database": name}))
         pages = measure(url, built, label, out, repeat)
+        if beside is not None:
+            beside()
+            after = measure(url, built, label, out, repeat)
+            pages = {
+                page: {
+                    **after[page],
+                    "median_ms": round((pages[page]["median_ms"] + after[page]["median_ms"]) / 2, 1),
+                    "before_ms": pages[page]["median_ms"],
+                    "after_ms": after[page]["median_ms"],
+                }
+                for page in pages
+            }
     finally:
         if not keep:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -332,13 +354,37 @@ def run(tiny: bool = False, large: int = LARGE, out: Path | None = None, keep: b
     return {"small": small, "large": big, "ratios": ratios, "within_1_5": all(r <= 1.5 for r in ratios.values())}
 
 
+def again(folder: Path, repeat: int = REPEAT, clients: int = SMALL) -> dict[str, Any]:
+    """The kept large database (``folder/large-spec.json``) measured again beside a new small one.
+
+    The small size is built afresh and measured before and after the large one (see :func:`size`);
+    the large size's build figures are kept from ``folder/figures.json``.
+    """
+    previous = json.loads((folder / "figures.json").read_text())
+    spec = json.loads((folder / "large-spec.json").read_text())
+    large_url = PG_URL.rsplit("/", 1)[0] + "/" + spec["database"]
+    big: dict[str, Any] = {}
+
+    def measure_large() -> None:
+        big.update(measure(large_url, spec, "large", folder, repeat))
+
+    small = size(clients, "small", folder, repeat, beside=measure_large)
+    large = {**previous["large"], "pages": big}
+    ratios = {page: round(big[page]["median_ms"] / small["pages"][page]["median_ms"], 2) for page in small["pages"]}
+    return {"small": small, "large": large, "ratios": ratios, "within_1_5": all(r <= 1.5 for r in ratios.values())}
+
+
 def _arg(flag: str, default: str) -> str:
     return sys.argv[sys.argv.index(flag) + 1] if flag in sys.argv else default
 
 
 if __name__ == "__main__":
     folder = Path(_arg("--out", "var/bench/scale"))
-    if "--measure" in sys.argv:
+    if "--again" in sys.argv:
+        result = again(folder)
+        (folder / "figures.json").write_text(json.dumps(result, indent=2))
+        print(json.dumps(result, indent=2))
+    elif "--measure" in sys.argv:
         spec = json.loads((folder / "large-spec.json").read_text())
         db_url = PG_URL.rsplit("/", 1)[0] + "/" + _arg("--measure", spec["database"])
         print(json.dumps(measure(db_url, spec, _arg("--label", "large"), folder, REPEAT), indent=2))

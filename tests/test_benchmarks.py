@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 
@@ -68,7 +69,20 @@ def test_scale_benchmark_runs_tiny(tmp_path: Path) -> None:
         psycopg.connect(module.PG_URL, connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL server at {module.PG_URL}: {str(exc).splitlines()[0]}")
-    out = module.run(tiny=True, out=tmp_path)
+    out = module.run(tiny=True, out=tmp_path, keep=True)
+    kept = json.loads((tmp_path / "large-spec.json").read_text())["database"]
+    try:
+        (tmp_path / "figures.json").write_text(json.dumps(out))
+        again = module.again(tmp_path, repeat=1, clients=60)  # the kept large size between two small ones
+    finally:
+        admin = psycopg.connect(module.PG_URL, autocommit=True, connect_timeout=3)
+        admin.execute(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)')
+        admin.close()
+    assert again["large"]["build_seconds"] == out["large"]["build_seconds"]
+    assert set(again["ratios"]) == set(out["ratios"])
+    for page, figures in again["small"]["pages"].items():
+        assert figures["median_ms"] == round((figures["before_ms"] + figures["after_ms"]) / 2, 1), page
+        assert again["large"]["pages"][page]["queries"] == out["large"]["pages"][page]["queries"], page
     small, large = out["small"], out["large"]
     assert (small["clients"], small["sessions"], large["clients"], large["sessions"]) == (60, 600, 240, 2400)
     pages = set(small["pages"])
