@@ -218,3 +218,13 @@ def test_a_cut_short_photo_is_refused_even_after_weasyprint_was_imported(kind: s
     with pytest.raises(InputError) as exc:
         clean_image(io.BytesIO(data))
     assert exc.value.message.startswith(message)
+
+
+def test_a_bomb_beyond_pillows_threshold_names_that_threshold_when_the_setting_is_higher(settings: Any) -> None:
+    """With PINPOINT_PHOTO_MAX_PIXELS above Pillow's bomb threshold, the refusal quotes the limit that refused."""
+    from pinpoint.web.photos.imaging import clean_image
+
+    settings.PINPOINT_PHOTO_MAX_PIXELS = 200_000_000
+    with pytest.raises(InputError) as exc:
+        clean_image(io.BytesIO(_bomb_png(10_000, 9_500)))  # 95,000,000 pixels claimed by a few bytes
+    assert exc.value.message == f"the image claims more than {Image.MAX_IMAGE_PIXELS:,} pixels: send a smaller photo"

@@ -81,7 +81,9 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             im = Image.open(io.BytesIO(data), formats=ACCEPTED)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse(f"the image claims more than {max_pixels:,} pixels: send a smaller photo") from None
+        # Pillow's own bomb threshold holds too: the message names whichever limit is lower
+        limit = min(max_pixels, Image.MAX_IMAGE_PIXELS or max_pixels)
+        raise _refuse(f"the image claims more than {limit:,} pixels: send a smaller photo") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise _refuse(_why_unreadable(data)) from None
     return im
