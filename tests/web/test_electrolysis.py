@@ -232,3 +232,21 @@ def test_sessions_appear_on_the_client_timeline_in_words(world: World) -> None:
     page = world.login(world.assistant).get(reverse("clients:detail", args=[hedy.pk])).content.decode()
     assert page.count('class="entry-electrolysis_session"') == 5
     assert "Needle electrolysis: Blend (direct current and radio frequency) on Upper lip" in page
+
+
+def test_an_addendum_posing_as_new_with_a_stored_id_is_refused_by_the_model(world: World) -> None:
+    course = _course(world)
+    prac = world.actor(world.practitioner)
+    session = actions.start_session(prac, course)
+    actions.record_area(prac, session, _entry())
+    session = actions.sign_session(prac, session)
+    first = actions.add_addendum(prac, session, "Window re-counted: 21")
+    forged = ElectrolysisAddendum(
+        pk=first.pk, organization=world.clinic, session=session, text="forged", author=world.practitioner
+    )
+    with pytest.raises(SignedRecordError, match=r"^an addendum is never edited; add another one$"):
+        forged.save()
+    with pytest.raises(SignedRecordError, match=r"^an addendum is never deleted$"):
+        first.delete()
+    assert ElectrolysisAddendum.objects.get(pk=first.pk).text == "Window re-counted: 21"
+    assert first.altered is False

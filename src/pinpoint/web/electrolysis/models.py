@@ -15,10 +15,9 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
-from pinpoint.web.audit.chains import check_record
 from pinpoint.web.audit.models import Seal, SealedQuerySet, SealedRecordError, SealingBulkCreate
+from pinpoint.web.audit.sealed import AppendOnlySealed
 from pinpoint.web.base.statuses import SessionStatus
 
 __all__ = ["SIGNED_REFUSAL", "AreaRecord", "Course", "ElectrolysisAddendum", "Session", "SignedRecordError"]
@@ -218,7 +217,7 @@ class ElectrolysisAddendumQuerySet(SealedQuerySet["ElectrolysisAddendum"]):
     refusal = "an addendum is never changed or deleted; add another one"
 
 
-class ElectrolysisAddendum(models.Model):
+class ElectrolysisAddendum(AppendOnlySealed):
     """A later correction or note on a signed electrolysis session; never changed, sealed when added."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -232,24 +231,8 @@ class ElectrolysisAddendum(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
 
+    seal_kind = "electrolysis_addendum"
+    refused = SignedRecordError
+
     def __str__(self) -> str:
         return f"addendum {self.pk} to electrolysis session {self.session_id}"
-
-    @cached_property
-    def altered(self) -> bool:
-        """Whether the addendum no longer matches its seal or its place in the chain (the record pages ask)."""
-        return check_record(self, "electrolysis_addendum") is not None
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only, sealed in the same transaction."""
-        if not self._state.adding:
-            msg = "an addendum is never edited; add another one"
-            raise SignedRecordError(msg)
-        with transaction.atomic(savepoint=False):
-            super().save(*args, **kwargs)
-            Seal.objects.append(self, "electrolysis_addendum")
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        """Never."""
-        msg = "an addendum is never deleted"
-        raise SignedRecordError(msg)

@@ -15,12 +15,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from pinpoint.core.planning import Plan
-from pinpoint.web.audit.chains import check_record
 from pinpoint.web.audit.models import Seal, SealBatch, SealedQuerySet, SealedRecordError, SealingBulkCreate
+from pinpoint.web.audit.sealed import AppendOnlySealed
 from pinpoint.web.base.statuses import SessionStatus
 
 __all__ = ["SIGNED_REFUSAL", "Addendum", "Course", "Session", "SignedRecordError", "ZoneRecord"]
@@ -263,7 +262,7 @@ class AddendumQuerySet(SealedQuerySet["Addendum"]):
     refusal = "an addendum is never changed or deleted; add another one"
 
 
-class Addendum(models.Model):
+class Addendum(AppendOnlySealed):
     """A later correction or note on a signed session; itself never changed, sealed when added."""
 
     organization = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="+")
@@ -278,24 +277,8 @@ class Addendum(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["created_at", "pk"]
 
+    seal_kind = "addendum"
+    refused = SignedRecordError
+
     def __str__(self) -> str:
         return f"addendum {self.pk} to session {self.session_id}"
-
-    @cached_property
-    def altered(self) -> bool:
-        """Whether the addendum no longer matches its seal or its place in the chain (the record pages ask)."""
-        return check_record(self, "addendum") is not None
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only, sealed in the same transaction."""
-        if not self._state.adding or (self.pk is not None and Addendum.objects.filter(pk=self.pk).exists()):
-            msg = "an addendum is never edited; add another one"
-            raise SignedRecordError(msg)
-        with transaction.atomic(savepoint=False):
-            super().save(*args, **kwargs)
-            Seal.objects.append(self, "addendum")
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        """Never."""
-        msg = "an addendum is never deleted"
-        raise SignedRecordError(msg)
