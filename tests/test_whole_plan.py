@@ -644,3 +644,22 @@ def test_every_finding_that_forbids_the_anaesthetic_removes_it_from_every_numbed
         for step in g.steps:
             if step.kind == "needling" and step.zones[0] in was_numbed:
                 assert len([c for c in step.cautions if c.startswith("no topical anaesthetic: ")]) == 1
+
+
+def test_a_clinic_plan_naming_no_pen_says_when_it_goes_deeper_than_an_authorisation_evaluated(
+    ev: Evidence, plans: list[Plan]
+) -> None:
+    warned = 0
+    for p in plans:
+        said = [w for w in p.warnings if w.startswith("no pen named:")]
+        if p.device is None and p.device_kind == "pen" and p.deepest_mm > 1.5:
+            warned += 1
+            assert said == [
+                f"no pen named: the plan reaches {p.deepest_mm:g} mm, deeper than the 1.5 mm whose safety the "
+                "authorisations of some pens evaluated (Pen, 14-needle cartridge at 7,000 rpm (SkinPen-type); "
+                "Pen, 6-needle cartridge at 100-150 Hz (Exceed-type)); name the pen to plan within its authorised depth"
+            ]
+            assert {"fda-den160029", "fda-k182407"} <= set(p.sources)
+        else:
+            assert said == []
+    assert warned > 20

@@ -501,6 +501,8 @@ def _plan_sources(a: _Ask, zone_plans: tuple[ZonePlan, ...], rules: tuple[PlanRu
     if a.ind.visible_result_days:
         found.extend(a.ind.visible_result_days.sources)
     found.extend(s for r in rules for s in r.sources)
+    for pen in _unnamed_pen_limits(a, max(z.depth_mm.max for z in zone_plans)):
+        found.extend(pen.authorised_depth_mm.sources if pen.authorised_depth_mm is not None else ())
     return tuple(dict.fromkeys(found))
 
 
@@ -614,12 +616,36 @@ def _applies(skin_types: tuple[int, ...], settings: tuple[str, ...], skin: int |
     return (not skin_types or skin in skin_types) and (not settings or setting in settings)
 
 
+def _unnamed_pen_limits(a: _Ask, deepest_mm: float) -> list[PenDevice]:
+    """With no device named and a pen assumed: the catalog's pens whose authorised depth the plan exceeds."""
+    if a.dev is not None or a.kind != "pen":
+        return []
+    return [
+        d
+        for d in a.ev.devices.values()
+        if isinstance(d, PenDevice) and d.authorised_depth_mm is not None and deepest_mm > d.authorised_depth_mm.value
+    ]
+
+
+def _unnamed_pen_warning(a: _Ask, deepest_mm: float) -> list[str]:
+    pens = _unnamed_pen_limits(a, deepest_mm)
+    if not pens:
+        return []
+    cap = min(d.authorised_depth_mm.value for d in pens if d.authorised_depth_mm is not None)
+    names = "; ".join(d.name for d in pens)
+    return [
+        f"no pen named: the plan reaches {deepest_mm:g} mm, deeper than the {cap:g} mm whose safety the "
+        f"authorisations of some pens evaluated ({names}); name the pen to plan within its authorised depth"
+    ]
+
+
 def _warnings(a: _Ask, zone_plans: list[ZonePlan]) -> tuple[str, ...]:
     out = [
         w.text
         for w in (*a.ind.warnings, *a.ev.technique.warnings)
         if _applies(w.skin_types, w.settings, a.skin_type, a.setting)
     ]
+    out.extend(_unnamed_pen_warning(a, max(z.depth_mm.max for z in zone_plans)))
     n = int(max(z.sessions.min for z in zone_plans))
     top = int(max(z.sessions.max for z in zone_plans))
     if a.policy_sessions:
