@@ -10,10 +10,9 @@ nothing changes there.
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.core.exceptions import ImproperlyConfigured
 from django.db import migrations
+
+from pinpoint.web.base.sealed_sql import run_per_vendor
 
 SQLITE_UP = [
     """CREATE TRIGGER pinpoint_el_session_no_replace_update BEFORE UPDATE ON electrolysis_session
@@ -25,21 +24,9 @@ SQLITE_UP = [
 SQLITE_DOWN = ["DROP TRIGGER IF EXISTS pinpoint_el_session_no_replace_update"]
 
 
-def _run(statements: dict[str, list[str]]) -> Any:
-    def run(apps: Any, schema_editor: Any) -> None:
-        vendor = schema_editor.connection.vendor
-        if vendor not in ("sqlite", "postgresql"):
-            msg = f"Pinpoint supports SQLite and PostgreSQL; {vendor} has no sealed-record triggers"
-            raise ImproperlyConfigured(msg)
-        for sql in statements.get(vendor, []):
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("electrolysis", "0002_sealed_triggers")]
 
     operations = [
-        migrations.RunPython(_run({"sqlite": SQLITE_UP}), _run({"sqlite": SQLITE_DOWN})),
+        migrations.RunPython(run_per_vendor({"sqlite": SQLITE_UP}), run_per_vendor({"sqlite": SQLITE_DOWN})),
     ]
