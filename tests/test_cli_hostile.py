@@ -227,6 +227,38 @@ def test_any_nesting_past_the_limit_is_one_line(
     assert "nested more than 16 levels" in _one_error_line(code, out, err, f"depth {depth}")
 
 
+# --- the other files a command reads: a client's counts, saved chain heads ------------------------------
+
+OTHER_READERS = {
+    "hair plan --counts": ["hair", "plan", "--area", "upper_lip", "--modality", "blend", "--counts"],
+    "verify --against": ["verify", "--against"],
+}
+NOT_FOR_BOTH = ("a list at the top", "empty JSON")  # a list of counts is allowed; empty counts read as CSV
+JSON_SHAPES = [name for name, (suffix, _, _) in SHAPES.items() if suffix == ".json" and name not in NOT_FOR_BOTH]
+
+
+@pytest.mark.parametrize("shape", JSON_SHAPES)
+def test_counts_and_saved_heads_are_read_within_the_same_limits(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shape: str
+) -> None:
+    """Both read JSON with their own checks after; the limits come first (a traceback here before)."""
+    _, content, says = SHAPES[shape]
+    path = tmp_path / "hostile.json"
+    path.write_bytes(content)
+    for name, argv in OTHER_READERS.items():
+        code, out, err = cli(capsys, *argv, str(path))
+        assert says in _one_error_line(code, out, err, f"{name} on {shape}"), f"{name}, {shape}: {err!r}"
+
+
+def test_a_counts_csv_with_a_huge_field_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "counts.csv"
+    path.write_text("date," + "x" * 200_000 + "\n")
+    code, out, err = cli(capsys, *OTHER_READERS["hair plan --counts"], str(path))
+    assert "not a CSV file with a header row (field larger than field limit (131072))" in _one_error_line(
+        code, out, err, "csv"
+    )
+
+
 # --- real processes ----------------------------------------------------------------------------------
 
 
@@ -243,6 +275,13 @@ def test_dev_zero_stops_at_the_limit_in_a_real_process() -> None:
     done = _pinpoint("screen", "/dev/zero", timeout=30)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == "pinpoint: error: answers file '/dev/zero' is larger than 5 MB\n"
+
+
+@pytest.mark.parametrize("name", list(OTHER_READERS))
+def test_dev_zero_as_counts_or_saved_heads_stops_at_the_limit(name: str) -> None:
+    done = _pinpoint(*OTHER_READERS[name], "/dev/zero", timeout=30)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"pinpoint: error: {OTHER_READERS[name][-1]} file '/dev/zero' is larger than 5 MB\n"
 
 
 def test_an_endless_fifo_stops_at_the_limit_in_a_real_process(tmp_path: Path) -> None:

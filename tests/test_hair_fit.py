@@ -26,6 +26,7 @@ from pinpoint.evidence.loader import Evidence, load_evidence
 from tests.cli_helpers import cli, cli_json
 
 START = dt.date(2027, 1, 4)
+PAST_START = dt.date(2025, 1, 6)  # a Monday already past: the CLI takes counts of sessions held
 WEEKLY = tuple(range(0, 56, 7))  # eight weekly sessions
 
 
@@ -205,7 +206,9 @@ def test_cli_counts_json_reports_fitted_and_reforecast(
 ) -> None:
     rows = _observed(ev, CASES[0], 2)
     path = tmp_path / "counts.json"
-    path.write_text(json.dumps([{**dataclasses.asdict(r), "date": r.date.isoformat()} for r in rows]))
+    held = [PAST_START + (r.date - START) for r in rows]  # counts are of sessions already held
+    dated = [{**dataclasses.asdict(r), "date": d.isoformat()} for r, d in zip(rows, held, strict=True)]
+    path.write_text(json.dumps(dated))
     args = ["hair", "plan", "--area", "upper_lip", "--modality", "blend", "--start", "2027-01-04"]
     data = cli_json(capsys, *args, "--counts", str(path))
     assert set(data["fitted"]["kill_probability"]) == {"value", "low", "high"}
@@ -216,7 +219,28 @@ def test_cli_counts_json_reports_fitted_and_reforecast(
 
 def test_cli_counts_csv_with_an_impossible_row_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "counts.csv"
-    path.write_text("date,window_cm2,hairs_seen,hairs_removed\n2027-01-04,1,40,40\n2027-01-11,1,30,31\n")
+    path.write_text("date,window_cm2,hairs_seen,hairs_removed\n2025-01-06,1,40,40\n2025-01-13,1,30,31\n")
     code, _, err = cli(capsys, "hair", "plan", "--area", "upper_lip", "--modality", "blend", "--counts", str(path))
     assert code == 2
     assert err.strip() == "pinpoint: error: counts row 2: 31 hairs removed but only 30 seen in the window"
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        ("9999-12-31", "counts row 2: date 9999-12-31 is in the future (after {today}); it must be a past date"),
+        ("1800-01-01", "counts row 2: date 1800-01-01 is more than 120 years before {today}"),
+    ],
+)
+def test_cli_counts_dated_off_the_calendar_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], day: str, message: str
+) -> None:
+    """A count is of a session held: not after today, not more than 120 years back (the fit ran for ever on 9999)."""
+    path = tmp_path / "counts.json"
+    rows = [{"date": "2025-01-06", "window_cm2": 1, "hairs_seen": 40, "hairs_removed": 40}]
+    rows.append({"date": day, "window_cm2": 1, "hairs_seen": 30, "hairs_removed": 30})
+    path.write_text(json.dumps(rows))
+    code, out, err = cli(capsys, "hair", "plan", "--area", "upper_lip", "--modality", "blend", "--counts", str(path))
+    today = dt.datetime.now().astimezone().date()
+    assert (code, out) == (2, "")
+    assert err == f"pinpoint: error: {message.format(today=today)}\n"

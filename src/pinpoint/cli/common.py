@@ -31,7 +31,9 @@ __all__ = [
     "fmt_span",
     "one_line",
     "parse_date",
+    "parse_json_text",
     "read_data_file",
+    "read_text_file",
     "setup_records",
     "table",
     "today",
@@ -144,6 +146,29 @@ def _read_limited(path: Path, what: str) -> bytes:
         raise InputError(what, f"{what} file '{path}' cannot be read: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise InputError(what, f"{what} file '{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return data
+
+
+def read_text_file(path: Path, what: str) -> str:
+    """The UTF-8 text of ``path`` (a BOM dropped), read up to :data:`MAX_FILE_BYTES`; else one :class:`InputError`."""
+    raw = _read_limited(path, what)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(what, f"{what} file '{path}' is not UTF-8 text (byte {exc.start + 1} is not)") from None
+
+
+def parse_json_text(text: str, path: Path, what: str) -> Any:
+    """JSON ``text`` of ``path`` within the limits of :func:`read_data_file` (depth, integers, finite numbers)."""
+    try:
+        data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+        _check_shape(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(what, f"{path}: line {exc.lineno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(what, f"{path}: lists and tables are nested more than {MAX_NESTING} levels deep") from None
+    except _TooBigError as exc:
+        raise InputError(what, f"{path}: {exc}") from None
     return data
 
 
@@ -265,4 +290,3 @@ def setup_records(cannot: str = "cannot read the records") -> None:
             raise InputError("database", f"no database at {db['NAME']}; `pinpoint serve` creates it")
     except ImproperlyConfigured as exc:
         raise InputError("environment", f"{cannot}: {str(exc).splitlines()[0]}") from None
-

@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from pinpoint.cli.common import (
-    MAX_FILE_BYTES,
     JsonOpt,
     console,
     emit_json,
     fmt_span,
     parse_date,
+    parse_json_text,
     read_data_file,
+    read_text_file,
     table,
     today,
     with_line,
@@ -215,27 +215,18 @@ def _read_counts(path: Path, evidence: Any, area: str) -> Any:
     from pinpoint.core.hair import get_area
     from pinpoint.core.hair_fit import parse_counts
 
-    try:
-        raw = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except OSError as exc:
-        raise InputError("--counts", f"counts file '{path}' cannot be read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise InputError("--counts", f"counts file '{path}' is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError("--counts", f"counts file '{path}' is not UTF-8 text") from None
+    text = read_text_file(path, "--counts")  # at most 5 MB: /dev/zero or an endless FIFO stops there
     if text.lstrip()[:1] in ("[", "{"):
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            raise InputError("--counts", f"{path}: not valid JSON ({exc})") from None
+        data = parse_json_text(text, path, "--counts")  # nesting, integer and number limits
         rows = data.get("counts") if isinstance(data, dict) else data
         if not isinstance(rows, list):
             raise InputError("--counts", f"{path}: expected a list of rows, or an object with a 'counts' list")
     else:
-        rows = list(csv.DictReader(io.StringIO(text)))
-    return parse_counts(rows, get_area(evidence, area).density_per_cm2.value)
+        try:
+            rows = list(csv.DictReader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise InputError("--counts", f"{path}: not a CSV file with a header row ({exc})") from None
+    return parse_counts(rows, get_area(evidence, area).density_per_cm2.value, on=today())
 
 
 def _learn(evidence: Any, ids: tuple[str, str], rows: Any, options: Any) -> tuple[dict[str, Any], Any]:

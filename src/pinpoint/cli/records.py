@@ -7,14 +7,13 @@ Exit status: 0 when every chain holds, 1 when one is broken, 2 for a user error.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from pinpoint.cli.common import emit_json, setup_records
+from pinpoint.cli.common import emit_json, parse_json_text, read_text_file, setup_records
 from pinpoint.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["HEADS_FORMAT", "verify"]
 
 HEADS_FORMAT = "pinpoint-chain-heads/1"
-MAX_HEADS_BYTES = 5_000_000
 
 
 def _setup() -> None:
@@ -45,14 +43,11 @@ def _read_heads(path: Path) -> list[tuple[int, int, str]]:
         what = f"--against: '{path}' is not a chain-heads file from `pinpoint verify --head`: {why}"
         return InputError("against", what)
 
+    text = read_text_file(path, "--against")  # at most 5 MB: /dev/zero or an endless FIFO stops there
     try:
-        if path.stat().st_size > MAX_HEADS_BYTES:
-            raise bad(f"larger than {MAX_HEADS_BYTES // 1_000_000} MB")
-        data: Any = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("against", f"--against: file '{path}' does not exist") from None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise bad(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        data: Any = parse_json_text(text, path, "--against")  # nesting, integer and number limits
+    except InputError as exc:
+        raise bad(exc.message.removeprefix(f"{path}: ")) from None
     if not isinstance(data, dict) or data.get("format") != HEADS_FORMAT or not isinstance(data.get("heads"), list):
         raise bad(f'no "format": "{HEADS_FORMAT}" with a list of "heads"')
     heads = []

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from pinpoint.core.dates import check_past_date
 from pinpoint.core.errors import InputError
 from pinpoint.core.hair import (
     REDUCTIONS,
@@ -186,12 +187,16 @@ def _one_row(raw: Mapping[str, object], n: int, follicles_per_cm2: float) -> Cou
     return CountRow(date=_date(raw["date"], n), window_cm2=window, hairs_seen=seen, hairs_removed=removed)
 
 
-def parse_counts(rows: Sequence[Mapping[str, object]], follicles_per_cm2: float) -> tuple[CountRow, ...]:
+def parse_counts(
+    rows: Sequence[Mapping[str, object]], follicles_per_cm2: float, *, on: dt.date | None = None
+) -> tuple[CountRow, ...]:
     """Check counts rows (``date``, ``window_cm2`` in cm², ``hairs_seen``, ``hairs_removed``).
 
     ``follicles_per_cm2`` is the most hairs a cm² can hold (the site's follicle density). Raises
     :class:`InputError` naming the row (1-based) for a missing or malformed field, a count the
-    window cannot hold, more hairs removed than seen, or dates that do not increase.
+    window cannot hold, more hairs removed than seen, or dates that do not increase. With ``on``
+    (today), a count is of a session held: its date is not after ``on`` nor more than 120 years
+    before it (:func:`pinpoint.core.dates.check_past_date`), so no date runs the fit off the calendar.
     """
     if not rows:
         raise InputError("counts", "no counts rows: give one row per counted session")
@@ -202,6 +207,11 @@ def parse_counts(rows: Sequence[Mapping[str, object]], follicles_per_cm2: float)
         if not isinstance(raw, Mapping):
             raise _row_error(n, f"must be an object with {', '.join(_FIELDS)}")
         row = _one_row(raw, n, follicles_per_cm2)
+        if on is not None:
+            try:
+                check_past_date("date", row.date, on, label="date")
+            except InputError as exc:
+                raise _row_error(n, exc.message) from None
         if out and row.date <= out[-1].date:
             raise _row_error(n, f"date {row.date} is not after the previous row's {out[-1].date}")
         out.append(row)
