@@ -229,3 +229,15 @@ def test_a_booked_session_keeps_its_place_before_the_next_one(world: World) -> N
     assert response.context["reschedule_form"].errors["date"] == [
         f"session 2 cannot be moved to {later}: it must come before session 3 on {third.scheduled_on}"
     ]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1800-01-01", "2100-01-01"])
+def test_the_day_and_week_views_stay_on_today_for_a_day_off_the_calendar(world: World, day: str) -> None:
+    """A link's ?day= outside core's range shows today (9999-12-31 was a 500: the next day overflowed)."""
+    client = world.login(world.owner)
+    on_day = client.get(reverse("scheduling:day"), {"day": day})
+    assert on_day.status_code == 200
+    assert on_day.context["is_today"] is True
+    week = client.get(reverse("scheduling:week"), {"day": day})
+    assert week.status_code == 200
+    assert week.context["monday"] == world.today

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from pinpoint.core.dates import check_future_date
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.scheduling import earliest_added_session, max_sessions
 from pinpoint.web.base.evidence import evidence_for
@@ -24,9 +25,10 @@ from pinpoint.web.treatments.selectors import booked, get_course, get_session
 
 
 def _day(value: str | None, default: dt.date) -> dt.date:
+    """The day a link asks for, if it is one a calendar shows (core's range around today); else today."""
     try:
-        return dt.date.fromisoformat(value) if value else default
-    except ValueError:
+        return check_future_date("day", dt.date.fromisoformat(value), default) if value else default
+    except ValueError:  # not a date, or 9999-12-31 and the like (PinpointError is a ValueError)
         return default
 
 
