@@ -53,8 +53,9 @@ def test_signing_a_session_costs_at_most_15_queries_and_one_plan_parse(world: Wo
     assert response.status_code == 302, response.content.decode()[:500]
     assert response["Location"] == reverse("treatments:session", args=[s.pk])
     queries = _data_queries(ctx)
-    # session, user, membership; the session locked, its zones, questionnaire, units; zones and their
-    # history; the session and its history; the audit event; one chain-head lock, the seals, the head
+    # session, the user with her memberships; the session locked, its zones, questionnaire, units (locked
+    # first on PostgreSQL); zones and their history; the session and its history; the audit event; one
+    # chain-head lock, the seals, the head
     assert len(queries) <= 15, "\n".join(queries)
     assert len(parses) == 1
     signed = Session.objects.get(pk=s.pk)

@@ -32,7 +32,7 @@ from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import ORG_SESSION_KEY
 from pinpoint.web.base.views import actor_of, page
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "pinpoint.web.accounts.backends.ModelBackend"
 
 
 class SignInView(LoginView):

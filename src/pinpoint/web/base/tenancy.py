@@ -61,13 +61,19 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
+MEMBERSHIPS_ATTR = "_pinpoint_memberships"
+"""Where the authentication backend leaves the memberships it read with the user."""
+
+
 def get_actor(request: HttpRequest) -> Actor | None:
     """The actor of ``request``: ``None`` for an anonymous user or one without any organization."""
     user = request.user
     if not user.is_authenticated:
         return None
-    membership = apps.get_model("accounts", "Membership")  # base sits below accounts: looked up by label
-    memberships = tuple(membership.objects.filter(user=user).select_related("organization").order_by("pk"))
+    memberships = getattr(user, MEMBERSHIPS_ATTR, None)  # read with the user (accounts.backends)
+    if memberships is None:
+        membership = apps.get_model("accounts", "Membership")  # base sits below accounts: looked up by label
+        memberships = tuple(membership.objects.filter(user=user).select_related("organization").order_by("pk"))
     if not memberships:
         return None
     wanted = request.session.get(ORG_SESSION_KEY)
