@@ -201,10 +201,10 @@ def test_the_dashboard_queries_do_not_grow_with_todays_sessions(world: World, co
     )  # fmt: skip
     assert len(_book_more) == 50
     assert _queries(c, url) == warm_few
-    # 3 to authenticate + the counts, today's and the coming sessions (one query), the overdue ones, the
-    # questionnaires of the screened clients, electrolysis courses due, today's electrolysis sessions
+    # 2 to authenticate (the session; the user with her memberships) + the counts, today's and the coming
+    # sessions (one query), the overdue ones, the questionnaires of the screened clients, electrolysis courses due, today's electrolysis sessions
     # counted and their page, open adverse events
-    assert (cold_few, warm_few) == (12, 11)
+    assert (cold_few, warm_few) == (11, 10)
 
 
 def test_a_timeline_comes_20_entries_a_page_newest_first(world: World) -> None:
@@ -264,6 +264,7 @@ def test_the_timeline_queries_do_not_grow_with_sessions(world: World) -> None:
     many = c.get(url)
     assert len(many.context["t"].entries) == TIMELINE_PAGE
     assert _queries(c, url) == few
-    # 3 to authenticate + the client, the view log and its seal (4), questionnaires, consents,
+    # 2 to authenticate (the session; the user with her memberships) + the client, the view log and its
+    # seal (4), questionnaires, consents,
     # courses with their counts, electrolysis courses with theirs, the page's sessions, the next session
-    assert few == 14
+    assert few == 13

@@ -16,8 +16,8 @@ from pinpoint.web.photos.demo import drawn_face
 from pinpoint.web.photos.models import Photo
 from tests.web.conftest import World
 
-TIMELINE_QUERIES = 10
-COMPARE_QUERIES = 9
+TIMELINE_QUERIES = 9
+COMPARE_QUERIES = 8
 
 
 def _more_photos(w: World, days: range) -> None:

@@ -201,11 +201,11 @@ def test_list_pages_keep_a_constant_number_of_queries(world: World, page: str, d
     _grow(world, 12, 4)
     with django_assert_num_queries(small):
         client.get(url)
-    # 3 to authenticate (session, user, memberships) + list: count and page; dashboard: the counts of
+    # 2 to authenticate (the session; the user with her memberships) + list: count and page; dashboard: the counts of
     # today's sessions and of what the bounded lists leave out, today's and the coming sessions, overdue,
     # the questionnaires, the plans of the courses screened afresh (the grown clients' are new),
     # electrolysis courses due, today's electrolysis sessions counted and their page, open adverse events
-    assert small == {"clients:list": 5, "dashboard": 12}[page]
+    assert small == {"clients:list": 4, "dashboard": 11}[page]
 
 
 def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert_num_queries: Any) -> None:
@@ -229,6 +229,6 @@ def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert
         record_questionnaire(actor, grown, dict(world.questionnaire.answers), world.today)
     with django_assert_num_queries(small):
         client.get(url)
-    # 3 to authenticate + the client, the view log insert and its seal (lock the chain head, insert the
+    # 2 to authenticate (the session; the user with her memberships) + the client, the view log insert and its seal (lock the chain head, insert the
     # seal, move the head), questionnaires, consents, courses, sessions, electrolysis courses and sessions
-    assert small == 14
+    assert small == 13
