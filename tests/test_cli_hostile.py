@@ -315,3 +315,21 @@ def test_hostile_files_in_a_real_process(tmp_path: Path, shape: str) -> None:
     assert done.stderr.count("\n") == 1
     assert says in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["restore", "/dev/zero"], "restore: backup file /dev/zero is not a regular file"),
+        (["import", "/dev/zero"], "file '/dev/zero' is not a regular file"),
+    ],
+)
+def test_restore_and_import_name_a_device_for_what_it_is(tmp_path: Path, argv: list[str], says: str) -> None:
+    """Both refuse anything but a regular file before reading it; a device was said not to exist."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"PINPOINT_DATA_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "pinpoint"), *argv], capture_output=True, text=True, timeout=60, env=env,
+        check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"pinpoint: error: {says} (a directory, a device or a pipe)\n"

@@ -52,7 +52,8 @@ def import_(
     """Load full exports into an empty database, ids included; the seals must verify with the key in force."""
     for path in files:
         if not path.is_file():
-            raise InputError("file", f"file '{path}' does not exist")
+            what = "does not exist" if not path.exists() else "is not a regular file (a directory, a device or a pipe)"
+            raise InputError("file", f"file '{path}' {what}")
     _setup()
     from pinpoint.web.exports.importer import import_zips
 

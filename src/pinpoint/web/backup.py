@@ -379,7 +379,8 @@ def restore(source: Path) -> BackupSummary:
     """Restore the backup ``source`` into the configured database, which must be empty."""
     source = Path(source)
     if not source.is_file():
-        msg = f"backup file {source} does not exist"
+        what = "does not exist" if not source.exists() else "is not a regular file (a directory, a device or a pipe)"
+        msg = f"backup file {source} {what}"
         raise BackupError(msg)
     db = _setup()
     engine = _engine(db)
