@@ -75,7 +75,10 @@ def _text_of_every_table() -> dict[str, str]:
 def _rows_by_table() -> dict[str, dict[Any, tuple[Any, ...]]]:
     out = {}
     for model in _models():
-        out[model._meta.db_table] = {r[0]: r for r in model._base_manager.order_by().values_list()}
+        # keyed by the primary key: a history row's first column is the id of the row it copies
+        columns = [f.attname for f in model._meta.concrete_fields]
+        rows = model._base_manager.order_by().values_list("pk", *columns)
+        out[model._meta.db_table] = {r[0]: r[1:] for r in rows}
     return out
 
 
