@@ -202,8 +202,8 @@ def test_the_dashboard_queries_do_not_grow_with_todays_sessions(world: World, co
     assert len(_book_more) == 50
     assert _queries(c, url) == warm_few
     # 2 to authenticate (the session; the user with her memberships) + the counts, today's and the coming
-    # sessions (one query), the overdue ones, the questionnaires of the screened clients, electrolysis courses due, today's electrolysis sessions
-    # counted and their page, open adverse events
+    # sessions (one query), the overdue ones, the questionnaires of the screened clients, electrolysis
+    # courses due, today's electrolysis sessions counted and their page, open adverse events
     assert (cold_few, warm_few) == (11, 10)
 
 

@@ -229,6 +229,7 @@ def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert
         record_questionnaire(actor, grown, dict(world.questionnaire.answers), world.today)
     with django_assert_num_queries(small):
         client.get(url)
-    # 2 to authenticate (the session; the user with her memberships) + the client, the view log insert and its seal (lock the chain head, insert the
-    # seal, move the head), questionnaires, consents, courses, sessions, electrolysis courses and sessions
+    # 2 to authenticate (the session; the user with her memberships) + the client, the view log insert
+    # and its seal (lock the chain head, insert the seal, move the head), questionnaires, consents,
+    # courses, sessions, electrolysis courses and sessions
     assert small == 13
