@@ -11,6 +11,7 @@ import math
 import re
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -158,18 +159,31 @@ def read_text_file(path: Path, what: str) -> str:
         raise InputError(what, f"{what} file '{path}' is not UTF-8 text (byte {exc.start + 1} is not)") from None
 
 
-def parse_json_text(text: str, path: Path, what: str) -> Any:
-    """JSON ``text`` of ``path`` within the limits of :func:`read_data_file` (depth, integers, finite numbers)."""
+def _json_loads(text: str) -> Any:
+    return json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+
+
+def _parsed(loads: Callable[[str], Any], text: str, path: Path, what: str) -> Any:
+    """``loads(text)`` within the limits of :func:`read_data_file`; a breach is an :class:`InputError`."""
     try:
-        data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
+        data = loads(text)
         _check_shape(data)
     except json.JSONDecodeError as exc:
         raise InputError(what, f"{path}: line {exc.lineno}: {exc.msg}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(what, f"{path}: {exc}") from None
     except RecursionError:
         raise InputError(what, f"{path}: lists and tables are nested more than {MAX_NESTING} levels deep") from None
     except _TooBigError as exc:
         raise InputError(what, f"{path}: {exc}") from None
+    except ValueError:  # TOML: an integer past Python's own conversion limit (4300 digits)
+        raise InputError(what, f"{path}: an integer has more than {MAX_INT_DIGITS} digits") from None
     return data
+
+
+def parse_json_text(text: str, path: Path, what: str) -> Any:
+    """JSON ``text`` of ``path`` within the limits of :func:`read_data_file` (depth, integers, finite numbers)."""
+    return _parsed(_json_loads, text, path, what)
 
 
 def read_data_file(path: Path, what: str) -> tuple[dict[str, Any], str]:
@@ -185,22 +199,7 @@ def read_data_file(path: Path, what: str) -> tuple[dict[str, Any], str]:
     except UnicodeDecodeError as exc:
         raise InputError(what, f"{what} file '{path}' is not UTF-8 text (byte {exc.start + 1} is not)") from None
     as_toml = path.suffix.lower() == ".toml" or (path.suffix.lower() != ".json" and not text.lstrip().startswith("{"))
-    try:
-        if as_toml:
-            data: Any = tomllib.loads(text)
-        else:
-            data = json.loads(text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant)
-        _check_shape(data)
-    except json.JSONDecodeError as exc:
-        raise InputError(what, f"{path}: line {exc.lineno}: {exc.msg}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(what, f"{path}: {exc}") from None
-    except RecursionError:
-        raise InputError(what, f"{path}: lists and tables are nested more than {MAX_NESTING} levels deep") from None
-    except _TooBigError as exc:
-        raise InputError(what, f"{path}: {exc}") from None
-    except ValueError:  # TOML: an integer past Python's own conversion limit (4300 digits)
-        raise InputError(what, f"{path}: an integer has more than {MAX_INT_DIGITS} digits") from None
+    data = _parsed(tomllib.loads if as_toml else _json_loads, text, path, what)
     if not isinstance(data, dict):
         raise InputError(what, f"{path}: expected an object of fields at the top level")
     return data, text

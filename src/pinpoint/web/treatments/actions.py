@@ -8,6 +8,7 @@ inputs from the database, call core, and persist the outcome.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -175,22 +176,20 @@ def plan_course(
     q = _latest_questionnaire(actor, client, get_indication(evidence, data.indication).treatment)
     answers = parse_answers(q.answers, evidence)
     skin = data.skin_type if data.skin_type is not None else answers.skin_type
-    device = data.device or None
+    planned = functools.partial(
+        plan,
+        evidence,
+        data.indication,
+        data.zones,
+        setting,
+        device=data.device or None,
+        start=data.start_on,
+        skin_type=skin,
+    )
     try:
-        result = plan(
-            evidence,
-            data.indication,
-            data.zones,
-            setting,
-            device=device,
-            start=data.start_on,
-            skin_type=skin,
-            answers=answers,
-        )
+        result = planned(answers=answers)
     except ScreeningBlockedError:
-        unscreened = plan(
-            evidence, data.indication, data.zones, setting, device=device, start=data.start_on, skin_type=skin
-        )
+        unscreened = planned()
         screening = screen_for_plan(answers, unscreened, data.start_on, evidence)
         if screening.verdict != "refer":
             raise
@@ -210,16 +209,7 @@ def plan_course(
             setting=setting,
             client_is_actor=is_actor,
         )
-        approved = plan(
-            evidence,
-            data.indication,
-            data.zones,
-            setting,
-            device=device,
-            start=data.start_on,
-            skin_type=skin,
-            approved=screening,
-        )
+        approved = planned(approved=screening)
         _one_visit(approved)
         return approved, q, approval
     _one_visit(result)
