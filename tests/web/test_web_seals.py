@@ -538,6 +538,28 @@ def test_verify_reads_what_serve_wrote_and_exits_2_on_user_errors(tmp_path: Path
     assert broken.stdout.splitlines()[0].endswith("): the row differs from what was sealed")
 
 
+@SQLITE
+def test_verify_names_a_dropped_sealed_table_as_broken(tmp_path: Path) -> None:
+    assert _run(["serve", "--prepare-only"], tmp_path).returncode == 0
+    with sqlite3.connect(tmp_path / "pinpoint.sqlite3") as con:
+        con.execute("PRAGMA foreign_keys = OFF")
+        con.execute("DROP TABLE consents_consent")
+    broken = _run(["verify"], tmp_path)
+    assert (broken.returncode, broken.stderr) == (1, "")
+    assert broken.stdout == "BROKEN at consents_consent: the table is gone: every sealed record it held was deleted\n"
+    as_json = _run(["verify", "--json"], tmp_path)
+    assert as_json.returncode == 1
+    assert json.loads(as_json.stdout)["missing_tables"] == [
+        {"table": "consents_consent", "what": "the table is gone: every sealed record it held was deleted"}
+    ]
+    empty = tmp_path / "never-migrated"
+    empty.mkdir()
+    sqlite3.connect(empty / "pinpoint.sqlite3").close()
+    unmigrated = _run(["verify"], empty)
+    assert unmigrated.returncode == 2
+    assert unmigrated.stderr.startswith("pinpoint: error: ")
+
+
 # --- bulk_create seals what it inserts ----------------------------------------------------------------
 
 

@@ -72,6 +72,16 @@ def _line(r: OrgReport) -> str:
     return f"{who}: BROKEN at {row}{seal}: {p.what}"
 
 
+def _report_gone(tables: list[str], *, as_json: bool) -> None:
+    """Sealed tables dropped from a migrated database: every record they held is gone."""
+    what = "the table is gone: every sealed record it held was deleted"
+    if as_json:
+        emit_json({"ok": False, "organizations": [], "missing_tables": [{"table": t, "what": what} for t in tables]})
+        return
+    for table in tables:
+        sys.stdout.write(f"BROKEN at {table}: {what}\n")
+
+
 def _as_json(r: OrgReport) -> dict[str, Any]:
     p = r.problem
     return {
@@ -100,14 +110,18 @@ def verify(
     raw = _read_heads(against) if against is not None else []
     _setup()
     from pinpoint.web.audit.chains import ChainHead
-    from pinpoint.web.records.verify import verify_all
+    from pinpoint.web.records.verify import missing_sealed_tables, verify_all
 
     saved = [ChainHead(organization_id=org, seq=seq, digest=digest) for org, seq, digest in raw]
 
     try:
         reports = verify_all(saved)
     except DatabaseError as exc:
-        raise InputError("database", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+        gone = missing_sealed_tables()
+        if not gone:
+            raise InputError("database", f"cannot read the records: {str(exc).splitlines()[0]}") from None
+        _report_gone(gone, as_json=as_json)
+        raise SystemExit(1) from None
     broken = any(r.problem is not None for r in reports)
     if head and not broken:
         heads = [{"organization": r.organization_id, "seq": r.head.seq, "digest": r.head.digest} for r in reports]

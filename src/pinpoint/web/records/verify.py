@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
+from django.db.migrations.recorder import MigrationRecorder
 
 from pinpoint.core.seals import GENESIS, SealLink, check_chain, seal_content
 from pinpoint.web.accounts.models import Organization
@@ -218,3 +219,20 @@ def verify_all(saved: Iterable[ChainHead] = ()) -> list[OrgReport]:
         problem = Problem("accounts_organization", org_id, None, what)
         reports.append(OrgReport(org_id, "?", 0, ChainHead(org_id, 0, GENESIS), problem))
     return reports
+
+
+def missing_sealed_tables() -> list[str]:
+    """Tables of sealed records (and of the seals) gone from a database that migrations built.
+
+    A database never migrated has none of them and misses nothing here (that is a wrong data
+    directory or URL, not tampering); one whose migrations table lists the seals' app but lacks a
+    sealed table has had it dropped.
+    """
+    present = set(connection.introspection.table_names())
+    recorder = MigrationRecorder(connection)
+    if not recorder.has_table() or not recorder.migration_qs.filter(app="audit").exists():
+        return []
+    labels = {spec.model for spec in SEALABLE.values()}
+    tables = {apps.get_model(label)._meta.db_table for label in labels}
+    tables |= {m._meta.db_table for m in (Seal, SealChain, ZoneRecord, el.AreaRecord, AdverseEventLot)}
+    return sorted(tables - present)
