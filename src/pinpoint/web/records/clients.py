@@ -110,21 +110,24 @@ def _position(cursor: str) -> tuple[str, int] | None:
 
 
 def client_page(actor: Actor, search: str = "", after: str = "", before: str = "", size: int = 50) -> ClientPage:
-    """The page of ``size`` clients after the cursor ``after`` (or before ``before``); two queries.
+    """The page of ``size`` clients after the cursor ``after`` (or before ``before``); two queries at most.
 
     Keyset pagination: the page starts where the cursor's (name, id) left off, so its cost does not
     grow with how far into the list it is (an OFFSET reads and throws away every row before it). A
-    cursor that is not one this list gave (damaged, forged) shows the first page and says so.
+    cursor that is not one this list gave (damaged, forged) shows the first page and says so. A
+    first page that holds every match is its own count (one query: a narrow search, the usual case,
+    reads its matches once instead of twice).
     """
     rows = client_list(actor, search)
-    total = client_search(actor, search).order_by()[: COUNT_CAP + 1].count()
     cursor = after or before
     position = _position(cursor) if cursor else None
     damaged = bool(cursor) and position is None
     if position is None:
         got = list(rows.order_by("full_name", "pk")[: size + 1])
         more = len(got) > size
+        total = _capped_count(actor, search) if more else len(got)
         return ClientPage(got[:size], total, _cursor(got[size - 1]) if more else None, None, True, damaged)
+    total = _capped_count(actor, search)
     name, pk = position
     if after:
         ahead = rows.filter(Q(full_name__gt=name) | Q(full_name=name, pk__gt=pk), full_name__gte=name)
@@ -139,6 +142,11 @@ def client_page(actor: Actor, search: str = "", after: str = "", before: str = "
     more = len(got) > size
     got = got[:size][::-1]
     return ClientPage(got, total, _cursor(got[-1]) if got else None, _cursor(got[0]) if more else None, not more, False)
+
+
+def _capped_count(actor: Actor, search: str) -> int:
+    """How many clients match, counted up to one past :data:`COUNT_CAP`."""
+    return client_search(actor, search).order_by()[: COUNT_CAP + 1].count()
 
 
 TIMELINE_PAGE = 20
