@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.urls import reverse
 from PIL import Image
 
@@ -228,3 +229,25 @@ def test_a_bomb_beyond_pillows_threshold_names_that_threshold_when_the_setting_i
     with pytest.raises(InputError) as exc:
         clean_image(io.BytesIO(_bomb_png(10_000, 9_500)))  # 95,000,000 pixels claimed by a few bytes
     assert exc.value.message == f"the image claims more than {Image.MAX_IMAGE_PIXELS:,} pixels: send a smaller photo"
+
+
+def test_an_upload_past_the_limit_is_kept_only_to_one_byte_past_it(
+    world: World, photo_dir: Path, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PINPOINT_PHOTO_MAX_BYTES = 1024 * 1024
+    written: list[int] = []
+    real = TemporaryFileUploadHandler.receive_data_chunk
+
+    def counted(self: TemporaryFileUploadHandler, raw_data: bytes, start: int) -> Any:
+        written.append(len(raw_data))
+        return real(self, raw_data, start)
+
+    monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counted)
+    files = _files(photo_dir)
+    upload = SimpleUploadedFile("face.jpg", b"\xff\xd8\xff" + b"\0" * (6 * 1024 * 1024), content_type="image/jpeg")
+    url = reverse("photos:session", args=[world.today_session.pk])
+    response = world.login(world.practitioner).post(url, {"zone": "forehead", "view": "frontal", "photo": upload})
+    assert response.status_code == 400
+    assert "the file is larger than 1 MB: send a smaller photo" in response.content.decode()
+    assert sum(written) == 1024 * 1024 + 1  # the other 5 MB never reached the disk
+    assert _files(photo_dir) == files

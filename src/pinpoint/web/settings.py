@@ -311,6 +311,11 @@ else:
     raise ImproperlyConfigured(msg)
 PINPOINT_PHOTO_MAX_BYTES = env_int("PINPOINT_PHOTO_MAX_BYTES", 25 * 1024 * 1024)
 PINPOINT_PHOTO_MAX_PIXELS = env_int("PINPOINT_PHOTO_MAX_PIXELS", 50_000_000)
+FILE_UPLOAD_HANDLERS = [
+    "pinpoint.web.photos.uploads.CappedUploadHandler",  # keeps no more of a file than the size check needs
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 PINPOINT_PHOTO_MIN_SIDE = env_int("PINPOINT_PHOTO_MIN_SIDE", 320)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
