@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.errors import InputError, UnknownIdError
 from pinpoint.core.hair import get_area, get_modality, hair_data
+from pinpoint.core.zones import zone_names
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema_hair import HairRange, Word
 
@@ -314,8 +315,7 @@ def check_every_area_recorded(evidence: Evidence, areas: Sequence[str], recorded
     done = set(recorded)
     missing = [a for a in areas if a not in done]
     if missing:
-        names = ", ".join(evidence.zones[a].name if a in evidence.zones else a for a in missing)
-        raise InputError("areas", f"record every area before signing: {names} not recorded")
+        raise InputError("areas", f"record every area before signing: {zone_names(evidence, missing)} not recorded")
 
 
 def signed_content(session: Mapping[str, object], areas: Sequence[AreaEntry]) -> dict[str, object]:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from pinpoint.core.answers import Answers, check_answer_dates
 from pinpoint.core.errors import InputError
 from pinpoint.core.vocab import VERDICTS
-from pinpoint.core.zones import descendants, near, overlap
+from pinpoint.core.zones import descendants, near, overlap, zone_names
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import ContraindicationRule, Forbiddable, Treatment, Verdict
 
@@ -128,10 +128,6 @@ def _words(value: object) -> str:
     return str(value).replace("_", " ")
 
 
-def _zone_names(ev: Evidence, zones: tuple[str, ...]) -> str:
-    return ", ".join(ev.zones[z].name for z in zones)
-
-
 def _on_or_near(ev: Evidence, treated: str, zones: tuple[str, ...]) -> bool:
     """True when ``treated`` overlaps one of ``zones`` or borders one."""
     return any(overlap(ev, treated, z) or near(ev, treated, z) for z in zones)
@@ -193,7 +189,7 @@ def _zones(r: _Rule) -> list[Finding]:
     out = [r.finding(rule.verdict, hits, rule.message + again, until)] if hits else []
     if close:
         sites = tuple(dict.fromkeys(z for zs in close.values() for z in zs))
-        text = f"next to {_zone_names(ev, sites)}: {rule.message}{again}"
+        text = f"next to {zone_names(ev, sites)}: {rule.message}{again}"
         out.append(r.finding(rule.verdict, tuple(close), text, until))
     return out
 

@@ -15,6 +15,7 @@ from typing import Any
 from pinpoint.core.errors import InputError
 from pinpoint.core.guide import Step
 from pinpoint.core.planning import Plan
+from pinpoint.core.zones import zone_names
 from pinpoint.evidence.loader import Evidence
 
 __all__ = [
@@ -128,8 +129,8 @@ def check_every_zone_recorded(plan: Plan, recorded: Iterable[str], evidence: Evi
     """
     missing = missing_zones(plan, recorded)
     if missing:
-        named = [evidence.zones[z].name if evidence and z in evidence.zones else z for z in missing]
-        raise InputError("zones", f"record every zone before signing; missing: {', '.join(named)}")
+        named = zone_names(evidence, missing) if evidence else ", ".join(missing)
+        raise InputError("zones", f"record every zone before signing; missing: {named}")
 
 
 @dataclass(frozen=True)

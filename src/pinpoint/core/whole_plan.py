@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.errors import RefusedError
 from pinpoint.core.span import Span
+from pinpoint.core.zones import zone_names
 from pinpoint.evidence.loader import Evidence
 from pinpoint.evidence.schema import Anaesthetic, PenDevice, RollerDevice, Setting, SkinTypeModifier
 
@@ -250,7 +251,7 @@ def skin_type_rule(evidence: Evidence, mod: SkinTypeModifier, skin_type: int, zo
     """The plan entry for the skin-type modifier applied on ``zones``."""
     cap = evidence.policy_value(mod.depth_cap_policy)
     days = evidence.policy_value(mod.interval_policy)
-    names = ", ".join(evidence.zones[z].name if z in evidence.zones else z for z in zones)
+    names = zone_names(evidence, zones)
     return PlanRule(
         id="skin_type_conservative",
         effect=(

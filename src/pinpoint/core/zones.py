@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pinpoint.evidence.loader import Evidence
 
-__all__ = ["ancestors", "descendants", "expand", "near", "neighbours", "overlap"]
+__all__ = ["ancestors", "descendants", "expand", "near", "neighbours", "overlap", "zone_names"]
 
 
 def descendants(evidence: Evidence, zone: str) -> frozenset[str]:
@@ -82,3 +84,8 @@ def expand(evidence: Evidence, zones: tuple[str, ...], allowed: tuple[str, ...])
                 seen.add(part)
                 out.append((part, zone))
     return out
+
+
+def zone_names(evidence: Evidence, zones: Iterable[str]) -> str:
+    """The zones as people read them, comma-separated (an id the evidence lacks stays as it is)."""
+    return ", ".join(evidence.zones[z].name if z in evidence.zones else z for z in zones)

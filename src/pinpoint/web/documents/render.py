@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.guide import guide_for_plan
+from pinpoint.core.zones import zone_names
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.audit.chains import check_record
 from pinpoint.web.base.evidence import evidence_for
@@ -75,10 +76,6 @@ class Document:
 
 def _not_found(actor: Actor, kind: str, pk: int) -> DocumentNotFoundError:
     return DocumentNotFoundError("id", f"there is no {RECORDS[kind]} {pk} in {actor.organization.name}")
-
-
-def _zone_names(evidence: Any, zones: Any) -> str:
-    return ", ".join(evidence.zones[z].name if z in evidence.zones else z for z in zones)
 
 
 def _plan(actor: Actor, pk: int) -> Document:
@@ -152,7 +149,7 @@ def _aftercare(actor: Actor, pk: int) -> Document:
     context |= {
         "aftercare": guide_for_plan(evidence, plan).aftercare,
         "day": session.performed_on or session.scheduled_on,
-        "zones": _zone_names(evidence, dict.fromkeys(zones)),
+        "zones": zone_names(evidence, dict.fromkeys(zones)),
         "personal": actor.organization.is_personal,
     }
     return Document("aftercare", session.pk, "documents/aftercare.html", "Aftercare", session.client, context)
@@ -165,7 +162,7 @@ def _electrolysis_heading(actor: Actor, session: ElectrolysisSession) -> dict[st
         "s": session,
         "client": session.client,
         "modality": modality.name if modality is not None else session.course.modality,
-        "areas": _zone_names(evidence, session.course.areas),
+        "areas": zone_names(evidence, session.course.areas),
         "evidence": evidence,
     }
 

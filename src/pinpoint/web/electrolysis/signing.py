@@ -12,6 +12,7 @@ from typing import Any
 
 from pinpoint.core.hair_records import signed_content, word_name
 from pinpoint.core.records import canonical_json, content_sha256
+from pinpoint.core.zones import zone_names
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.audit.chains import check_record
 from pinpoint.web.audit.erasures import erased_fields
@@ -71,7 +72,7 @@ def record_rows(evidence: Evidence, records: Iterable[AreaRecord]) -> list[dict[
     return [
         {
             "r": r,
-            "name": evidence.zones[r.area].name if r.area in evidence.zones else r.area,
+            "name": zone_names(evidence, [r.area]),
             "probe": word_name(evidence, "probe_types", r.probe_type),
             "reaction": word_name(evidence, "reactions", r.reaction),
         }
