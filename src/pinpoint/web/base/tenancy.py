@@ -20,6 +20,7 @@ from pinpoint.web.base.permissions import Perm, allowed, require
 if TYPE_CHECKING:
     import datetime as dt
 
+    from pinpoint.evidence.schema import Setting
     from pinpoint.web.accounts.models import Membership, Organization, User
 
 __all__ = ["ORG_SESSION_KEY", "Actor", "TenancyMiddleware", "actor_context", "get_actor"]
@@ -43,6 +44,11 @@ class Actor:
     def require(self, perm: Perm) -> None:
         """Raise ``PermissionDenied`` unless the role holds ``perm``."""
         require(self.role, perm)
+
+    @property
+    def setting(self) -> Setting:
+        """Where this organization treats: a personal space at home, a clinic in the clinic."""
+        return "home" if self.organization.is_personal else "clinic"
 
     @property
     def org_id(self) -> int:

@@ -79,7 +79,7 @@ def questionnaire_new(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = evidence_for(actor.organization)
     last = selectors.latest_questionnaire(actor, client)
     initial = initial_from_answers(last.answers) if last else {}
-    initial.setdefault("setting", "home" if actor.organization.is_personal else "clinic")
+    initial.setdefault("setting", actor.setting)
     initial.setdefault("birth_date", client.birth_date)
     initial["taken_on"] = actor.today()
     if request.GET.get("treatment") in TREATMENTS:  # a link that asks for one treatment's questionnaire

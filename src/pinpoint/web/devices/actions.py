@@ -11,7 +11,6 @@ from pinpoint.core.dates import check_future_date, check_past_date
 from pinpoint.core.errors import InputError, UnknownIdError
 from pinpoint.core.lots import check_units_total
 from pinpoint.core.whole_plan import check_device_setting
-from pinpoint.evidence.schema import Setting
 from pinpoint.web.audit.actions import Event, record_event
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.idempotency import once
@@ -37,8 +36,7 @@ def add_unit(
     evidence = evidence_for(actor.organization)
     if catalog_id not in evidence.devices:
         raise UnknownIdError("catalog_id", "device", catalog_id, evidence.devices)
-    setting: Setting = "home" if actor.organization.is_personal else "clinic"
-    check_device_setting(catalog_id, evidence.devices[catalog_id], setting, field="catalog_id")
+    check_device_setting(catalog_id, evidence.devices[catalog_id], actor.setting, field="catalog_id")
     if not label.strip():
         raise InputError("label", "give the unit a label")
     if expires_on is not None:

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.lots import Lot, LotVerdict, lot_verdict
 from pinpoint.core.records import RollerStatus
-from pinpoint.evidence.schema import Setting
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.statuses import SessionStatus
@@ -95,12 +94,11 @@ def with_status(actor: Actor, items: QuerySet[DeviceUnit], on: dt.date) -> list[
     """Core's verdict on choosing each unit on ``on`` (wear, units left, expiry, recall, and in a
     clinic only sterile single-use units)."""
     evidence = evidence_for(actor.organization)
-    setting: Setting = "home" if actor.organization.is_personal else "clinic"
     out = []
     for unit in items:
         lot = as_lot(unit)
         try:
-            verdict: LotVerdict | None = lot_verdict(evidence, lot, on, setting)
+            verdict: LotVerdict | None = lot_verdict(evidence, lot, on, actor.setting)
         except PinpointError:
             verdict = None
         dev = evidence.devices.get(unit.catalog_id)

@@ -22,8 +22,7 @@ from pinpoint.web.devices.forms import CleaningForm, DeviceUnitForm, RecallForm
 def device_list(request: HttpRequest) -> HttpResponse:
     """Units in the organization; add one."""
     actor = actor_of(request)
-    setting = "home" if actor.organization.is_personal else "clinic"
-    form = DeviceUnitForm(request.POST or None, evidence=evidence_for(actor.organization), setting=setting)
+    form = DeviceUnitForm(request.POST or None, evidence=evidence_for(actor.organization), setting=actor.setting)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

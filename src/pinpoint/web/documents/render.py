@@ -209,7 +209,7 @@ def _electrolysis_aftercare(actor: Actor, pk: int) -> Document:
     context = _electrolysis_heading(actor, session)
     personal = actor.organization.is_personal
     context |= {
-        "aftercare": electrolysis_selectors.aftercare_lines(context["evidence"], personal),
+        "aftercare": electrolysis_selectors.aftercare_lines(context["evidence"], actor.setting),
         "personal": personal,
     }
     kind, template = "electrolysis-aftercare", "documents/electrolysis_aftercare.html"

@@ -29,6 +29,7 @@ from pinpoint.core.hair_course import (
 from pinpoint.core.hair_records import AreaEntry
 from pinpoint.core.planning import AftercareLine, aftercare_for
 from pinpoint.evidence.loader import Evidence
+from pinpoint.evidence.schema import Setting
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
@@ -264,9 +265,9 @@ def course_areas(evidence: Evidence, course: Course, sessions: list[Session]) ->
     return rows
 
 
-def aftercare_lines(evidence: Evidence, personal: bool) -> tuple[AftercareLine, ...]:
+def aftercare_lines(evidence: Evidence, setting: Setting) -> tuple[AftercareLine, ...]:
     """The aftercare of an electrolysis session (core's lines with how long each lasts), at home or in a clinic."""
-    return aftercare_for(evidence, "electrolysis", "home" if personal else "clinic", 0.0)
+    return aftercare_for(evidence, "electrolysis", setting, 0.0)
 
 
 @dataclass(frozen=True)

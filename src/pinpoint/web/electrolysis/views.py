@@ -183,7 +183,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "electrolysis/record.html", context)
     context |= _runner(request, session, evidence)
     context["sign_form"] = SignForm()
-    context["aftercare"] = selectors.aftercare_lines(evidence, actor.organization.is_personal)
+    context["aftercare"] = selectors.aftercare_lines(evidence, actor.setting)
     return render(request, "electrolysis/run.html", context)
 
 
@@ -203,7 +203,7 @@ def session_record(request: HttpRequest, pk: int) -> HttpResponse:
         "client": session.client,
         "modality": get_modality(evidence, session.course.modality),
         "sign_form": SignForm(),
-        "aftercare": selectors.aftercare_lines(evidence, actor.organization.is_personal),
+        "aftercare": selectors.aftercare_lines(evidence, actor.setting),
     }
     context |= _runner(request, session, evidence, posted=area)
     step = next((s for s in context["steps"] if s["area"] == area), None)
@@ -239,7 +239,7 @@ def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
         "client": session.client,
         "modality": get_modality(evidence, session.course.modality),
         "sign_form": form,
-        "aftercare": selectors.aftercare_lines(evidence, actor.organization.is_personal),
+        "aftercare": selectors.aftercare_lines(evidence, actor.setting),
     }
     context |= _runner(request, session, evidence)
     return render(request, "electrolysis/run.html", context, status=400)

@@ -80,7 +80,7 @@ def course_new(request: HttpRequest, pk: int) -> HttpResponse:
     indication = request.POST.get("indication") or next(iter(evidence.indications), "")
     treatment = evidence.indications[indication].treatment if indication in evidence.indications else None
     last = latest_questionnaire(actor, client, treatment) if treatment else None
-    initial: dict[str, Any] = {"start_on": actor.today(), "setting": "home" if personal else "clinic"}
+    initial: dict[str, Any] = {"start_on": actor.today(), "setting": actor.setting}
     if last is not None:
         initial["zones"] = [z for z in last.answers.get("zones", []) if z in evidence.zones]
         initial["setting"] = "home" if personal else last.answers.get("setting", initial["setting"])
