@@ -47,6 +47,7 @@ __all__ = [
     "get_area",
     "get_modality",
     "hair_data",
+    "modality_name",
     "modality_summaries",
     "plan_course",
     "screen_modality",
@@ -96,6 +97,12 @@ def get_area(evidence: Evidence, area: str) -> Area:
             err.args = (err.message,)
         raise err
     return areas[area]
+
+
+def modality_name(evidence: Evidence, modality: str) -> str:
+    """The modality ``modality`` as people read it (the id itself when the evidence has no such modality)."""
+    found = hair_data(evidence).modalities.get(modality)
+    return found.name if found is not None else modality
 
 
 def get_modality(evidence: Evidence, modality: str) -> Modality:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.guide import guide_for_plan
+from pinpoint.core.hair import modality_name
 from pinpoint.core.zones import zone_names
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.audit.chains import check_record
@@ -157,11 +158,10 @@ def _aftercare(actor: Actor, pk: int) -> Document:
 
 def _electrolysis_heading(actor: Actor, session: ElectrolysisSession) -> dict[str, Any]:
     evidence = evidence_for(actor.organization)
-    modality = evidence.extra["hair"].modalities.get(session.course.modality)
     return {
         "s": session,
         "client": session.client,
-        "modality": modality.name if modality is not None else session.course.modality,
+        "modality": modality_name(evidence, session.course.modality),
         "areas": zone_names(evidence, session.course.areas),
         "evidence": evidence,
     }
@@ -171,10 +171,9 @@ def _electrolysis_plan(actor: Actor, pk: int) -> Document:
     course = electrolysis_selectors.get_course(actor, pk)
     evidence = evidence_for(actor.organization)
     sessions = electrolysis_selectors.course_sessions(actor, course)
-    modality = evidence.extra["hair"].modalities.get(course.modality)
     context = {
         "course": course,
-        "modality": modality.name if modality is not None else course.modality,
+        "modality": modality_name(evidence, course.modality),
         "areas": electrolysis_selectors.course_areas(evidence, course, sessions),
         "sessions": sessions,
     }

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from pinpoint.core.hair import modality_name
+from pinpoint.core.zones import zone_names
 from pinpoint.evidence.loader import load_evidence
 
 register = template.Library()
@@ -28,6 +30,4 @@ def hours_minutes(value: Any) -> str:
 def el_course_words(course: Any) -> str:
     """An electrolysis course in words: ``Blend (direct current and radio frequency) on Upper lip``."""
     ev = load_evidence()
-    modality = ev.extra["hair"].modalities.get(course.modality)
-    areas = ", ".join(ev.zones[a].name if a in ev.zones else str(a) for a in course.areas)
-    return f"{modality.name if modality else course.modality} on {areas}"
+    return f"{modality_name(ev, course.modality)} on {zone_names(ev, course.areas)}"
