@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # pg_bulk beside this script, however it is loaded
+from pg_bulk import bench_env, prepare
 
 HERE = Path(__file__).parent
 CLIENTS, TINY_CLIENTS = 50_000, 50
@@ -106,14 +108,8 @@ def run(tiny: bool = False) -> dict[str, Any]:
     url = eb.PG_URL.rsplit("/", 1)[0] + "/" + name
     try:
         with tempfile.TemporaryDirectory(prefix="pinpoint-lot-bench-") as tmp:
-            env = {k: v for k, v in os.environ.items() if k not in ("PINPOINT_SEAL_KEY",)}
-            env.update(DATABASE_URL=url, PINPOINT_DATA_DIR=tmp, DJANGO_SETTINGS_MODULE="pinpoint.web.settings")
-            prepared = subprocess.run(
-                [sys.executable, "-m", "pinpoint.cli", "serve", "--prepare-only"],
-                env=env, capture_output=True, text=True, check=False,
-            )  # fmt: skip
-            if prepared.returncode != 0:
-                raise RuntimeError(prepared.stderr.strip().splitlines()[-1])
+            env = bench_env(url, tmp)
+            prepare(env)
             org = eb.build(url, TINY_CLIENTS if tiny else CLIENTS, eb.SIGNED)
             uses = _spread(url, org)
             child = subprocess.run(
