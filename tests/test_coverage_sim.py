@@ -247,10 +247,63 @@ def test_sparse_fields_list_close_pairs_at_once(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(metrics, "cKDTree", Counting)
     xy = np.random.default_rng(3).random((2000, 2)) * 100  # 0.2 per mm2
-    assert metrics._expected_neighbours(xy, 0.25) == pytest.approx(1999 * math.pi * 0.0625 / 1e4, rel=0.01)
+    expected = 1999 * math.pi * 0.0625 / 1e4
+    assert metrics._expected_neighbours(len(xy), np.ptp(xy, axis=0), 0.25) == pytest.approx(expected, rel=0.01)
     earlier_within(xy, 0.25)  # ~0.04 neighbours per point: sparse
     earlier_within(xy, 5.0)  # ~16 neighbours per point: block by block
     assert calls == [0.25]
+
+
+def _earlier_by_close_pairs(xy: np.ndarray, r: float) -> np.ndarray:
+    """Reference for fields too large for brute force: every pair within r from scipy's pair listing."""
+    out = np.zeros(len(xy), dtype=bool)
+    out[cKDTree(xy).query_pairs(r, output_type="ndarray")[:, 1]] = True
+    return out
+
+
+@pytest.mark.parametrize("stamp", [0, 3])
+def test_dense_re_hits_count_a_distance_of_exactly_the_radius(stamp: int) -> None:
+    """Points exactly r apart touch (a re-hit); points a hair farther apart do not, on the dense path."""
+    import pinpoint.core.coverage.metrics as metrics
+
+    r = 0.25  # exact in binary, as are the coordinates below, so the distances are exact
+    ticks = np.arange(40) * r
+    gx, gy = np.meshgrid(ticks, ticks, indexing="ij")
+    grid = np.column_stack((gx.ravel(), gy.ravel()))  # each point r from its grid neighbours
+    apart = grid * (1 + 2.0**-40) + [10.5, 0.0]  # neighbours a hair beyond r (exact), 0.75 mm from the grid
+    xy = np.concatenate((grid, apart))
+    tree = cKDTree(xy)
+    assert metrics._expected_neighbours(len(xy), tree.maxes - tree.mins, r) > 1  # the dense path
+    assert earlier_within(xy, r, stamp=stamp, workers=2).sum() == len(grid) - 1  # all but the first
+    assert not earlier_within(xy, r, stamp=stamp, workers=2)[len(grid) :].any()
+    assert np.array_equal(earlier_within(xy, r, stamp=stamp, workers=2), _brute_force_earlier(xy, r))
+
+
+def test_dense_re_hits_look_past_the_nearest_neighbours() -> None:
+    """A point whose only earlier neighbour is farther than 40 later ones is still a re-hit."""
+    rng = np.random.default_rng(4)
+    filler = rng.random((400, 2)) * 10  # dense: about 13 neighbours per point within 1 mm
+    filler = filler[np.hypot(filler[:, 0] - 5.5, filler[:, 1] - 5.0) > 2.5]  # none near the cluster
+    cluster = np.array([5.0, 5.0]) + rng.random((41, 2)) * 0.01
+    first = np.array([[5.0 + 0.99, 5.0]])  # 0.98-0.99 mm from the cluster's first point
+    xy = np.concatenate((filler, first, cluster))
+    expected = _brute_force_earlier(xy, 1.0)
+    assert expected[len(filler) + 1]  # the cluster's first point: its only earlier neighbour is `first`
+    assert np.array_equal(earlier_within(xy, 1.0, workers=2), expected)
+
+
+def test_dense_re_hits_of_a_pen_field_match_every_close_pair(ev: Evidence) -> None:
+    """A slow pen clipped at the zone's edge (stamps cut short) on the dense path, against scipy's pair listing."""
+    import pinpoint.core.coverage.metrics as metrics
+
+    t = make_treatment(ev, "pen_14", 2, area_cm2=4, speed_cm_s=2.5, seed=3)
+    field = lay_punctures(t, pen(ev), circle_radius_mm=3, rng=3)
+    r = pen(ev).needle_diameter_mm
+    tree = cKDTree(field.xy)
+    assert metrics._expected_neighbours(len(field.xy), tree.maxes - tree.mins, r) > 1  # the dense path
+    expected = _earlier_by_close_pairs(field.xy, r)
+    assert 0 < expected.sum() < len(field.xy)
+    assert np.array_equal(earlier_within(field.xy, r, stamp=field.stamp_size, workers=2), expected)
 
 
 def test_three_by_three_maximum_matches_scipy() -> None:

@@ -14,7 +14,8 @@ around the zone, so points near the zone's edge are measured against the skin ar
 * Re-hits: punctures whose centre lies within ``rehit_distance_mm`` of an *earlier* puncture
   (channels that touch or overlap an existing one when that distance is the needle diameter).
   When few pairs are that close (a sparse field) every close pair is listed at once
-  (``query_pairs``); otherwise the points are checked block by block.
+  (``query_pairs``); otherwise the same needle's previous puncture settles most points and the
+  rest are checked against their nearest neighbours (:func:`earlier_within`).
 * Injured fraction: fraction of probes within ``channel_radius_mm`` of a hole.
 * Capture: with ``capture_radius_mm > 0`` a puncture within that distance of an earlier one opens
   no new hole (Fernandes' "slides into the adjacent hole"); holes are the punctures not captured.
@@ -23,14 +24,12 @@ around the zone, so points near the zone's edge are measured against the skin ar
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import Delaunay, QhullError, cKDTree
 
+from pinpoint.core.coverage._spatial import Delaunay, QhullError, cKDTree
 from pinpoint.core.coverage.field import Progress, PunctureField
 
 __all__ = ["FieldMetrics", "density_grid", "earlier_within", "measure", "nearest_distances", "probe_grid"]
@@ -41,8 +40,13 @@ BoolArray = NDArray[np.bool_]
 _REFINE_CANDIDATES = 100
 _REFINE_TOLERANCE_MM = 0.002
 _BLOCK_POINTS = 200_000
+"""Points per k-d tree query of the re-hit search (bounds its memory)."""
 _SPARSE_PAIRS_PER_POINT = 1.0
 """Expected neighbours per point within the distance below which all close pairs are listed at once."""
+_CHUNK = 1 << 16
+"""Points per step of the element-wise passes over every puncture (their temporaries stay in cache)."""
+_NEIGHBOURS_FIRST = 8
+"""Fewest neighbours the re-hit search asks for at first (more for denser fields)."""
 _PROBE_BOUND_FACTOR = 2.0
 """The probe query searches up to this multiple of the larger of r and the channel radius first."""
 
@@ -73,17 +77,24 @@ class FieldMetrics:
     probes: int
 
 
-def density_grid(xy: FloatArray, side_mm: float, cell_mm: float) -> tuple[FloatArray, float]:
+def density_grid(
+    xy: FloatArray, side_mm: float, cell_mm: float, *, where: BoolArray | None = None
+) -> tuple[FloatArray, float]:
     """Punctures per cm2 in square cells tiling ``[0, side_mm]^2``; returns the grid and the cell side (mm).
 
-    The cell side is ``cell_mm`` adjusted so a whole number of cells fits the zone; ``xy`` must lie inside.
+    The cell side is ``cell_mm`` adjusted so a whole number of cells fits the zone. Only the points
+    where ``where`` is true are counted (all when it is not given); they must lie inside.
     """
     n = max(1, round(side_mm / cell_mm))
     cell = side_mm / n
-    flat = np.minimum((xy[:, 0] / cell).astype(np.intp), n - 1) * n
-    flat += np.minimum((xy[:, 1] / cell).astype(np.intp), n - 1)
-    counts = np.bincount(flat, minlength=n * n).reshape(n, n)
-    return counts.astype(np.float64) * (100.0 / (cell * cell)), cell
+    counts = np.zeros(n * n, dtype=np.intp)
+    for s in range(0, len(xy), _CHUNK):
+        part = xy[s : s + _CHUNK] if where is None else xy[s : s + _CHUNK].compress(where[s : s + _CHUNK], axis=0)
+        q = part / cell
+        np.minimum(q, n - 1, out=q)  # a point on the far edge goes to the last cell
+        cells = q.astype(np.intp)
+        counts += np.bincount(cells[:, 0] * n + cells[:, 1], minlength=n * n)
+    return counts.reshape(n, n).astype(np.float64) * (100.0 / (cell * cell)), cell
 
 
 def probe_grid(side_mm: float, probes: int, rng: np.random.Generator) -> tuple[FloatArray, float]:
@@ -105,47 +116,69 @@ def earlier_within(
 ) -> BoolArray:
     """Mask of the points that have an earlier point (lower index) within ``radius_mm``.
 
-    With ``stamp > 0`` the point ``stamp`` places earlier (the same needle's previous puncture
-    when points are laid stamp by stamp) is checked for every point at once; that settles most
-    re-hits of a slow pen. The remaining points are checked exactly against the k-d tree ``tree``
-    of all of ``xy`` (built when not given), in blocks run on ``workers`` threads (all cores by
-    default); the result does not depend on ``stamp`` or the number of workers. In a sparse field
-    (about one neighbour per point or fewer within ``radius_mm``) every close pair is listed by
-    ``query_pairs`` instead, which is the same answer found faster.
+    In a sparse field (about one neighbour per point or fewer within ``radius_mm``) every close
+    pair is listed at once by the k-d tree ``tree`` of all of ``xy`` (built when not given,
+    ``query_pairs``). In a dense one, with ``stamp > 0`` (points laid stamp by stamp), each
+    point is first compared with the point ``stamp`` places earlier (the same needle's previous
+    puncture) and those left with the rest of that previous stamp (the same needle when the
+    zone's edge clipped some of a stamp): that settles nearly every re-hit of a slow pen with a
+    few passes over the arrays. The points left are checked exactly against ``tree``: their
+    nearest neighbours within ``radius_mm`` (more of them for the few points whose every listed
+    neighbour is that close), in blocks, on ``workers`` threads (all cores by default). A
+    distance of exactly ``radius_mm`` counts; the result does not depend on ``stamp`` or the
+    number of workers.
     """
     n = len(xy)
     out = np.zeros(n, dtype=bool)
     if n < 2 or radius_mm <= 0:
         return out
     whole = cKDTree(xy, balanced_tree=False, compact_nodes=False) if tree is None else tree
-    if _expected_neighbours(xy, radius_mm) <= _SPARSE_PAIRS_PER_POINT:
+    expected = _expected_neighbours(n, whole.maxes - whole.mins, radius_mm)
+    if expected <= _SPARSE_PAIRS_PER_POINT:
         pairs = whole.query_pairs(radius_mm, output_type="ndarray")  # each pair (i, j) has i < j
         out[pairs[:, 1]] = True
         return out
+    x, y = xy[:, 0], xy[:, 1]
+    r2 = radius_mm * radius_mm
+    todo = np.arange(n)
     if 0 < stamp < n:
-        dx = xy[stamp:, 0] - xy[:-stamp, 0]
-        dy = xy[stamp:, 1] - xy[:-stamp, 1]
-        out[stamp:] = dx * dx + dy * dy <= radius_mm * radius_mm
-    todo = np.flatnonzero(~out)
-
-    def block(idx: NDArray[np.intp]) -> NDArray[np.intp]:
-        near = cKDTree(xy[idx]).sparse_distance_matrix(whole, radius_mm, output_type="ndarray")
-        later = idx[near["i"]]
-        found: NDArray[np.intp] = later[near["j"] < later]
-        return found
-
-    blocks = [todo[s : s + _BLOCK_POINTS] for s in range(0, len(todo), _BLOCK_POINTS)]
-    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
-        for found in pool.map(block, blocks):
-            out[found] = True
+        for s in range(stamp, n, _CHUNK):
+            e = min(n, s + _CHUNK)
+            dx, dy = x[s:e] - x[s - stamp : e - stamp], y[s:e] - y[s - stamp : e - stamp]
+            dx *= dx
+            dy *= dy
+            dx += dy
+            np.less_equal(dx, r2, out=out[s:e])
+        todo = np.flatnonzero(~out)
+        for lag in range(1, stamp):
+            later = todo[todo >= lag]
+            dx, dy = x[later] - x[later - lag], y[later] - y[later - lag]
+            out[later[dx * dx + dy * dy <= r2]] = True
+            todo = todo[~out[todo]]
+    k = min(n, max(_NEIGHBOURS_FIRST, math.ceil(2 * expected) + 2))
+    bound = radius_mm * (1 + 1e-9)  # a little beyond the radius: the exact test below decides
+    while len(todo):
+        more = []
+        for s in range(0, len(todo), _BLOCK_POINTS):
+            idx = todo[s : s + _BLOCK_POINTS]
+            dist, near = whole.query(xy[idx], k=k, distance_upper_bound=bound, workers=workers or -1)
+            rows, cols = np.nonzero(near < idx[:, None])  # earlier neighbours (absent ones are n)
+            later, before = idx[rows], near[rows, cols]
+            dx, dy = x[later] - x[before], y[later] - y[before]
+            out[later[dx * dx + dy * dy <= r2]] = True
+            more.append(idx[np.isfinite(dist[:, -1])])  # all k within reach: there may be more
+        if k == n:
+            break
+        todo = np.concatenate(more)
+        todo = todo[~out[todo]]
+        k = min(n, 4 * k)
     return out
 
 
-def _expected_neighbours(xy: FloatArray, radius_mm: float) -> float:
-    """Mean number of other points within ``radius_mm`` of a point, were ``xy`` spread evenly over its bounding box."""
-    extent = np.ptp(xy, axis=0)
+def _expected_neighbours(n: int, extent: FloatArray, radius_mm: float) -> float:
+    """Mean number of other points within ``radius_mm`` of a point, ``n`` points spread evenly over a box ``extent``."""
     area = float(max(extent[0], radius_mm) * max(extent[1], radius_mm))
-    return (len(xy) - 1) * math.pi * radius_mm * radius_mm / area
+    return (n - 1) * math.pi * radius_mm * radius_mm / area
 
 
 def nearest_distances(tree: cKDTree, pts: FloatArray, bound_mm: float) -> FloatArray:
@@ -288,14 +321,14 @@ def measure(  # noqa: PLR0913 - each distance is a separate, named physical para
         raise ValueError(msg)
     inside = field.inside()
     area_cm2 = field.side_mm**2 / 100.0
-    n_in = int(inside.sum())
+    n_in = int(np.count_nonzero(inside))
     whole = cKDTree(field.xy, balanced_tree=False, compact_nodes=False)
     captured = None
     if capture_radius_mm > 0:
         captured = earlier_within(field.xy, capture_radius_mm, tree=whole, stamp=field.stamp_size)
     holes_xy = field.xy if captured is None else field.xy[~captured]
     n_holes = n_in if captured is None else int((inside & ~captured).sum())
-    grid, cell = density_grid(field.xy[inside], field.side_mm, cell_mm)
+    grid, cell = density_grid(field.xy, field.side_mm, cell_mm, where=inside)
     mean = float(grid.mean())
     below = float((grid < target_per_cm2).mean()) if target_per_cm2 is not None else None
     step(1)
@@ -325,7 +358,7 @@ def measure(  # noqa: PLR0913 - each distance is a separate, named physical para
         largest_gap_mm=largest,
         largest_gap_centre_mm=centre,
         rehit_distance_mm=rehit_distance_mm,
-        rehit_fraction=float(rehit[inside].mean()) if n_in else 0.0,
+        rehit_fraction=np.count_nonzero(rehit & inside) / n_in if n_in else 0.0,
         channel_radius_mm=channel_radius_mm,
         injured_fraction=float((dist <= channel_radius_mm).mean()),
         probes=len(pts),

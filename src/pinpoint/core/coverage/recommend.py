@@ -99,8 +99,8 @@ def _gap_search(
 ) -> tuple[int | None, tuple[GapStep, ...], float]:
     """Smallest number of passes (up to ``treatment.passes``) whose gap fraction at ``r_mm`` is at most ``fraction``."""
     import numpy as np  # noqa: PLC0415 - numpy only when a simulation runs
-    from scipy.spatial import cKDTree  # noqa: PLC0415
 
+    from pinpoint.core.coverage._spatial import cKDTree  # noqa: PLC0415
     from pinpoint.core.coverage.field import lay_punctures  # noqa: PLC0415
     from pinpoint.core.coverage.metrics import probe_grid  # noqa: PLC0415
 
