@@ -95,6 +95,46 @@ def test_simulate_writes_png_and_svg_from_one_drawing(
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
 
 
+def test_svg_draws_each_puncture_of_the_window_and_the_largest_gap(ev: Evidence) -> None:
+    from pinpoint.core.coverage.engine import simulate
+    from pinpoint.core.coverage.figures import _window, render_all
+
+    sim = simulate(ev, make_treatment(ev, "roller_192_150", 4, area_cm2=30))
+    x0, y0, w = _window(sim)
+    x, y = sim.field.xy[:, 0], sim.field.xy[:, 1]
+    near = int(((x >= x0 - 1) & (x <= x0 + w + 1) & (y >= y0 - 1) & (y <= y0 + w + 1)).sum())
+    root = ET.fromstring(render_all(sim, ["svg"])["svg"])  # noqa: S314 - Pinpoint's own output
+    ns = "{http://www.w3.org/2000/svg}"
+    circles = list(root.iter(f"{ns}circle"))
+    assert len(circles) == near + 1  # every puncture near the window, and the red largest gap
+    assert [c.get("fill") for c in circles].count("none") == 1
+    texts = [t.text for t in root.iter(f"{ns}text")]
+    assert f"red: largest gap in the zone, radius {sim.result.largest_gap_mm:.2f} mm" in texts
+    assert "punctures per cm²" in texts
+    assert len(list(root.iter(f"{ns}image"))) == 3  # the heatmap and the two colour bars, as pixels
+
+
+def test_the_simulator_and_its_picture_load_neither_scipy_spatial_nor_matplotlib_axes() -> None:
+    """Their import cost was most of the coverage command's start: the k-d tree and the triangulation
+    are loaded alone, the picture is painted without matplotlib's figure and axes."""
+    code = (
+        "import sys, pinpoint.core.coverage.engine, pinpoint.core.coverage.figures;"
+        "print(sorted(m for m in ('scipy.spatial', 'scipy.special', 'matplotlib.figure', 'matplotlib.axes',"
+        " 'matplotlib.pyplot') if m in sys.modules), 'scipy.spatial._ckdtree' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] True"
+
+
+def test_the_k_d_tree_loaded_alone_is_scipys() -> None:
+    code = (
+        "import pinpoint.core.coverage.metrics as m, scipy.spatial as s;"
+        "print(m.cKDTree is s.cKDTree, m.Delaunay is s.Delaunay, m.QhullError is s.QhullError)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True True True"
+
+
 def test_recommend_density_target(capsys: pytest.CaptureFixture[str]) -> None:
     data = cli_json(capsys, "coverage", "recommend", "--device", "roller_192_150", "--target-density", "250")
     assert (data["passes"], data["passes_for_density"], data["passes_for_gap"]) == (17, 17, None)
