@@ -114,16 +114,27 @@ def test_svg_draws_each_puncture_of_the_window_and_the_largest_gap(ev: Evidence)
     assert len(list(root.iter(f"{ns}image"))) == 3  # the heatmap and the two colour bars, as pixels
 
 
-def test_the_simulator_and_its_picture_load_neither_scipy_spatial_nor_matplotlib_axes() -> None:
+def test_the_simulator_and_its_picture_load_neither_scipy_spatial_nor_matplotlib() -> None:
     """Their import cost was most of the coverage command's start: the k-d tree and the triangulation
-    are loaded alone, the picture is painted without matplotlib's figure and axes."""
+    are loaded alone, the picture is painted with Pillow."""
     code = (
         "import sys, pinpoint.core.coverage.engine, pinpoint.core.coverage.figures;"
-        "print(sorted(m for m in ('scipy.spatial', 'scipy.special', 'matplotlib.figure', 'matplotlib.axes',"
+        "print(sorted(m for m in ('scipy.spatial', 'scipy.special', 'matplotlib', 'matplotlib.figure',"
         " 'matplotlib.pyplot') if m in sys.modules), 'scipy.spatial._ckdtree' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[] True"
+
+
+@pytest.mark.parametrize("name", ["viridis", "tab20"])
+def test_picture_colours_are_matplotlibs(name: str) -> None:
+    import matplotlib as mpl
+    import numpy as np
+
+    from pinpoint.core.coverage.figures import _cmap_rgb
+
+    values = np.concatenate((np.linspace(0.0, 1.0, 2001), np.random.default_rng(0).random(500), [1 / 256, 0.5]))
+    assert np.array_equal(_cmap_rgb(name, values), mpl.colormaps[name](values, bytes=True)[:, :3])
 
 
 def test_the_k_d_tree_loaded_alone_is_scipys() -> None:

@@ -1,6 +1,6 @@
 """`pinpoint coverage`: simulate a roller or pen treatment, or recommend its passes.
 
-numpy, scipy, matplotlib and rich are imported inside the commands only, so ``pinpoint --help``
+numpy, scipy, Pillow and rich are imported inside the commands only, so ``pinpoint --help``
 and ``pinpoint plan`` start fast.
 """
 

@@ -7,7 +7,7 @@ Modules, lightest first:
 * :mod:`.treatment` — validated inputs of a simulation (:func:`make_treatment`);
 * :mod:`.recommend` — passes for a density and/or gap criterion (:func:`recommend_passes`);
 * :mod:`.field`, :mod:`.metrics`, :mod:`.engine` — the simulator (numpy, scipy): :func:`simulate`;
-* :mod:`.figures` — pictures of a simulation (Pillow; matplotlib's colour maps and font).
+* :mod:`.figures` — pictures of a simulation (Pillow).
 
 Names are loaded on first use, so ``import pinpoint.core.coverage`` costs nothing; the
 simulator's numpy and scipy load only with :mod:`.engine`. The public names are listed once,
