@@ -12,14 +12,19 @@ here checks them), loaded with triggers and foreign-key checks off (``session_re
 The clinic's diary is the same size at both sizes: 1,000 clients have their tenth session booked,
 spread from 10 days ago to 39 days ahead (20 a day); every other session is signed, spread over the
 past ten years. What grows a thousand times is the history, which is what the pages must not
-read. Lots hold 100 zone uses each, so there are ``sessions / 100`` lots.
+read. Lots hold 100 zone uses each, so there are ``sessions / 100`` lots. Every tenth client also
+has a needle electrolysis course of six sessions 35 days apart, each signed session with one area
+record (100,000 courses at a million clients); 100 courses are under way whatever the size, 20 of
+them with their sixth session today, in progress (the dashboard's electrolysis list), the others
+with their last session 1 to 59 days ago (its electrolysis courses due); the rest ended long ago.
 
 A child process then serves each page through Django's test client, signed in as the clinic's
 owner with the real views: the client list (first page and the page after it), the search by two
 name words in reverse order, by phone digits without spaces and by part of an email, a client's
 timeline, the dashboard and "who got lot X". It reports the median of ``REPEAT`` requests after a
 warm-up and the page's query count, and writes ``EXPLAIN (ANALYZE, BUFFERS)`` of each page's three
-slowest queries beside the figures (``--out``, default ``var/bench/scale``). The ratio per page is
+slowest queries and of every query it makes of the electrolysis tables beside the figures
+(``--out``, default ``var/bench/scale``). The ratio per page is
 the large size's median over the small one's (target: at most 1.5).
 
 ``PINPOINT_BENCH_POSTGRES`` names the server (default ``postgres://postgres@127.0.0.1:5432/postgres``).
@@ -50,6 +55,15 @@ SESSIONS = 10
 BOOKED = 1_000
 """Clients with a booked session (the diary), whatever the size."""
 USES_PER_LOT = 100
+EL_SHARE = 10
+"""Every tenth client has a needle electrolysis course beside her microneedling one."""
+EL_SESSIONS = 6
+EL_SPACING = 35
+"""Days between two electrolysis sessions of a course."""
+EL_RECENT = 100
+"""Electrolysis courses still under way (their last session 0 to 59 days ago), whatever the size."""
+EL_TODAY_EVERY = 5
+"""Every fifth course under way has its sixth session today, in progress (20 a day)."""
 OTHER_CLINICS = 3
 REPEAT = 9
 FIRST = [
@@ -175,7 +189,52 @@ def build_clinic(cur: Any, demo: int, name: str, clients: int, today: str) -> in
            f"clients_questionnaire t, treatments_session s WHERE t.id = {t_quest} "
            f"AND s.organization_id = {org} AND s.status = 'booked'",
            organization_id=str(org), client_id="s.client_id", taken_on=f"date '{today}' - 20")  # fmt: skip
+    build_electrolysis(cur, demo, org, clients, first_client, today)
     return org
+
+
+def build_electrolysis(cur: Any, demo: int, org: int, clients: int, first_client: int, today: str) -> None:
+    """Give every ``EL_SHARE``-th client of clinic ``org`` a course of ``EL_SESSIONS`` electrolysis sessions.
+
+    ``EL_RECENT`` courses are under way whatever the size: their last session was 1 to 59 days ago
+    (so some are overdue and some fall due this week on the dashboard), or, every
+    ``EL_TODAY_EVERY``-th, is today and in progress. The others ended 90 days to ten years ago.
+    """
+    t_session = one(
+        cur,
+        "SELECT s.id FROM electrolysis_session s JOIN electrolysis_arearecord a ON a.session_id = s.id "
+        f"WHERE s.organization_id = {demo} AND s.status = 'signed' ORDER BY s.id LIMIT 1",
+    )
+    t_course = one(cur, f"SELECT course_id FROM electrolysis_session WHERE id = {t_session}")
+    t_area = one(cur, f"SELECT min(id) FROM electrolysis_arearecord WHERE session_id = {t_session}")
+    courses = clients // EL_SHARE
+    if courses == 0:
+        return
+    step = max(1, courses // EL_RECENT)
+    k = f"((c.id - {first_client} + 1) / {EL_SHARE})::int"
+    r = f"({k} / {step})"
+    day = f"date '{today}'"
+    last = (f"CASE WHEN {k} % {step} <> 0 THEN {day} - 90 - ({k} * 7) % 3650 "
+            f"WHEN {r} % {EL_TODAY_EVERY} = 0 THEN {day} ELSE {day} - 1 - ({r} * 7) % 59 END")  # fmt: skip
+    clone(cur, "electrolysis_course",
+           f"electrolysis_course t, clients_client c WHERE t.id = {t_course} AND c.organization_id = {org} "
+           f"AND (c.id - {first_client} + 1) % {EL_SHARE} = 0",
+           organization_id=str(org), client_id="c.id",
+           start_on=f"{last} - {EL_SPACING * (EL_SESSIONS - 1)}")  # fmt: skip
+    on = f"co.start_on + {EL_SPACING} * (n - 1)"
+    held = f"({on} < date '{today}')"
+    signed = {c: f"CASE WHEN {held} THEN t.{c} ELSE NULL END" for c in ("signed_at", "signed_by_id")}
+    clone(cur, "electrolysis_session",
+           f"electrolysis_session t, electrolysis_course co, generate_series(1, {EL_SESSIONS}) n "
+           f"WHERE t.id = {t_session} AND co.organization_id = {org}",
+           organization_id=str(org), course_id="co.id", client_id="co.client_id", number="n", performed_on=on,
+           status=f"CASE WHEN {held} THEN 'signed' ELSE 'in_progress' END",
+           signed_content=f"CASE WHEN {held} THEN t.signed_content ELSE '' END",
+           content_hash=f"CASE WHEN {held} THEN t.content_hash ELSE '' END", **signed)  # fmt: skip
+    clone(cur, "electrolysis_arearecord",
+           f"electrolysis_arearecord t, electrolysis_session s WHERE t.id = {t_area} "
+           f"AND s.organization_id = {org} AND s.status = 'signed'",
+           organization_id=str(org), session_id="s.id")  # fmt: skip
 
 
 def build(url: str, clients: int) -> dict[str, Any]:
@@ -197,12 +256,16 @@ def build(url: str, clients: int) -> dict[str, Any]:
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("VACUUM ANALYZE")
         size = one(con.cursor(), "SELECT pg_size_pretty(pg_database_size(current_database()))")
+        el_courses = one(con.cursor(), f"SELECT count(*) FROM electrolysis_course WHERE organization_id = {org}")
+        el_sessions = one(con.cursor(), f"SELECT count(*) FROM electrolysis_session WHERE organization_id = {org}")
     step = max(1, clients // BOOKED)
     g = step * (BOOKED // 2) if clients >= BOOKED else clients // 2
     first, surname = name_of(g)
     return {
         "org": org,
         "database_size": size,
+        "electrolysis_courses": el_courses,
+        "electrolysis_sessions": el_sessions,
         "search_words": f"{surname.lower()} {first.lower()}",
         "search_phone": phone_of(g).replace(" ", "").replace("+44", "0")[-10:],
         "search_email": f"{surname.lower()}.{g}@",
@@ -263,7 +326,12 @@ for name, (url, params) in pages.items():
     if name.startswith(("client_list", "search")):
         figures[name]["shown"] = len(rows)
         figures[name]["count_text"] = rows.count_text
+    if name == "dashboard":  # the electrolysis sessions of the day and the courses due it lists
+        c = response.context
+        figures[name]["electrolysis_today"] = len(c["el_todays"])
+        figures[name]["electrolysis_due"] = len(c["el_overdue"]) + len(c["el_soon"])
     slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
+    slowest += [q for q in ctx.captured_queries if "electrolysis_" in q["sql"] and q not in slowest]
     lines = [f"{name} at {spec['label']}: median {figures[name]['median_ms']} ms, "
              f"{figures[name]['queries']} queries; {url} {params}", ""]
     with connection.cursor() as cur:
@@ -335,6 +403,8 @@ def size(
         "sessions": clients * SESSIONS,
         "build_seconds": build_s,
         "database_size": built["database_size"],
+        "electrolysis_courses": built["electrolysis_courses"],
+        "electrolysis_sessions": built["electrolysis_sessions"],
         "pages": pages,
     }
 

@@ -100,6 +100,19 @@ def test_scale_benchmark_runs_tiny(tmp_path: Path) -> None:
     assert large["pages"]["client_list_page_2"]["shown"] == 50
     for search in ("search_name_words", "search_phone_digits", "search_email_part"):
         assert (large["pages"][search]["shown"], large["pages"][search]["count_text"]) == (1, "1 client"), search
+    # every tenth client has an electrolysis course of six sessions; every fifth course under way has
+    # its sixth session today (so 1 of 6 courses at 60 clients, 4 of 24 at 240), the others are due
+    assert (small["electrolysis_courses"], small["electrolysis_sessions"]) == (6, 36)
+    assert (large["electrolysis_courses"], large["electrolysis_sessions"]) == (24, 144)
+    assert (small["pages"]["dashboard"]["electrolysis_today"], large["pages"]["dashboard"]["electrolysis_today"]) == (
+        1,
+        4,
+    )
+    assert small["pages"]["dashboard"]["electrolysis_due"] > 0
+    assert large["pages"]["dashboard"]["electrolysis_due"] > 0
+    dashboard = (tmp_path / "large-dashboard.txt").read_text()
+    assert "electrolysis_session" in dashboard
+    assert "electrolysis_course" in dashboard
     plan = (tmp_path / "large-search_name_words.txt").read_text()
     assert "organization_id = " in plan
     assert "Execution Time" in plan
