@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pinpoint.core.answers import Answers
 from pinpoint.core.errors import InputError
-from pinpoint.core.hair import CourseOptions, HairPlan, get_area, plan_course
+from pinpoint.core.hair import CourseOptions, HairPlan, get_area, hair_data, plan_course
 from pinpoint.core.hair_fit import CountFit, Estimate, Reforecast, fit_counts, parse_counts, reforecast
 from pinpoint.evidence.loader import Evidence
 
@@ -33,6 +33,7 @@ __all__ = [
     "StartCount",
     "check_count_areas",
     "learned_forecast",
+    "longest_spacing_days",
     "next_due",
     "plan_forecast",
     "planned_schedule",
@@ -151,6 +152,15 @@ def planned_schedule(
     density = start_density(evidence, area, count)
     opt = CourseOptions(density_per_cm2=max(density.value, 0.01))
     return plan_course(evidence, area, modality, start=start, options=opt).schedule
+
+
+def longest_spacing_days(evidence: Evidence) -> int:
+    """The most days a planned schedule (:func:`planned_schedule`) leaves between two sessions.
+
+    Its automatic interval moves between the evidence's interval steps, so :func:`next_due` is
+    never more than this many days after the last session held.
+    """
+    return max(hair_data(evidence).schedule.steps_days())
 
 
 def next_due(schedule: Sequence[dt.date], held: int, last: dt.date | None) -> dt.date | None:

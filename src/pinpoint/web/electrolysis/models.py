@@ -50,7 +50,10 @@ class Course(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-start_on", "-pk"]
-        indexes: ClassVar[list[Any]] = [models.Index(fields=["organization", "client"], name="el_course_client")]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["organization", "client"], name="el_course_client"),
+            models.Index(fields=["organization", "start_on"], name="el_course_org_start"),
+        ]
 
     def __str__(self) -> str:
         return f"electrolysis ({self.modality}) from {self.start_on}"
@@ -113,6 +116,7 @@ class Session(models.Model):
         ]
         indexes: ClassVar[list[Any]] = [
             models.Index(fields=["organization", "client", "performed_on"], name="el_session_client_date"),
+            models.Index(fields=["organization", "performed_on"], name="el_session_org_date"),
         ]
 
     def __str__(self) -> str:

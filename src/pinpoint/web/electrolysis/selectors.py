@@ -12,7 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, Expression, F, Func, Max, Prefetch, Q, QuerySet, Subquery
+from django.db.models.sql.compiler import SQLCompiler
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.errors import InputError
@@ -21,6 +22,7 @@ from pinpoint.core.hair_course import (
     Learned,
     StartCount,
     learned_forecast,
+    longest_spacing_days,
     next_due,
     plan_forecast,
     planned_schedule,
@@ -297,17 +299,50 @@ def _schedule(evidence: Evidence, course: Course, area: str) -> tuple[dt.date, .
     return _SCHEDULES[key]
 
 
+class _AmongIds(Func):
+    """``key IN (ids)``, written on PostgreSQL as ``key = ANY(ARRAY(ids))``.
+
+    PostgreSQL then reads the ids first and fetches each row by its key. For ``IN`` it judged from
+    the dates a few thousand ids likely and read every course of the organization to join them
+    (at a million clients, 100,000 courses for 99 ids: 45 ms, against 7 ms; docs/scale).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, key: Expression | F, ids: Subquery) -> None:
+        super().__init__(key, ids)
+
+    def _parts(self, compiler: SQLCompiler) -> tuple[str, str, tuple[Any, ...]]:
+        (key, key_params), (ids, ids_params) = (compiler.compile(e) for e in self.get_source_expressions())
+        return key, ids, (*key_params, *ids_params)
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        key, ids, params = self._parts(compiler)
+        return f"{key} IN {ids}", params
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        key, ids, params = self._parts(compiler)
+        return f"{key} = ANY(ARRAY{ids})", params
+
+
 def due_courses(actor: Actor, today: dt.date, first: dt.date, last: dt.date, limit: int) -> list[DueCourse]:
     """Courses whose next session falls due from ``first`` to ``last`` (dates), soonest first (one query).
 
     The due day is core's (:func:`~pinpoint.core.hair_course.next_due`): the last session plus the
     planned spacing after as many sessions, the earliest over the course's areas. A course with a
-    session today is not due. Only the ``limit`` courses with the latest activity are looked at.
+    session today is not due. Only a course with a session or its start on or after ``first`` less
+    the longest planned spacing can fall due from ``first``, so only those are read (through the
+    indexes by organization and date: the last weeks' courses, not the whole history), and of them
+    the ``limit`` with the latest activity are looked at.
     """
     actor.require(Perm.DASHBOARD_VIEW)
     ev = evidence_for(actor.organization)
+    org = actor.organization
+    since = first - dt.timedelta(days=longest_spacing_days(ev))
+    recent = Session.objects.filter(organization=org, performed_on__gte=since).order_by().values("course_id")
+    started = Course.objects.filter(organization=org, start_on__gte=since).order_by().values("pk")
     courses = (
-        Course.objects.filter(organization=actor.organization)
+        Course.objects.filter(_AmongIds(F("pk"), Subquery(recent.union(started))), organization=org)
         .annotate(held=Count("sessions"), last=Max("sessions__performed_on"))
         .filter(Q(last__lt=today) | Q(last__isnull=True))
         .select_related("client")
