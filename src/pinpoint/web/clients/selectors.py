@@ -14,8 +14,10 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db import connection
+from django.db.models import BooleanField, Expression, F, Func, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Replace
+from django.db.models.sql.compiler import SQLCompiler
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.answers import parse_answers
@@ -63,6 +65,31 @@ class ScreeningResult:
 _PHONE_DIGITS_MIN = 4
 _PHONE_SIGNS = " -().+/"
 _PHONE_TEXT = re.compile(r"[\d" + re.escape(_PHONE_SIGNS) + r"]+")
+PHONE_RUN = 5
+"""Digits in a run of the PostgreSQL index of phone digits (``records`` migration 0003, its ``GRAM``)."""
+
+
+def phone_runs(digits: str) -> list[str]:
+    """The runs of ``PHONE_RUN`` consecutive digits in ``digits``, each once, in order (none when shorter)."""
+    return sorted({digits[i : i + PHONE_RUN] for i in range(len(digits) - PHONE_RUN + 1)})
+
+
+class _HoldsRuns(Func):
+    """True when the phone digits hold every run of ``runs`` (``pinpoint_digit_grams(digits) @> runs``).
+
+    The expression of the GIN index of ``records`` migration 0003 (PostgreSQL): the few numbers with
+    every run of a long query's digits, instead of the many that hold each of its trigrams.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, digits: Expression, runs: list[str]) -> None:
+        super().__init__(digits)
+        self.runs = runs
+
+    def as_sql(self, compiler: SQLCompiler, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:  # type: ignore[override]
+        sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"pinpoint_digit_grams({sql}) @> %s::text[]", (*params, self.runs)
 
 
 def client_search(actor: Actor, search: str = "") -> QuerySet[Client]:
@@ -72,7 +99,10 @@ def client_search(actor: Actor, search: str = "") -> QuerySet[Client]:
     digits alone, however it was written ("020 7946 0958", "02079460958", "+44 20 7946 0958").
     Phones are searched only when the text is written as a phone number is (digits and the signs
     above): the digits of a name or an email ("ada.1985@") are not looked for in every phone,
-    which at a million clients matches thousands of numbers to check one by one.
+    which at a million clients matches thousands of numbers to check one by one. On PostgreSQL a
+    number of ``PHONE_RUN`` digits or more must also hold each of their runs (implied by the
+    match, so the same clients): the index of ``records`` migration 0003 finds the few numbers
+    that do, where the trigrams of digits are each in a large share of all numbers.
     """
     actor.require(Perm.CLIENT_VIEW)
     qs = Client.objects.filter(organization=actor.organization)
@@ -90,7 +120,10 @@ def client_search(actor: Actor, search: str = "") -> QuerySet[Client]:
             phone = Replace(phone, Value(sign), Value(""))
         qs = qs.annotate(phone_digits=phone)
         for part in dict.fromkeys((digits, digits.lstrip("0") or digits)):  # "020..." also as "20..."
-            match |= Q(phone_digits__contains=part)
+            digits_match = Q(phone_digits__contains=part)
+            if connection.vendor == "postgresql" and len(part) >= PHONE_RUN:  # implied by the match: same rows
+                digits_match &= Q(_HoldsRuns(phone, phone_runs(part)))
+            match |= digits_match
     return qs.filter(match)
 
 
