@@ -363,11 +363,15 @@ def _draw(sim: Simulation) -> _Scene:
 
 
 @cache
-def _font(px: int) -> ImageFont.FreeTypeFont:
-    spec = importlib.util.find_spec("matplotlib")  # its folder, without importing it
-    folders = [] if spec is None or spec.submodule_search_locations is None else spec.submodule_search_locations
-    path = Path(next(iter(folders))) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
-    return ImageFont.truetype(str(path), px)
+def _font(px: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans at ``px`` pixels, from matplotlib's folder (found without importing matplotlib)."""
+    spec = importlib.util.find_spec("matplotlib")
+    folders = [] if spec is None or spec.submodule_search_locations is None else list(spec.submodule_search_locations)
+    for folder in folders:
+        path = Path(folder) / "mpl-data" / "fonts" / "ttf" / "DejaVuSans.ttf"
+        if path.is_file():
+            return ImageFont.truetype(str(path), px)
+    return ImageFont.load_default(px)  # Pillow's own DejaVu Sans subset
 
 
 _ANCHOR = {"left": "l", "centre": "m", "right": "r", "top": "t", "middle": "m", "bottom": "d"}
