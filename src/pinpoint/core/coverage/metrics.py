@@ -228,7 +228,10 @@ def _largest_gap(
     offsets = np.stack(np.meshgrid(ticks, ticks, indexing="ij"), axis=-1).reshape(-1, 2)
     while True:
         trial = np.clip(centres[:, None, :] + span * offsets[None, :, :], 0.0, side_mm)
-        d, _ = tree.query(trial.reshape(-1, 2))
+        # a trial point lies within span * sqrt(2) of its centre, so its nearest puncture within
+        # value + 2 span: the bound only prunes the search, the distances are the exact ones
+        reach = float(values.max()) + 2 * span
+        d, _ = tree.query(trial.reshape(-1, 2), distance_upper_bound=reach, workers=-1)
         d = d.reshape(len(centres), -1)
         best = np.argmax(d, axis=1)
         rows = np.arange(len(centres))
