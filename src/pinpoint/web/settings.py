@@ -246,6 +246,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
+# Record views (who opened which record): on PostgreSQL committed without waiting for the disk
+# unless this is on (ADR 0013); a server crash may then lose the views of its last fraction of a second.
+PINPOINT_VIEW_LOG_DURABLE = env_bool("PINPOINT_VIEW_LOG_DURABLE", False)
+
 INVITATION_DAYS = env_int("PINPOINT_INVITATION_DAYS", 7)
 SIGNUP_LINK_DAYS = env_int("PINPOINT_SIGNUP_LINK_DAYS", 2)
 

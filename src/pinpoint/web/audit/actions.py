@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.conf import settings
+from django.db import connection, models, transaction
 
 from pinpoint.web.audit.events import Event
 from pinpoint.web.audit.models import AuditEvent, RecordView, SealBatch
@@ -43,7 +44,20 @@ def record_event(
 
 
 def record_view(actor: Actor, client: models.Model, what: str, object_id: int | None = None) -> RecordView:
-    """Log that ``actor`` viewed ``what`` of ``client``'s record."""
-    return RecordView.objects.create(
-        organization=actor.organization, user=actor.user, client_id=client.pk, what=what, object_id=object_id
-    )
+    """Log that ``actor`` viewed ``what`` of ``client``'s record, sealed in the organization's chain.
+
+    Outside any transaction (a page's own view row), on PostgreSQL the row and its seal are
+    committed without waiting for the write-ahead log to reach the disk
+    (``synchronous_commit = off`` for this one transaction; ADR 0013) unless
+    ``PINPOINT_VIEW_LOG_DURABLE`` asks otherwise: a crash of the database server may lose the
+    views of its last fraction of a second, never a part of one, and never a record written
+    after it (the next durable commit flushes the log up to itself). Inside a transaction
+    the row is written in it, as that transaction commits.
+    """
+    fields = {"organization": actor.organization, "user": actor.user, "client_id": client.pk, "what": what}
+    if connection.in_atomic_block or connection.vendor != "postgresql" or settings.PINPOINT_VIEW_LOG_DURABLE:
+        return RecordView.objects.create(**fields, object_id=object_id)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return RecordView.objects.create(**fields, object_id=object_id)
