@@ -246,6 +246,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
+# Rendered fragments of the dashboard and of timelines, kept per process by a digest of what they show
+# (so never stale: other content, another key); about 6 KB each.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pinpoint-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 # Record views (who opened which record): on PostgreSQL committed without waiting for the disk
 # unless this is on (ADR 0013); a server crash may then lose the views of its last fraction of a second.
 PINPOINT_VIEW_LOG_DURABLE = env_bool("PINPOINT_VIEW_LOG_DURABLE", False)
