@@ -14,7 +14,7 @@ import typer
 
 from pinpoint.core.errors import InputError
 
-__all__ = ["backup", "register", "restore"]
+__all__ = ["backup", "restore"]
 
 FileArg = Annotated[Path, typer.Argument(help="The backup file.", show_default=False)]
 
@@ -68,9 +68,3 @@ def restore(file: FileArg) -> None:
     summary = _guarded(lambda: do_restore(file), "restore")
     typer.echo(f"Restored: {file} taken {summary.created_at} ({_describe(summary)}); every table's rows match.")
     typer.echo(_heads(summary.chain_heads))
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``backup`` and ``restore`` to the ``pinpoint`` command."""
-    app.command("backup")(backup)
-    app.command("restore")(restore)

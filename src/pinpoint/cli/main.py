@@ -6,15 +6,16 @@ Errors print one line on stderr and exit with status 2; never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer.core import TyperGroup
 
-from pinpoint.cli import calendar as calendar_cli
-from pinpoint.cli import coverage, data, export, hair, importer, pdf, records, tokens
-from pinpoint.cli import reminders as reminders_cli
 from pinpoint.cli.common import (
     JsonOpt,
     console,
@@ -33,26 +34,96 @@ from pinpoint.core.errors import InputError, PinpointError
 from pinpoint.core.vocab import ROMAN, SETTINGS, check_setting
 from pinpoint.evidence.loader import EvidenceError, PolicyError, load_evidence
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
+
+# Every command, in the order ``pinpoint --help`` lists them: "module:attribute", a function (one
+# command) or a Typer app (a group of them). A command's module is imported, and its click command
+# built, only when that command runs or a help page lists it: ``pinpoint plan`` does not load the
+# coverage engine's, the records' or the exports' command-line modules, nor build their options.
+COMMANDS: dict[str, str] = {
+    "verify": "pinpoint.cli.records:verify",
+    "export": "pinpoint.cli.export:export",
+    "import": "pinpoint.cli.importer:import_",
+    "pdf": "pinpoint.cli.pdf:pdf",
+    "reminders": "pinpoint.cli.reminders:reminders",
+    "calendar": "pinpoint.cli.calendar:calendar",
+    "backup": "pinpoint.cli.data:backup",
+    "restore": "pinpoint.cli.data:restore",
+    "zones": f"{__name__}:zones",
+    "indications": f"{__name__}:indications",
+    "devices": f"{__name__}:devices",
+    "sources": f"{__name__}:sources",
+    "screen": f"{__name__}:screen",
+    "plan": f"{__name__}:plan",
+    "guide": f"{__name__}:guide",
+    "serve": f"{__name__}:serve",
+    "coverage": "pinpoint.cli.coverage:app",
+    "hair": "pinpoint.cli.hair:app",
+    "token": "pinpoint.cli.tokens:app",
+}
+
+_SETTINGS: dict[str, Any] = {"add_completion": False, "pretty_exceptions_enable": False, "rich_markup_mode": None}
+
+
+def _build(name: str) -> Any:
+    """The click command ``name``, built by Typer as if it had been added to ``app`` directly."""
+    module, _, attribute = COMMANDS[name].partition(":")
+    target = getattr(sys.modules[__name__] if module == __name__ else importlib.import_module(module), attribute)
+    holder = typer.Typer(**_SETTINGS)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+        holder.callback()(_no_options)
+        return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+    holder.command(name)(target)
+    return typer.main.get_command(holder)
+
+
+class _Table(MutableMapping[str, Any]):
+    """``COMMANDS`` as click's table of commands: each built on first use, then kept."""
+
+    def __init__(self) -> None:
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._built:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._built[name] = _build(name)
+        return self._built[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._built[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([*COMMANDS, *(k for k in self._built if k not in COMMANDS)])
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._built))
+
+
+class _Commands(TyperGroup):
+    """The ``pinpoint`` group, whose table of commands builds each one when it is first named."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Table()
+
+
+def _no_options() -> None:
+    """The group itself takes no options; its commands do the work."""
+
 
 app = typer.Typer(
     name="pinpoint",
     help="Plan, screen and guide micro-needle skin treatments. Every clinical number shown carries its source.",
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+    cls=_Commands,
+    **_SETTINGS,
 )
-app.add_typer(coverage.app, name="coverage")
-app.add_typer(hair.app, name="hair")
-app.add_typer(tokens.app, name="token")
-app.command(name="verify")(records.verify)
-app.command(name="export")(export.export)
-app.command(name="import")(importer.import_)
-app.command(name="pdf")(pdf.pdf)
-app.command(name="reminders")(reminders_cli.reminders)
-app.command(name="calendar")(calendar_cli.calendar)
-data.register(app)
+app.callback()(_no_options)
 
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", help="JSON or TOML file overriding policy defaults (shown in the output).")
@@ -67,7 +138,6 @@ def _src(ids: Any) -> str:
     return ", ".join(ids)
 
 
-@app.command()
 def zones(as_json: JsonOpt = False) -> None:
     """List the body zones: area, needle-depth range and what is treated there."""
     ev = load_evidence()
@@ -89,7 +159,6 @@ def zones(as_json: JsonOpt = False) -> None:
     table("Zones", ["id", "name", "area cm2", "depth", "treatments", "sources"], rows)
 
 
-@app.command()
 def indications(as_json: JsonOpt = False) -> None:
     """List the indications with their zones, sessions and time to visible result."""
     ev = load_evidence()
@@ -113,7 +182,6 @@ def indications(as_json: JsonOpt = False) -> None:
     table("Indications", ["id", "name", "zones", "settings", "sessions", "visible after"], rows)
 
 
-@app.command()
 def devices(as_json: JsonOpt = False) -> None:
     """List the device catalog: rollers and pens with their geometry."""
     ev = load_evidence()
@@ -134,7 +202,6 @@ def devices(as_json: JsonOpt = False) -> None:
     table("Devices", ["id", "kind", "name", "geometry", "settings", "reuse"], rows)
 
 
-@app.command()
 def sources(as_json: JsonOpt = False) -> None:
     """List the evidence sources with their grade."""
     ev = load_evidence()
@@ -145,7 +212,6 @@ def sources(as_json: JsonOpt = False) -> None:
     table("Sources", ["id", "grade", "citation"], [[k, s.grade, s.citation] for k, s in ev.sources.items()])
 
 
-@app.command()
 def screen(
     answers_file: Annotated[Path, typer.Argument(help="Answers file (JSON or TOML), see docs/cli.md.")],
     on: Annotated[str | None, typer.Option("--on", help="Screening date YYYY-MM-DD (default today).")] = None,
@@ -184,7 +250,6 @@ def _plan_inputs(indication: str, zone: list[str], setting: str, skin_type: str 
     return indication, tuple(zone), where, skin
 
 
-@app.command()
 def plan(
     indication: Annotated[str, typer.Option("--indication", help="Indication id.")],
     zone: ZoneOpt,
@@ -278,7 +343,6 @@ def _print_aftercare(items: Any) -> None:
     table("Aftercare", ["kind", "what", "for", "sources"], rows)
 
 
-@app.command()
 def guide(
     indication: Annotated[str, typer.Option("--indication", help="Indication id.")],
     zone: ZoneOpt,
@@ -331,7 +395,6 @@ def guide(
     _print_aftercare(result.aftercare)
 
 
-@app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
