@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from pinpoint.core.seals import GENESIS, seal_content, seal_digest
@@ -149,11 +149,14 @@ class SealBatch:
         org_id = org_ids.pop()
         key = seal_key()
         with transaction.atomic(savepoint=False):
-            head = SealChain.objects.select_for_update().filter(organization_id=org_id).first()
+            head = _locked_head(org_id)
             if head is None:
                 SealChain._base_manager.bulk_create([SealChain(organization_id=org_id)], ignore_conflicts=True)
-                head = SealChain.objects.select_for_update().get(organization_id=org_id)
-            seq, prev = head.seq, head.digest
+                head = _locked_head(org_id)
+                if head is None:  # pragma: no cover - the row was just created or found
+                    msg = f"the chain of organization {org_id} has no head"
+                    raise SealedRecordError(msg)
+            seq, prev = head
             seals = []
             for _, kind, record_id, values in items:
                 seq += 1
@@ -170,9 +173,41 @@ class SealBatch:
                 seal.digest = digest
                 seals.append(seal)
                 prev = digest
-            Seal._base_manager.bulk_create(seals)  # seals are written only here and by sealing.seal_rows
+            _insert_seals(seals)  # seals are written only here and by sealing.seal_rows
             advance_head(SealChain, org_id, [(s.seq, s.digest) for s in seals])
             return seals
+
+
+def _locked_head(org_id: int) -> tuple[int, str] | None:
+    """The organization's chain head (position, digest), locked until the transaction ends; one query in SQL.
+
+    ``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has no row locks and needs none (every write
+    transaction is ``IMMEDIATE``: writers queue for the whole database). Written in SQL so that
+    the lock is not held while the ORM builds the query.
+    """
+    table = connection.ops.quote_name(SealChain._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, digest FROM {table} WHERE organization_id = %s{lock}", [org_id])  # noqa: S608
+        row = cursor.fetchone()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def _insert_seals(seals: list[Seal]) -> None:
+    """Insert ``seals`` (one statement, one row each); their ids are not read back (nothing uses them)."""
+    q = connection.ops.quote_name
+    columns = ("organization_id", "seq", "kind", "record_id", "prev_digest", "digest", "sealed_at")
+    sql = (
+        f"INSERT INTO {q(Seal._meta.db_table)} ({', '.join(q(c) for c in columns)})"  # noqa: S608 - a model's table
+        f" VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    rows = [
+        (s.organization_id, s.seq, s.kind, s.record_id, s.prev_digest, s.digest,
+         connection.ops.adapt_datetimefield_value(s.sealed_at))
+        for s in seals
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 class Seal(models.Model):
