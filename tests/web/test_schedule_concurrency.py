@@ -89,9 +89,8 @@ def _postgres_env(base: dict[str, str]) -> Iterator[dict[str, str]]:
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A fresh data directory (or database) with the demo loaded."""
+def prepared_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A fresh data directory (or PostgreSQL database) with the demo loaded; removed afterwards."""
     base = _env(PINPOINT_DATA_DIR=str(tmp_path_factory.mktemp("data")))
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         gen = _postgres_env(base)
@@ -103,6 +102,12 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     yield e
     if gen is not None:
         next(gen, None)
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A fresh data directory (or database) with the demo loaded."""
+    yield from prepared_env(tmp_path_factory)
 
 
 def test_two_simultaneous_bookings_of_one_slot_one_succeeds(env: dict[str, str]) -> None:

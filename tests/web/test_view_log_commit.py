@@ -10,15 +10,14 @@ every seal.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_schedule_concurrency import _postgres_env
-from tests.web.test_web_backup import _env, _pinpoint
+from tests.web.test_schedule_concurrency import prepared_env
+from tests.web.test_web_backup import _pinpoint
 
 VIEW = """
 import json, os
@@ -55,17 +54,7 @@ print(json.dumps({
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A fresh data directory (or database) with the demo loaded."""
-    base = _env(PINPOINT_DATA_DIR=str(tmp_path_factory.mktemp("data")))
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        gen = _postgres_env(base)
-        e = next(gen)
-    else:
-        gen, e = None, base
-    done = _pinpoint(e, "serve", "--prepare-only")
-    assert done.returncode == 0, done.stderr
-    yield e
-    if gen is not None:
-        next(gen, None)
+    yield from prepared_env(tmp_path_factory)
 
 
 def _view(env: dict[str, str]) -> dict[str, object]:
