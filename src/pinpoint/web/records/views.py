@@ -90,6 +90,10 @@ def _body_key(t: Timeline) -> str:
 def _client(actor: Actor, pk: int) -> Client:
     """The client ``pk`` of the actor's organization, else 404 (as ``get_client``, read in SQL: one row by its key)."""
     actor.require(Perm.CLIENT_VIEW)
+    low, high = connection.ops.integer_field_range(Client._meta.pk.get_internal_type())
+    if not low <= pk <= high:  # no row can hold it (the ORM answers such a lookup with no rows too)
+        msg = "No client matches the given query."
+        raise Http404(msg)
     table = connection.ops.quote_name(Client._meta.db_table)
     sql = f"SELECT * FROM {table} WHERE id = %s AND organization_id = %s"  # noqa: S608 - a model's table
     found = list(Client.objects.raw(sql, [pk, actor.organization.pk]))
