@@ -9,17 +9,14 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from pinpoint.evidence import load_evidence
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.permissions import Perm
-from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.forms import SearchForm
-from pinpoint.web.clients.models import Client
 from pinpoint.web.clients.selectors import ScreeningResult, get_client
 from pinpoint.web.devices.selectors import get_unit, units, with_status
 from pinpoint.web.records.clients import Timeline, client_page, timeline
@@ -47,7 +44,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The client's timeline, 20 entries a page (``?page=2``): questionnaires, consents, courses, sessions;
     screening today and for the next session; every course summed up on every page."""
     actor = actor_of(request)
-    client = _client(actor, pk)
+    client = get_client(actor, pk)
     record_view(actor, client, "timeline")
     t = timeline(actor, client, request.GET.get("page"))
     for _, kind, obj in t.entries:
@@ -85,22 +82,6 @@ def _body_key(t: Timeline) -> str:
         [(day, kind, _row(obj)) for day, kind, obj in t.entries],
     )
     return hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()
-
-
-def _client(actor: Actor, pk: int) -> Client:
-    """The client ``pk`` of the actor's organization, else 404 (as ``get_client``, read in SQL: one row by its key)."""
-    actor.require(Perm.CLIENT_VIEW)
-    low, high = connection.ops.integer_field_range(Client._meta.pk.get_internal_type())
-    if not low <= pk <= high:  # no row can hold it (the ORM answers such a lookup with no rows too)
-        msg = "No client matches the given query."
-        raise Http404(msg)
-    table = connection.ops.quote_name(Client._meta.db_table)
-    sql = f"SELECT * FROM {table} WHERE id = %s AND organization_id = %s"  # noqa: S608 - a model's table
-    found = list(Client.objects.raw(sql, [pk, actor.organization.pk]))
-    if not found:
-        msg = "No client matches the given query."
-        raise Http404(msg)
-    return found[0]
 
 
 _ENTRY_URLS = {
