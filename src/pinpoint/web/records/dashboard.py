@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from functools import partial
 from typing import Any
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -25,7 +23,6 @@ from pinpoint.web.clients.selectors import screenings_on
 from pinpoint.web.electrolysis import selectors as electrolysis
 from pinpoint.web.records.paging import page_of
 from pinpoint.web.treatments import selectors
-from pinpoint.web.treatments.models import Course, Session
 
 __all__ = ["ALERT_DAYS", "ALERT_LIMIT", "DUE_DAYS", "DUE_LIMIT", "OVERDUE_DAYS", "TODAY_PAGE", "dashboard"]
 
@@ -35,71 +32,6 @@ OVERDUE_DAYS = 30
 DUE_LIMIT = 20
 ALERT_LIMIT = 100
 TODAY_PAGE = 25
-
-
-_OPEN = (Session.Status.BOOKED.value, Session.Status.IN_PROGRESS.value)
-_OPEN_SQL = f"status IN ('{_OPEN[0]}', '{_OPEN[1]}')"
-"""Booked or running, written out: the partial index on open sessions serves only a query that names its values."""
-
-
-def _count_between(actor: Actor, spans: dict[str, tuple[dt.date, dt.date]]) -> dict[str, int]:
-    """For each named span ``(first, last)`` (inclusive), how many booked or running sessions it holds; one query.
-
-    As :func:`pinpoint.web.treatments.selectors.count_between`, in SQL that the index of open
-    sessions answers alone (the ORM would bind the statuses, which SQLite's planner cannot match
-    to a partial index).
-    """
-    names = list(spans)
-    sums = ", ".join("SUM(CASE WHEN scheduled_on >= %s AND scheduled_on <= %s THEN 1 ELSE 0 END)" for _ in names)
-    params: list[Any] = [d for name in names for d in spans[name]]
-    params += [actor.organization.pk, min(a for a, _ in spans.values()), max(b for _, b in spans.values())]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {sums} FROM {_table(Session)}"  # noqa: S608 - a model's table, values bound
-            f" WHERE organization_id = %s AND scheduled_on >= %s AND scheduled_on <= %s AND {_OPEN_SQL}",
-            params,
-        )
-        row = cursor.fetchone()
-    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
-
-
-def _session_rows(
-    actor: Actor, first: dt.date, last: dt.date, limit: int, *, latest_first: bool = False
-) -> list[selectors.SessionRow]:
-    """Booked or running sessions from ``first`` to ``last`` (inclusive) as rows, by date (the latest first
-    when asked), client name and number; at most ``limit``. One query, as
-    :func:`pinpoint.web.treatments.selectors.session_rows` of ``sessions_between`` reads them."""
-    order = "DESC" if latest_first else "ASC"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.id, s.number, s.scheduled_on, s.status, s.client_id, c.full_name, s.course_id,"  # noqa: S608
-            " co.indication, co.setting, co.device, co.zones, co.start_on"
-            f" FROM {_table(Session)} s JOIN {_table(Client)} c ON c.id = s.client_id"
-            f" JOIN {_table(Course)} co ON co.id = s.course_id"
-            f" WHERE s.organization_id = %s AND s.scheduled_on >= %s AND s.scheduled_on <= %s AND s.{_OPEN_SQL}"
-            f" ORDER BY s.scheduled_on {order}, c.full_name ASC, s.number ASC LIMIT %s",
-            [actor.organization.pk, first, last, limit],
-        )
-        rows = cursor.fetchall()
-    return [
-        selectors.SessionRow(
-            pk=r[0], number=r[1], scheduled_on=_date(r[2]), status=r[3], client_id=r[4], client_name=r[5],
-            course_id=r[6], indication=r[7], setting=r[8], device=r[9], zones=_json(r[10]), start_on=_date(r[11]),
-        )
-        for r in rows
-    ]  # fmt: skip
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _date(value: Any) -> dt.date:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _table(model: type[Any]) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
 
 
 @page(Perm.DASHBOARD_VIEW)
@@ -119,7 +51,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     overdue_first = today - dt.timedelta(days=OVERDUE_DAYS)
     soon_last = today + dt.timedelta(days=DUE_DAYS)
     alert_last = today + dt.timedelta(days=ALERT_DAYS)
-    counts = _count_between(
+    counts = selectors.count_between(
         actor,
         {
             "today": (today, today),
@@ -128,11 +60,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "coming": (today + dt.timedelta(days=1), alert_last),
         },
     )
-    window = _session_rows(actor, today, alert_last, counts["today"] + ALERT_LIMIT)
+    window = selectors.open_session_rows(actor, today, alert_last, counts["today"] + ALERT_LIMIT)
     every_today = [s for s in window if s.scheduled_on == today]
     coming = [s for s in window if s.scheduled_on > today][:ALERT_LIMIT]
     soon = [s for s in coming if s.scheduled_on <= soon_last][:DUE_LIMIT]
-    overdue = _session_rows(actor, overdue_first, today - dt.timedelta(days=1), DUE_LIMIT, latest_first=True)
+    overdue = selectors.open_session_rows(
+        actor, overdue_first, today - dt.timedelta(days=1), DUE_LIMIT, latest_first=True
+    )
     today_page = page_of(len(every_today), TODAY_PAGE, request.GET.get("page"))
     screened = every_today + coming
     results = screenings_on(

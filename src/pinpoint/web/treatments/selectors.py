@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from pinpoint.core.errors import PinpointError
@@ -34,10 +37,9 @@ __all__ = [
     "course_sessions",
     "get_course",
     "get_session",
+    "open_session_rows",
     "plan_ref",
     "session_context",
-    "session_rows",
-    "sessions_between",
     "unit_sessions",
 ]
 
@@ -153,29 +155,68 @@ def consent_in_force(actor: Actor, client: Client, treatment: str, on: dt.date) 
     return next((c for c in consents.order_by("-signed_at") if c.in_force_on(on)), None)
 
 
-def sessions_between(actor: Actor, first: dt.date, last: dt.date) -> QuerySet[Session]:
-    """Booked or running sessions of the organization from ``first`` to ``last`` (inclusive)."""
-    return (
-        Session.objects.filter(
-            organization=actor.organization,
-            scheduled_on__gte=first,
-            scheduled_on__lte=last,
-            status__in=[Session.Status.BOOKED, Session.Status.IN_PROGRESS],
-        )
-        .select_related("client", "course")
-        .order_by("scheduled_on", "client__full_name", "number")
-    )
+_OPEN = (Session.Status.BOOKED.value, Session.Status.IN_PROGRESS.value)
+_OPEN_SQL = f"status IN ('{_OPEN[0]}', '{_OPEN[1]}')"
+"""Booked or running, written out: the partial index on open sessions serves only a query that names its values
+(the ORM would bind the statuses, which SQLite's planner cannot match to a partial index)."""
 
 
 def count_between(actor: Actor, spans: dict[str, tuple[dt.date, dt.date]]) -> dict[str, int]:
-    """For each named span ``(first, last)`` (inclusive), how many booked or running sessions it holds; one query."""
-    first = min(a for a, _ in spans.values())
-    last = max(b for _, b in spans.values())
-    aggregates = {
-        name: Count("pk", filter=Q(scheduled_on__gte=a, scheduled_on__lte=b)) for name, (a, b) in spans.items()
-    }
-    row = sessions_between(actor, first, last).order_by().aggregate(**aggregates)
-    return {name: int(row[name]) for name in spans}
+    """For each named span ``(first, last)`` (inclusive), how many booked or running sessions of the organization
+    it holds; one query, which the index of open sessions answers alone."""
+    names = list(spans)
+    sums = ", ".join("SUM(CASE WHEN scheduled_on >= %s AND scheduled_on <= %s THEN 1 ELSE 0 END)" for _ in names)
+    params: list[Any] = [d for name in names for d in spans[name]]
+    params += [actor.organization.pk, min(a for a, _ in spans.values()), max(b for _, b in spans.values())]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {sums} FROM {_table(Session)}"  # noqa: S608 - a model's table, values bound
+            f" WHERE organization_id = %s AND scheduled_on >= %s AND scheduled_on <= %s AND {_OPEN_SQL}",
+            params,
+        )
+        row = cursor.fetchone()
+    return {name: int(value or 0) for name, value in zip(names, row, strict=True)}
+
+
+def open_session_rows(
+    actor: Actor, first: dt.date, last: dt.date, limit: int, *, latest_first: bool = False
+) -> list[SessionRow]:
+    """Booked or running sessions of the organization from ``first`` to ``last`` (inclusive) as rows, by date
+    (the latest first when asked), client name and number; at most ``limit``. One query, in SQL that names
+    the open statuses so the index of open sessions serves it."""
+    order = "DESC" if latest_first else "ASC"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT s.id, s.number, s.scheduled_on, s.status, s.client_id, c.full_name, s.course_id,"  # noqa: S608
+            " co.indication, co.setting, co.device, co.zones, co.start_on"
+            f" FROM {_table(Session)} s JOIN {_table(Client)} c ON c.id = s.client_id"
+            f" JOIN {_table(Course)} co ON co.id = s.course_id"
+            f" WHERE s.organization_id = %s AND s.scheduled_on >= %s AND s.scheduled_on <= %s AND s.{_OPEN_SQL}"
+            f" ORDER BY s.scheduled_on {order}, c.full_name ASC, s.number ASC LIMIT %s",
+            [actor.organization.pk, first, last, limit],
+        )
+        rows = cursor.fetchall()
+    return [
+        SessionRow(
+            pk=r[0], number=r[1], scheduled_on=_date(r[2]), status=r[3], client_id=r[4], client_name=r[5],
+            course_id=r[6], indication=r[7], setting=r[8], device=r[9], zones=_json(r[10]), start_on=_date(r[11]),
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value: text on SQLite, already decoded on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _date(value: Any) -> dt.date:
+    """A date column's value: text on SQLite, a date on PostgreSQL."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _table(model: type[Any]) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
 
 
 @dataclass(frozen=True)
@@ -210,20 +251,6 @@ class SessionRow:
         return PlanRef(key, self.indication)
 
 
-_ROW_FIELDS = (
-    "pk",
-    "number",
-    "scheduled_on",
-    "status",
-    "client_id",
-    "client__full_name",
-    "course_id",
-    "course__indication",
-    "course__setting",
-    "course__device",
-    "course__zones",
-    "course__start_on",
-)
 _PLAN_KEY_FIELDS = ("pk", "indication", "setting", "device", "zones", "start_on")
 
 
@@ -235,11 +262,6 @@ def _plan_key(pk: int, indication: str, setting: str, device: str, zones: list[s
     (``created_at``) by walking the plan's overflow pages, a few milliseconds for a dashboard.
     """
     return ("course", pk, indication, setting, device, tuple(zones), start_on)
-
-
-def session_rows(sessions: QuerySet[Session]) -> list[SessionRow]:
-    """The sessions of ``sessions`` (its filters, order and slice) as :class:`SessionRow` values; one query."""
-    return [SessionRow(*row) for row in sessions.values_list(*_ROW_FIELDS)]
 
 
 def plan_ref(course: Course) -> PlanRef:
