@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from pinpoint.core import InputError, RefusedError, ScreeningBlockedError, UnknownIdError, parse_answers, plan
-from pinpoint.core.zones import expand
+from pinpoint.core.zones import expand, zone_name, zone_names
 from pinpoint.evidence import Evidence
 from tests.conftest import TODAY
 
@@ -168,3 +168,9 @@ def test_expand_keeps_order_and_drops_duplicates(ev: Evidence) -> None:
         ("perioral", "full_face"),
         ("chin_jawline", "full_face"),
     ]
+
+
+def test_zones_read_by_their_names_and_a_zone_the_evidence_lacks_by_its_id_in_words(ev: Evidence) -> None:
+    assert zone_name(ev, "chin_jawline") == ev.zones["chin_jawline"].name == "Chin and jawline"
+    assert zone_name(ev, "inner_thigh_retired") == "inner thigh retired"
+    assert zone_names(ev, ["upper_lip", "old_zone"]) == "Upper lip, old zone"

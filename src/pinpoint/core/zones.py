@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from pinpoint.evidence.loader import Evidence
 
-__all__ = ["ancestors", "descendants", "expand", "near", "neighbours", "overlap", "zone_names"]
+__all__ = ["ancestors", "descendants", "expand", "near", "neighbours", "overlap", "zone_name", "zone_names"]
 
 
 def descendants(evidence: Evidence, zone: str) -> frozenset[str]:
@@ -86,6 +86,13 @@ def expand(evidence: Evidence, zones: tuple[str, ...], allowed: tuple[str, ...])
     return out
 
 
+def zone_name(evidence: Evidence, zone: str) -> str:
+    """The zone as people read it: the evidence base's name; a zone it no longer has (an old record's), the id
+    with spaces for underscores."""
+    found = evidence.zones.get(zone)
+    return str(found.name) if found is not None else zone.replace("_", " ")
+
+
 def zone_names(evidence: Evidence, zones: Iterable[str]) -> str:
-    """The zones as people read them, comma-separated (an id the evidence lacks stays as it is)."""
-    return ", ".join(evidence.zones[z].name if z in evidence.zones else z for z in zones)
+    """The zones as people read them (:func:`zone_name`), comma-separated."""
+    return ", ".join(zone_name(evidence, z) for z in zones)

@@ -19,6 +19,7 @@ from pydantic import Field, StringConstraints
 
 from pinpoint.core.adverse import CLOSING, OUTCOMES
 from pinpoint.core.outcomes import scales
+from pinpoint.core.zones import zone_name
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.api.auth import actor, writer
 from pinpoint.web.api.errors import READ, WRITE
@@ -295,12 +296,12 @@ def lot_recipients(request: HttpRequest, lot_number: LotQ) -> Any:
     """Every client, session and zone that received a unit of the lot, with contact details for a recall."""
     who = actor(request)
     rows = selectors.lot_recipients(who, lot_number)
-    zones = evidence_for(who.organization).zones
+    evidence = evidence_for(who.organization)
     items = [
         {
             **{f: getattr(r, f) for f in ("client_id", "client", "email", "phone", "session_id", "session_number")},
             **{f: getattr(r, f) for f in ("date", "status", "zone", "lot_number")},
-            "zone_name": zones[r.zone].name if r.zone in zones else r.zone,
+            "zone_name": zone_name(evidence, r.zone),
             "device": r.unit,
         }
         for r in rows

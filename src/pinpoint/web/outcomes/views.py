@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from pinpoint.core.adverse import OUTCOMES
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.outcomes import RATERS, scales, series
+from pinpoint.core.zones import zone_name
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.forms import add_error
 from pinpoint.web.base.permissions import Perm
@@ -80,7 +81,7 @@ def report_event(request: HttpRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     evidence = evidence_for(actor.organization)
     treated = ZoneRecord.objects.filter(organization=actor.organization, session=session, treated=True)
-    zones = [(z, evidence.zones[z].name if z in evidence.zones else z) for z in treated.values_list("zone", flat=True)]
+    zones = [(z, zone_name(evidence, z)) for z in treated.values_list("zone", flat=True)]
     form = AdverseEventForm(request.POST or None, evidence=evidence, zones=zones, initial={"onset_on": actor.today()})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

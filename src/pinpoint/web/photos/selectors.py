@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from pinpoint.core.errors import PinpointError
 from pinpoint.core.photos import compare_key, standard_view
+from pinpoint.core.zones import zone_name
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
@@ -97,13 +98,13 @@ def shows(ev: Evidence, p: Photo) -> str:
     series = ev.extra["photos"].series.get(p.series)
     if series is not None and series.shared:
         return str(series.name)
-    return ev.zones[p.zone].name if p.zone in ev.zones else p.zone
+    return zone_name(ev, p.zone)
 
 
 def _title(ev: Evidence, p: Photo, key_zone: str) -> str:
     """The view's name, and the zone's for a close-up series (``key_zone`` set); a shared series (the face) has none."""
     name = view_name(ev, p.view)
-    where = ev.zones[p.zone].name if (key_zone and p.zone in ev.zones) else ""
+    where = zone_name(ev, p.zone) if key_zone else ""
     return f"{name}: {where}" if where else name
 
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from pinpoint.core.planning import get_indication
+from pinpoint.core.zones import zone_name
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.statuses import SessionStatus
 from pinpoint.web.clients.models import Client
@@ -85,7 +86,7 @@ def _plan(course: Course) -> Plan:
     interval = f"{lo} days" if lo == hi else f"{lo} to {hi} days"
     return Plan(
         name=name,
-        zones=[evidence.zones[z].name if z in evidence.zones else z.replace("_", " ") for z in course.zones],
+        zones=[zone_name(evidence, z) for z in course.zones],
         sessions=sorted(sessions, key=lambda s: s.number),
         interval_days=interval,
         aftercare=list(plan.aftercare),

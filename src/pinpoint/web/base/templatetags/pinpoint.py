@@ -8,7 +8,9 @@ from typing import Any
 
 from django import template
 
+from pinpoint.core import zones
 from pinpoint.evidence import load_evidence
+from pinpoint.evidence.loader import Evidence
 
 register = template.Library()
 
@@ -149,9 +151,9 @@ def get_item(mapping: Any, key: Any) -> Any:
 
 @register.filter
 def zone_name(zone: str, evidence: Any) -> str:
-    """The evidence base's name of the zone ``zone`` (the id itself when the evidence has no such zone)."""
-    found = getattr(evidence, "zones", {}).get(zone)
-    return str(found.name) if found is not None else zone
+    """The zone ``zone`` as people read it (:func:`pinpoint.core.zones.zone_name`), by ``evidence`` (the
+    organization's), else by the evidence base as shipped."""
+    return zones.zone_name(evidence if isinstance(evidence, Evidence) else load_evidence(), zone)
 
 
 @register.filter
