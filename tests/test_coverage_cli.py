@@ -116,14 +116,18 @@ def test_svg_draws_each_puncture_of_the_window_and_the_largest_gap(ev: Evidence)
 
 def test_the_simulator_and_its_picture_load_neither_scipy_spatial_nor_matplotlib() -> None:
     """Their import cost was most of the coverage command's start: the k-d tree and the triangulation
-    are loaded alone, the picture is painted with Pillow."""
+    are loaded alone (without the packages their own imports name: scipy.linalg, scipy.sparse and
+    scipy's array-API layer, which loads numpy.f2py, numpy.ma and numpy.testing), the picture is
+    painted with Pillow."""
     code = (
         "import sys, pinpoint.core.coverage.engine, pinpoint.core.coverage.figures;"
-        "print(sorted(m for m in ('scipy.spatial', 'scipy.special', 'matplotlib', 'matplotlib.figure',"
-        " 'matplotlib.pyplot') if m in sys.modules), 'scipy.spatial._ckdtree' in sys.modules)"
+        "print(sorted(m for m in ('scipy.spatial', 'scipy.special', 'scipy.linalg', 'scipy.sparse',"
+        " 'scipy._lib._util', 'scipy._lib._array_api', 'numpy.f2py', 'numpy.ma', 'numpy.testing', 'matplotlib',"
+        " 'matplotlib.figure', 'matplotlib.pyplot') if m in sys.modules),"
+        " [m in sys.modules for m in ('scipy.spatial._ckdtree', 'scipy.spatial._qhull', 'scipy.linalg.cython_lapack')])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[] True"
+    assert out.strip() == "[] [True, True, True]"
 
 
 @pytest.mark.parametrize("name", ["viridis", "tab20"])
@@ -138,9 +142,32 @@ def test_picture_colours_are_matplotlibs(name: str) -> None:
 
 
 def test_the_k_d_tree_loaded_alone_is_scipys() -> None:
+    """The classes are scipy's; the value the k-d tree took from a stand-in for scipy._lib._util is
+    scipy's own; its sparse outputs import scipy.sparse when asked for; nothing is left standing in."""
     code = (
-        "import pinpoint.core.coverage.metrics as m, scipy.spatial as s;"
-        "print(m.cKDTree is s.cKDTree, m.Delaunay is s.Delaunay, m.QhullError is s.QhullError)"
+        "import sys, numpy as np, pinpoint.core.coverage.metrics as m;"
+        "t = m.cKDTree(np.array([[0.0, 0.0], [0.3, 0.0], [0.0, 0.5], [2.0, 2.0]]));"
+        "d = t.sparse_distance_matrix(t, 0.4, output_type='coo_matrix');"
+        "import scipy.spatial as s, scipy.sparse as sp, scipy._lib._util as u;"
+        "print(m.cKDTree is s.cKDTree, m.Delaunay is s.Delaunay, m.QhullError is s.QhullError,"
+        " sys.modules['scipy.spatial._ckdtree'].copy_if_needed is u.copy_if_needed,"
+        " type(d) is sp.coo_matrix, sorted(zip(d.row.tolist(), d.col.tolist(), d.data.round(3).tolist())),"
+        " type(sys.modules['scipy.sparse']).__name__, type(sys.modules['scipy._lib._util']).__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    pairs = "[(0, 0, 0.0), (0, 1, 0.3), (1, 0, 0.3), (1, 1, 0.0), (2, 2, 0.0), (3, 3, 0.0)]"  # with self pairs
+    assert out.strip() == f"True True True True True {pairs} module module"
+
+
+def test_a_stand_in_read_after_the_load_answers_with_the_real_module() -> None:
+    """Another thread that caught a stand-in for scipy.sparse while the k-d tree loaded gets scipy's
+    objects from it afterwards; while it stands in, it holds only the values it was given."""
+    code = (
+        "import sys, pinpoint.core.coverage._spatial as sp;"
+        "s = sp._StandIn('scipy.sparse'); sys.modules['scipy.sparse'] = s;"
+        "missing = not hasattr(s, 'coo_matrix'); del sys.modules['scipy.sparse'];"
+        "import scipy.sparse;"
+        "print(missing, s.coo_matrix is scipy.sparse.coo_matrix, sys.modules['scipy.sparse'] is not s)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True True True"

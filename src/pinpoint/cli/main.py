@@ -29,7 +29,6 @@ from pinpoint.cli.common import (
     today,
     with_line,
 )
-from pinpoint.core.answers import parse_answers, parse_skin_type
 from pinpoint.core.errors import InputError, PinpointError
 from pinpoint.core.vocab import ROMAN, SETTINGS, check_setting
 from pinpoint.evidence.loader import EvidenceError, PolicyError, load_evidence
@@ -219,6 +218,7 @@ def screen(
     as_json: JsonOpt = False,
 ) -> None:
     """Screen a client: proceed, caution, defer (until a date), refer or contraindicated, with reasons."""
+    from pinpoint.core.answers import parse_answers
     from pinpoint.core.screening import screen as do_screen
 
     ev = evidence_with_policy(policy)
@@ -243,6 +243,8 @@ def screen(
 
 
 def _plan_inputs(indication: str, zone: list[str], setting: str, skin_type: str | None) -> tuple[Any, ...]:
+    from pinpoint.core.answers import parse_skin_type
+
     where = check_setting(setting, "--setting")
     if not zone:
         raise InputError("--zone", "--zone is required (repeat it for several zones)")
@@ -319,6 +321,8 @@ def _read_answers(answers: Path | None, ev: Any, on: dt.date) -> Any:
     """The answers file, its dates checked as seen on ``on`` (an error names the file, line and field)."""
     if answers is None:
         return None
+    from pinpoint.core.answers import parse_answers
+
     raw, text = read_data_file(answers, "answers")
     try:
         return parse_answers(raw, ev, on=on)

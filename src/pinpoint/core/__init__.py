@@ -1,12 +1,39 @@
-"""Pure clinical logic: typed inputs in, typed results out; no I/O, no clock, no global random state."""
+"""Pure clinical logic: typed inputs in, typed results out; no I/O, no clock, no global random state.
 
-from pinpoint.core.answers import Answers, parse_answers
-from pinpoint.core.errors import InputError, PinpointError, RefusedError, ScreeningBlockedError, UnknownIdError
-from pinpoint.core.guide import Guide, guide, guide_for_plan
-from pinpoint.core.planning import Plan, plan
-from pinpoint.core.screening import Screening, screen
+The names below are loaded from their modules on first use (PEP 562), so importing one core module
+(``pinpoint.core.dates`` for the command line, ``pinpoint.core.coverage`` for the simulator) does
+not load the answers, planning, guide and screening modules with their pydantic models. The public
+names are listed by module in ``_HOME`` (and, for type checkers, imported under ``TYPE_CHECKING``).
 
-__all__ = [
+``guide`` is both a module and, here, its function: ``from pinpoint.core import guide`` is the
+function, also after the module has been imported (which would otherwise record the module under
+that name on the package), as it was when this package imported everything up front.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pinpoint.core.answers import Answers, parse_answers
+    from pinpoint.core.errors import InputError, PinpointError, RefusedError, ScreeningBlockedError, UnknownIdError
+    from pinpoint.core.guide import Guide, guide, guide_for_plan
+    from pinpoint.core.planning import Plan, plan
+    from pinpoint.core.screening import Screening, screen
+
+_HOME: dict[str, tuple[str, ...]] = {
+    "answers": ("Answers", "parse_answers"),
+    "errors": ("InputError", "PinpointError", "RefusedError", "ScreeningBlockedError", "UnknownIdError"),
+    "guide": ("Guide", "guide", "guide_for_plan"),
+    "planning": ("Plan", "plan"),
+    "screening": ("Screening", "screen"),
+}
+_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+
+__all__ = [  # the names of _HOME (a test checks they agree)
     "Answers",
     "Guide",
     "InputError",
@@ -22,3 +49,27 @@ __all__ = [
     "plan",
     "screen",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use (PEP 562)."""
+    module = _MODULE_OF.get(name)
+    if module is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+class _Core(ModuleType):
+    """This package, whose attribute ``guide`` is always the function ``guide.guide``."""
+
+    @property
+    def guide(self) -> Any:
+        return importlib.import_module(f"{__name__}.guide").guide
+
+    @guide.setter
+    def guide(self, value: object) -> None:
+        """Importing the submodule sets it here: ignored, ``sys.modules`` keeps the module."""
+
+
+sys.modules[__name__].__class__ = _Core

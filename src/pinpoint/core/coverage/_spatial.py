@@ -3,34 +3,81 @@
 ``import scipy.spatial`` runs the package's ``__init__``, which also loads ``scipy.special``, the
 distance functions, rotations and more that the coverage engine never calls: about 0.15-0.2 s of
 the ``pinpoint coverage`` command's start on a 2-core machine. The two compiled modules the engine
-uses (``scipy.spatial._ckdtree``, ``scipy.spatial._qhull``) are loaded from their files instead;
-their own imports (numpy, ``scipy.sparse``, LAPACK) run as usual. They are registered under their
-own names, so a later ``import scipy.spatial`` reuses them and ``scipy.spatial.cKDTree`` is the
-same class. When ``scipy.spatial`` is already loaded, or anything about the files is not as
-expected, the package is imported the ordinary way.
+uses (``scipy.spatial._ckdtree``, ``scipy.spatial._qhull``) are loaded from their files instead.
+They are registered under their own names, so a later ``import scipy.spatial`` reuses them and
+``scipy.spatial.cKDTree`` is the same class.
+
+Their own imports cost as much again, for names the engine never reaches:
+
+* ``_qhull`` takes its LAPACK routines from ``scipy.linalg.cython_lapack``, whose package
+  ``__init__`` loads all of ``scipy.linalg`` (about 70 ms); the compiled module itself needs
+  nothing but numpy, so it is loaded from its file the same way;
+* ``_ckdtree`` runs ``import scipy.sparse`` (used only when ``sparse_distance_matrix`` is asked for
+  a sparse matrix) and ``from scipy._lib._util import copy_if_needed``; ``scipy._lib._util`` loads
+  the array-API layer, which runs ``from numpy import *`` and with it ``numpy.f2py``, ``numpy.ma``,
+  ``numpy.testing`` and more (about 0.1-0.2 s with ``scipy.sparse``). While ``_ckdtree`` loads,
+  both names stand in ``sys.modules`` as :class:`_StandIn` modules: ``scipy.sparse`` empty (the
+  extension binds only the name ``scipy``, and reads ``scipy.sparse`` when it builds a sparse
+  matrix, which then imports the real package), ``scipy._lib._util`` with the one value the
+  extension copies, ``copy_if_needed``: ``None`` under numpy 2, by scipy's own rule (a test compares
+  it with scipy's). They are removed as soon as the extension is loaded; a stand-in read after that
+  answers with the real module's attributes, so another thread that caught one in between still
+  gets scipy's objects.
+
+When ``scipy.spatial`` is already loaded, or anything about the files is not as expected, the
+package is imported the ordinary way; each shortcut is skipped when the module it avoids is
+already loaded (then nothing is saved by it).
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.machinery
 import importlib.util
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import scipy
 
 __all__ = ["Delaunay", "QhullError", "cKDTree"]
 
 
-def _extension(name: str) -> ModuleType:
-    """Load the compiled module ``name`` (``scipy.spatial.<leaf>``) from its file, once."""
+class _StandIn(ModuleType):
+    """Stands for module ``__name__`` in ``sys.modules`` while a compiled module imports it.
+
+    It holds only the values given; once it has left ``sys.modules``, any other attribute read is
+    the real module's (imported then).
+    """
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") or sys.modules.get(self.__name__) is self:
+            msg = f"{self.__name__} is not loaded yet: no attribute {attribute!r}"
+            raise AttributeError(msg)
+        return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def _stand_ins() -> dict[str, Mapping[str, Any]]:
+    """What ``_ckdtree``'s own imports take from modules it would otherwise load (none under numpy 1)."""
+    if int(np.__version__.split(".", 1)[0]) < 2:  # copy_if_needed is not None: the ordinary import
+        return {}
+    return {"scipy.sparse": {}, "scipy._lib._util": {"copy_if_needed": None}}
+
+
+def _extension(name: str, stand_ins: Mapping[str, Mapping[str, Any]] | None = None) -> ModuleType:
+    """Load the compiled module ``name`` (``scipy.<package>.<leaf>``) from its file, once.
+
+    ``stand_ins`` maps modules to the values the extension imports from them; each one not yet
+    loaded stands in ``sys.modules`` while the extension's code runs.
+    """
     loaded = sys.modules.get(name)
     if loaded is not None:
         return loaded
-    leaf = name.rsplit(".", 1)[1]
-    folder = Path(scipy.__file__).parent / "spatial"
+    *package, leaf = name.split(".")[1:]
+    folder = Path(scipy.__file__).parent.joinpath(*package)
     files = [folder / (leaf + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES]
     path = next((f for f in files if f.is_file()), None)
     spec = None if path is None else importlib.util.spec_from_file_location(name, path)
@@ -38,19 +85,32 @@ def _extension(name: str) -> ModuleType:
         msg = f"no compiled {name} beside scipy"
         raise ImportError(msg)
     module = importlib.util.module_from_spec(spec)
+    standing: list[str] = []
+    for other, values in (stand_ins or {}).items():
+        if other not in sys.modules:
+            stand_in = _StandIn(other)
+            stand_in.__dict__.update(values)
+            sys.modules[other] = stand_in
+            standing.append(other)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except BaseException:
         del sys.modules[name]
         raise
+    finally:
+        for other in standing:
+            del sys.modules[other]
     return module
 
 
 def _load() -> tuple[Any, Any, Any]:
     if "scipy.spatial" not in sys.modules:
         try:
-            tree, hull = _extension("scipy.spatial._ckdtree"), _extension("scipy.spatial._qhull")
+            tree = _extension("scipy.spatial._ckdtree", _stand_ins())
+            if "scipy.linalg" not in sys.modules:
+                _extension("scipy.linalg.cython_lapack")
+            hull = _extension("scipy.spatial._qhull")
             return tree.cKDTree, hull.Delaunay, hull.QhullError
         except (ImportError, AttributeError, OSError):
             pass
