@@ -130,6 +130,45 @@ def test_the_simulator_and_its_picture_load_neither_scipy_spatial_nor_matplotlib
     assert out.strip() == "[] [True, True, True]"
 
 
+def test_writing_both_pictures_loads_only_pillows_png_writer_and_no_xml_or_network_module(tmp_path: Path) -> None:
+    """``xml.sax.saxutils`` loads urllib.request, http.client and ssl; Pillow, asked for a format by
+    name, loads its BMP, GIF, JPEG and PPM writers: neither is needed for a PNG and an SVG."""
+    plots = ["--plot", str(tmp_path / "a.png"), "--plot", str(tmp_path / "a.svg")]
+    argv = ["coverage", "simulate", "--device", "roller_192_150", "--passes", "2", "--area-cm2", "10", *plots]
+    code = (
+        "import contextlib, io, sys\n"
+        "from pinpoint.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main({argv!r})\n"
+        "print(sorted(m for m in ('xml.sax.saxutils', 'urllib.request', 'http.client', 'ssl', 'PIL.BmpImagePlugin',"
+        " 'PIL.GifImagePlugin', 'PIL.JpegImagePlugin', 'PIL.PpmImagePlugin') if m in sys.modules),"
+        " 'PIL.PngImagePlugin' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] True"
+    assert (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert (tmp_path / "a.svg").read_text(encoding="utf-8").rstrip().endswith("</svg>")
+
+
+def test_png_bytes_and_svg_escapes_are_pillows_and_the_standard_librarys() -> None:
+    import io
+    from xml.sax.saxutils import escape
+
+    import numpy as np
+    from PIL import Image
+
+    from pinpoint.core.coverage.figures import _escape, _png_bytes
+
+    rgb = np.random.default_rng(1).integers(0, 256, size=(37, 53, 3), dtype=np.uint8)
+    img = Image.fromarray(rgb, "RGB")
+    for params in ({}, {"compress_level": 1}):
+        buf = io.BytesIO()
+        img.save(buf, format="png", **params)
+        assert _png_bytes(img, **params) == buf.getvalue()
+    for text in ("a < b & c > d", "&amp; <&>", "10 mm² × 3 — ≥ 'q' \"d\"", ""):
+        assert _escape(text) == escape(text)
+
+
 @pytest.mark.parametrize("name", ["viridis", "tab20"])
 def test_picture_colours_are_matplotlibs(name: str) -> None:
     import matplotlib as mpl

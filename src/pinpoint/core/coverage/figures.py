@@ -18,8 +18,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -401,9 +400,20 @@ def _png(scene: _Scene, dpi: float) -> bytes:
             draw = ImageDraw.Draw(img, "RGBA")
         else:
             _png_text(img, draw, s, k)
-    img = img.reduce(_SUPERSAMPLE)
-    buf = io.BytesIO()
-    img.save(buf, format="png", compress_level=1)  # flat colours: level 1 is 7 % larger, 3 times faster
+    return _png_bytes(img.reduce(_SUPERSAMPLE), compress_level=1)  # flat colours: 7 % larger, 3 times faster
+
+
+class _PngFile(io.BytesIO):
+    """Bytes in memory named like a PNG file: Pillow then loads only its PNG writer (asked for a format
+    by name, it first loads its BMP, GIF, JPEG and PPM modules as well)."""
+
+    name = "picture.png"
+
+
+def _png_bytes(img: Image.Image, **params: Any) -> bytes:
+    """``img`` encoded as PNG (the same bytes as ``img.save(file, format="png", **params)``)."""
+    buf = _PngFile()
+    img.save(buf, **params)
     return buf.getvalue()
 
 
@@ -477,9 +487,7 @@ def _svg(scene: _Scene) -> bytes:
     clips: dict[Box, str] = {}
     for s in scene.shapes:
         if isinstance(s, _Raster):
-            buf = io.BytesIO()
-            Image.fromarray(s.rgb, "RGB").save(buf, format="png")
-            data = base64.b64encode(buf.getvalue()).decode("ascii")
+            data = base64.b64encode(_png_bytes(Image.fromarray(s.rgb, "RGB"))).decode("ascii")
             x, y, w, h = s.box
             out.append(
                 f'<image x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}" preserveAspectRatio="none" '
@@ -516,6 +524,11 @@ def _svg(scene: _Scene) -> bytes:
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
+def _escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities (``xml.sax.saxutils.escape``, whose module loads urllib and ssl)."""
+    return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+
+
 _SVG_ANCHOR = {"left": "start", "centre": "middle", "right": "end"}
 _SVG_BASELINE = {"top": "hanging", "middle": "central", "bottom": "text-after-edge"}
 
@@ -527,9 +540,9 @@ def _svg_text(s: _Text) -> str:
         attrs = f'font-size="{s.size:g}" text-anchor="middle" dominant-baseline="{baseline}"'
         return (
             f'<text x="{s.x:.2f}" y="{s.y:.2f}" transform="rotate(-90 {s.x:.2f} {s.y:.2f})" {attrs}>'
-            f"{escape(s.text)}</text>"
+            f"{_escape(s.text)}</text>"
         )
-    text = f'<text x="{s.x:.2f}" y="{s.y:.2f}" {attrs}>{escape(s.text)}</text>'
+    text = f'<text x="{s.x:.2f}" y="{s.y:.2f}" {attrs}>{_escape(s.text)}</text>'
     if not s.box:
         return text
     width = len(s.text) * 0.6 * s.size
