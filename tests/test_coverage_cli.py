@@ -198,18 +198,24 @@ def test_the_k_d_tree_loaded_alone_is_scipys() -> None:
     assert out.strip() == f"True True True True True {pairs} module module"
 
 
-def test_a_stand_in_read_after_the_load_answers_with_the_real_module() -> None:
-    """Another thread that caught a stand-in for scipy.sparse while the k-d tree loaded gets scipy's
-    objects from it afterwards; while it stands in, it holds only the values it was given."""
+def test_a_stand_in_answers_with_the_real_module_once_the_load_is_over() -> None:
+    """While a stand-in for scipy.sparse is in sys.modules, the loading thread finds only the values
+    it was given; another thread that reads it waits for the load to end and gets scipy's objects,
+    as does any read after it."""
     code = (
-        "import sys, pinpoint.core.coverage._spatial as sp;"
-        "s = sp._StandIn('scipy.sparse'); sys.modules['scipy.sparse'] = s;"
-        "missing = not hasattr(s, 'coo_matrix'); del sys.modules['scipy.sparse'];"
-        "import scipy.sparse;"
-        "print(missing, s.coo_matrix is scipy.sparse.coo_matrix, sys.modules['scipy.sparse'] is not s)"
+        "import sys, threading, pinpoint.core.coverage._spatial as sp\n"
+        "s = sp._StandIn('scipy.sparse', {'given': 1}); sys.modules['scipy.sparse'] = s\n"
+        "seen = []\n"
+        "other = threading.Thread(target=lambda: seen.append(s.coo_matrix)); other.start()\n"
+        "other.join(0.3); waited = other.is_alive()\n"
+        "missing, given = not hasattr(s, 'coo_matrix'), s.given\n"
+        "del sys.modules['scipy.sparse']; s._pinpoint_gone.set(); other.join()\n"
+        "import scipy.sparse\n"
+        "print(waited, missing, given, seen == [scipy.sparse.coo_matrix], s.coo_matrix is scipy.sparse.coo_matrix,"
+        " sys.modules['scipy.sparse'] is not s)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "True True True"
+    assert out.strip() == "True True 1 True True True"
 
 
 def test_recommend_density_target(capsys: pytest.CaptureFixture[str]) -> None:

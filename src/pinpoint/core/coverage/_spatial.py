@@ -20,9 +20,8 @@ Their own imports cost as much again, for names the engine never reaches:
   extension binds only the name ``scipy``, and reads ``scipy.sparse`` when it builds a sparse
   matrix, which then imports the real package), ``scipy._lib._util`` with the one value the
   extension copies, ``copy_if_needed``: ``None`` under numpy 2, by scipy's own rule (a test compares
-  it with scipy's). They are removed as soon as the extension is loaded; a stand-in read after that
-  answers with the real module's attributes, so another thread that caught one in between still
-  gets scipy's objects.
+  it with scipy's). They are removed as soon as the extension is loaded; another thread that
+  caught one in between gets the real module's attributes from it (it waits for the load to end).
 
 When ``scipy.spatial`` is already loaded, or anything about the files is not as expected, the
 package is imported the ordinary way; each shortcut is skipped when the module it avoids is
@@ -35,6 +34,7 @@ import importlib
 import importlib.machinery
 import importlib.util
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
@@ -49,15 +49,31 @@ __all__ = ["Delaunay", "QhullError", "cKDTree"]
 class _StandIn(ModuleType):
     """Stands for module ``__name__`` in ``sys.modules`` while a compiled module imports it.
 
-    It holds only the values given; once it has left ``sys.modules``, any other attribute read is
-    the real module's (imported then).
+    It holds only the values given. Any other attribute is the real module's (imported then): read
+    by the loading thread while the stand-in is in place, it is missing (an ``AttributeError``, so
+    the extension's import fails and the ordinary import follows); read by another thread in that
+    time, it waits until the extension is loaded and the stand-in has left ``sys.modules``.
     """
 
+    def __init__(self, name: str, values: Mapping[str, Any]) -> None:
+        super().__init__(name)
+        self.__dict__.update(values)
+        self._pinpoint_loader = threading.get_ident()
+        self._pinpoint_gone = threading.Event()
+
     def __getattr__(self, attribute: str) -> Any:
-        if attribute.startswith("__") or sys.modules.get(self.__name__) is self:
+        standing = sys.modules.get(self.__name__) is self
+        if attribute.startswith("__") or (
+            standing
+            and (threading.get_ident() == self._pinpoint_loader or not self._pinpoint_gone.wait(_WAIT_S))
+        ):
             msg = f"{self.__name__} is not loaded yet: no attribute {attribute!r}"
             raise AttributeError(msg)
         return getattr(importlib.import_module(self.__name__), attribute)
+
+
+_WAIT_S = 30.0
+"""Longest another thread waits for a stand-in to leave ``sys.modules`` (the load takes milliseconds)."""
 
 
 def _stand_ins() -> dict[str, Mapping[str, Any]]:
@@ -85,13 +101,9 @@ def _extension(name: str, stand_ins: Mapping[str, Mapping[str, Any]] | None = No
         msg = f"no compiled {name} beside scipy"
         raise ImportError(msg)
     module = importlib.util.module_from_spec(spec)
-    standing: list[str] = []
-    for other, values in (stand_ins or {}).items():
-        if other not in sys.modules:
-            stand_in = _StandIn(other)
-            stand_in.__dict__.update(values)
-            sys.modules[other] = stand_in
-            standing.append(other)
+    standing = [_StandIn(other, values) for other, values in (stand_ins or {}).items() if other not in sys.modules]
+    for stand_in in standing:
+        sys.modules[stand_in.__name__] = stand_in
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
@@ -99,8 +111,9 @@ def _extension(name: str, stand_ins: Mapping[str, Mapping[str, Any]] | None = No
         del sys.modules[name]
         raise
     finally:
-        for other in standing:
-            del sys.modules[other]
+        for stand_in in standing:
+            del sys.modules[stand_in.__name__]
+            stand_in._pinpoint_gone.set()
     return module
 
 
