@@ -5,8 +5,11 @@ For each size a new PostgreSQL database is migrated and given the demo (``pinpoi
 --prepare-only``); plain SQL (``INSERT ... SELECT`` over ``generate_series``, never the ORM) then
 adds a "Scale clinic" of ``clients`` clients, each with one course of 10 sessions and one zone
 record per signed session, and three other clinics of ``clients // 100`` clients (so tenant
-scoping is in every plan). Names are drawn from 40 first names and 10,000 generated surnames;
-emails and phone numbers are unique. Every row copies a demo row with new ids (no seals: nothing
+scoping is in every plan). The build numbers its clients ``g`` = 1, 2, ... across the four clinics
+and draws each one's name from ``g`` (see :func:`name_of`): 100 first names and 40,000 surnames of
+three syllables, so every full name is used once up to 4,000,000 clients, and the searched client's
+two name words find her alone at both sizes, as on a real clinic's page. Emails and phone numbers
+are unique too. Every row copies a demo row with new ids (no seals: nothing
 here checks them), loaded with triggers and foreign-key checks off (``session_replication_role``).
 
 The clinic's diary is the same size at both sizes: 1,000 clients have their tenth session booked,
@@ -107,10 +110,72 @@ FIRST = [
     "Nora",
     "Olga",
     "Vera",
+    "Agnes",
+    "Beatrice",
+    "Cecilia",
+    "Clara",
+    "Edith",
+    "Elsa",
+    "Florence",
+    "Gertrude",
+    "Harriet",
+    "Irene",
+    "Johanna",
+    "Lillian",
+    "Mabel",
+    "Nettie",
+    "Ottilie",
+    "Pauline",
+    "Rachel",
+    "Sybil",
+    "Thelma",
+    "Ursula",
+    "Winifred",
+    "Yvonne",
+    "Zelda",
+    "Hans",
+    "Kurt",
+    "Niels",
+    "Ernest",
+    "Felix",
+    "Gustav",
+    "Henri",
+    "Isaac",
+    "James",
+    "Karl",
+    "Leon",
+    "Max",
+    "Otto",
+    "Richard",
+    "Samuel",
+    "Theo",
+    "Victor",
+    "Werner",
+    "Blaise",
+    "Carl",
+    "Edmund",
+    "Fritz",
+    "George",
+    "Hermann",
+    "Pierre",
+    "Bruno",
+    "Wolfgang",
+    "Konrad",
+    "Enrico",
+    "Niklaus",
+    "Claude",
+    "Augusta",
+    "Emil",
+    "Rudolf",
+    "Ludwig",
+    "Bertha",
+    "Louis",
 ]
 SYLLABLES = (
-    "Love Hop Tur Dijk Lis Knu Alle Ham John Vau Lam Perl Wil Ber Tor Ross Frank Cur Meit Noe",
-    "la ber ing stra ko th en il son gh ar ner ker mer ton val ley wood ford sen",
+    "Love Hop Tur Dijk Lis Knu Alle Ham John Vau Lam Perl Wil Ber Tor Ross Frank Cur Meit Noe"
+    " Bab Cam Dun Ell Fair Gil Hal Kem Mor Nash Pem Quen Rad Shel Thorn Ush Wren Yar Ash Bram",
+    "la ber ing stra ko th en il son gh ar ner ker mer ton val ley wood ford sen"
+    " bel car den dle fen gar hol lin mar nel pen ring sel tel vin win bur der cot wick",
     "ce per ns ra v lace ry ock field well man rick dale worth more hurst by stone ridge ward gate mont ham ley ton",
 )
 
@@ -119,11 +184,22 @@ def _array(words: list[str] | tuple[str, ...]) -> str:
     return "(ARRAY[" + ",".join(f"'{w}'" for w in words) + "])"
 
 
+_SYLLABLES = [s.split() for s in SYLLABLES]
+S1, S2, S3 = (len(s) for s in _SYLLABLES)
+SURNAMES = S1 * S2 * S3
+"""40 x 40 x 25 surnames; with 100 first names (which divides it), 4,000,000 full names."""
+
+
 def name_of(g: int) -> tuple[str, str]:
-    """The first name and surname of the ``g``-th client (as the SQL below writes them)."""
-    s1, s2, s3 = (s.split() for s in SYLLABLES)
-    surname = s1[g % 20] + s2[(g // 20) % 20] + s3[(g // 400) % 25]
-    return FIRST[(g * 7) % len(FIRST)], surname
+    """The first name and surname of the ``g``-th client (as the SQL below writes them).
+
+    The surname is ``g % SURNAMES`` in mixed radix over the three syllable lists; the first name is
+    ``(g + g // SURNAMES) % len(FIRST)``: the surname's own number shifted by how many times the
+    surnames have come round, so no two ``g`` of ``SURNAMES * len(FIRST)`` in a row share a full name.
+    """
+    s1, s2, s3 = _SYLLABLES
+    surname = s1[g % S1] + s2[(g // S1) % S2] + s3[(g // (S1 * S2)) % S3]
+    return FIRST[(g + g // SURNAMES) % len(FIRST)], surname
 
 
 def phone_of(g: int) -> str:
@@ -131,8 +207,12 @@ def phone_of(g: int) -> str:
     return f"+44 20 {digits[:4]} {digits[4:]}"
 
 
-def build_clinic(cur: Any, demo: int, name: str, clients: int, today: str) -> int:
-    """Add clinic ``name`` of ``clients`` clients (one course of 10 sessions each); its id."""
+def build_clinic(cur: Any, demo: int, name: str, clients: int, today: str, start: int = 0) -> int:
+    """Add clinic ``name`` of ``clients`` clients (one course of 10 sessions each); its id.
+
+    Its clients are numbers ``start + 1`` to ``start + clients`` of the build (``g``), whose name,
+    email, phone number and birth date are drawn from that number.
+    """
     t_session = one(
         cur,
         "SELECT s.id FROM treatments_session s JOIN treatments_zonerecord z ON z.session_id = s.id "
@@ -148,10 +228,11 @@ def build_clinic(cur: Any, demo: int, name: str, clients: int, today: str) -> in
     clone(cur, "accounts_membership", f"accounts_membership t WHERE t.organization_id = {demo}",
            organization_id=str(org))  # fmt: skip
     s1, s2, s3 = (_array(s.split()) for s in SYLLABLES)
-    first, surname = _array(FIRST), f"{s1}[1 + g % 20] || {s2}[1 + (g / 20) % 20] || {s3}[1 + (g / 400) % 25]"
-    clone(cur, "clients_client", f"clients_client t, generate_series(1, {clients}) g WHERE t.id = {t_client}",
-           organization_id=str(org), is_self="false", notes="''",
-           full_name=f"{first}[1 + (g * 7) % {len(FIRST)}] || ' ' || {surname}",
+    first = f"{_array(FIRST)}[1 + (g + g / {SURNAMES}) % {len(FIRST)}]"
+    surname = f"{s1}[1 + g % {S1}] || {s2}[1 + (g / {S1}) % {S2}] || {s3}[1 + (g / {S1 * S2}) % {S3}]"
+    clone(cur, "clients_client",
+           f"clients_client t, generate_series({start + 1}, {start + clients}) g WHERE t.id = {t_client}",
+           organization_id=str(org), is_self="false", notes="''", full_name=f"{first} || ' ' || {surname}",
            email=f"lower({surname}) || '.' || g || '@example.org'",
            phone="'+44 20 ' || substr(lpad(g::text, 8, '0'), 1, 4) || ' ' || substr(lpad(g::text, 8, '0'), 5, 4)",
            birth_date="date '1950-01-01' + (g * 37) % 18000")  # fmt: skip
@@ -250,8 +331,9 @@ def build(url: str, clients: int) -> dict[str, Any]:
         cur.execute("SET session_replication_role = replica")
         demo = one(cur, "SELECT id FROM accounts_organization WHERE kind = 'clinic' ORDER BY id LIMIT 1")
         org = build_clinic(cur, demo, "Scale clinic", clients, today)
-        for i in range(OTHER_CLINICS):
-            build_clinic(cur, demo, f"Other clinic {i + 1}", max(10, clients // 100), today)
+        other = max(10, clients // 100)
+        for i in range(OTHER_CLINICS):  # numbered after the Scale clinic's clients, so no name is used twice
+            build_clinic(cur, demo, f"Other clinic {i + 1}", other, today, start=clients + i * other)
         con.commit()
     with psycopg.connect(url, autocommit=True) as con:
         con.execute("VACUUM ANALYZE")

@@ -62,6 +62,24 @@ def test_lot_benchmark_runs_tiny() -> None:
     assert out["median_ms"] > 0
 
 
+def test_scale_benchmark_names_are_unique_and_the_searched_name_words_find_one_client() -> None:
+    module = _load("scale_pg")
+    # 40,000 surnames of three syllables, each spelled once (so a full name is its two parts)
+    assert len({module.name_of(g)[1] for g in range(module.SURNAMES)}) == module.SURNAMES == 40_000
+    assert len(set(module.FIRST)) == len(module.FIRST) == 100
+    # the build at a million clients numbers 1,030,000 (three other clinics of 10,000 after the Scale clinic)
+    built = module.LARGE + module.OTHER_CLINICS * module.LARGE // 100
+    names = [" ".join(module.name_of(g)) for g in range(1, built + 1)]
+    assert len(set(names)) == built
+    # the searched client (the 500th booked one) is the only one of her clinic whose name holds both
+    # words, in any case and anywhere in the name, as the search reads them
+    for clients, g, name in ((module.SMALL, 500, "Ada Babkerce"), (module.LARGE, 500_000, "Sophie Lovebeldale")):
+        first, surname = module.name_of(g)
+        assert f"{first} {surname}" == name
+        words = (surname.lower(), first.lower())
+        assert [n for n in names[:clients] if all(w in n.lower() for w in words)] == [name], clients
+
+
 def test_scale_benchmark_runs_tiny(tmp_path: Path) -> None:
     psycopg = pytest.importorskip("psycopg")
     module = _load("scale_pg")
@@ -70,8 +88,16 @@ def test_scale_benchmark_runs_tiny(tmp_path: Path) -> None:
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL server at {module.PG_URL}: {str(exc).splitlines()[0]}")
     out = module.run(tiny=True, out=tmp_path, keep=True)
-    kept = json.loads((tmp_path / "large-spec.json").read_text())["database"]
+    spec = json.loads((tmp_path / "large-spec.json").read_text())
+    kept = spec["database"]
     try:
+        # the SQL names the clients as name_of does, numbered on across the Scale clinic (240) and the
+        # three other clinics (10 each), every name once
+        with psycopg.connect(module.PG_URL.rsplit("/", 1)[0] + "/" + kept) as con:
+            rows = con.execute(
+                "SELECT full_name FROM clients_client WHERE organization_id >= %s ORDER BY id", [spec["org"]]
+            ).fetchall()
+        assert [r[0] for r in rows] == [" ".join(module.name_of(g)) for g in range(1, 271)]
         (tmp_path / "figures.json").write_text(json.dumps(out))
         again = module.again(tmp_path, repeat=1, clients=60)  # the kept large size between two small ones
     finally:
