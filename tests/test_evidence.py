@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -301,3 +305,39 @@ def test_a_reusable_roller_listed_for_the_clinic_is_rejected_on_load(data_copy: 
         "devices.toml, entry 'roller_192_020', field 'settings': 'clinic' takes only sterile single-use units "
         "(technique.toml, setting_devices), and this device is reusable, not sterile"
     )
+
+
+def test_from_the_cache_each_topic_is_unpickled_when_first_read(tmp_path: Path) -> None:
+    """A command that reads one topic (coverage) does not import the others' schema modules; what it
+    reads is the validated data, the same object on every read, and the whole equals a fresh load."""
+    code = (
+        "import sys\n"
+        "from pinpoint.evidence.loader import DATA_DIR, load_evidence, load_from\n"
+        "ev = load_evidence()\n"
+        "prefix = 'pinpoint.evidence.schema_'\n"
+        "topics = lambda: sorted(m.removeprefix(prefix) for m in sys.modules if m.startswith(prefix))\n"
+        "before = topics(); coverage = ev.extra['coverage']; after = topics()\n"
+        "fresh = load_from(DATA_DIR)\n"
+        "print(type(ev.extra).__name__, before, after, coverage is ev.extra['coverage'],"
+        " sorted(ev.extra), ev == fresh, ev.extra['hair'] == fresh.extra['hair'])\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("PINPOINT_NO_CACHE", None)
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert first.stdout.split()[0] == "dict"  # validated now, and written to the cache
+    second = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert second.stdout.strip() == (
+        "TopicData [] ['coverage'] True ['coverage', 'hair', 'interop', 'outcomes', 'photos'] True True"
+    )
+
+
+def test_topic_data_pickles_and_compares_as_its_topics(ev: Evidence) -> None:
+    from pinpoint.evidence.loader import TopicData
+
+    topics = TopicData.of(ev.extra)
+    again = pickle.loads(pickle.dumps(topics))  # noqa: S301 - made just above
+    assert dict(again) == dict(ev.extra) == dict(topics)
+    assert again == ev.extra
+    assert again.get("nothing") is None
+    with pytest.raises(KeyError):
+        again["nothing"]
