@@ -7,7 +7,13 @@ start gunicorn on a free port of 127.0.0.1 with the project's WSGI app (2 worker
 development profile with DEBUG off), sign in through the sign-in page, then, at each level of
 ``CONCURRENCY`` (4 and 20 client threads), load in turn for ``SECONDS`` each after a warm-up:
 
-- a trivial view (``web_bench_urls``) through the same middleware: the baseline;
+- a trivial view (``web_bench_urls``) through the same middleware: the baseline (the middleware
+  already reads the session and the user with her memberships: two queries);
+- the floor of a signed-in page (``web_bench_urls.floor_actor``): the project's page guard with
+  the timeline's permission and the actor, a few bytes of text;
+- the floor of a client record page (``web_bench_urls.floor_view_log``): the same, plus the client
+  read and its view logged and sealed as the timeline does (``get_client``, ``record_view``), a
+  different client on each request (the timeline's);
 - the first page of a client's timeline (20 of its 53 entries; the course summed up; screening
   today and for the next session; one audit row written per view), a different client on each
   request;
@@ -58,6 +64,8 @@ TIMELINE_SHOWN = 20  # entries on the first page of a timeline (records.clients.
 START_SECONDS = 180  # a shared machine under load can take minutes to import the app
 PG_SERVER = os.environ.get("PINPOINT_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 TRIVIAL = "/bench/trivial/"
+FLOOR_ACTOR = "/bench/floor-actor/"
+FLOOR_VIEW_LOG = "/bench/floor-view-log/{pk}/"
 SESSIONS_PER_CLIENT = 50  # as web_bench_data builds them
 
 
@@ -215,6 +223,8 @@ def _check_pages(port: int, cookie: str, client_id: int) -> dict[str, int]:
         ("timeline", f"/clients/{client_id}/", rb'class="entry-session"'),
         ("dashboard", "/", rb'id="today-sessions"'),
         ("trivial", TRIVIAL, b"ok"),
+        ("floor_actor", FLOOR_ACTOR, b"ok "),
+        ("floor_view_log", FLOOR_VIEW_LOG.format(pk=client_id), b"ok "),
     ):
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         conn.request("GET", path, headers={"Cookie": cookie})
@@ -282,12 +292,19 @@ def _backend(
     data = json.loads(built.stdout.strip().splitlines()[-1])
     rng = random.Random(20261125)  # noqa: S311 - which clients to show, not security
     ids = data["client_ids"]
-    timeline = [f"/clients/{pk}/" for pk in rng.sample(ids, min(200, len(ids)))]
+    shown = rng.sample(ids, min(200, len(ids)))
+    timeline = [f"/clients/{pk}/" for pk in shown]
     out: dict[str, Any] = {k: v for k, v in data.items() if k not in {"client_ids", "email", "password"}}
     with _gunicorn(env, work) as port:
         cookie = _sign_in(port, data["email"], data["password"])
         out |= _check_pages(port, cookie, ids[0])
-        pages = {"trivial": [TRIVIAL], "timeline": timeline, "dashboard": ["/"]}
+        pages = {
+            "trivial": [TRIVIAL],
+            "floor_actor": [FLOOR_ACTOR],
+            "floor_view_log": [FLOOR_VIEW_LOG.format(pk=pk) for pk in shown],
+            "timeline": timeline,
+            "dashboard": ["/"],
+        }
         for concurrency in CONCURRENCY:
             out[f"concurrency_{concurrency}"] = _level(port, cookie, pages, seconds, concurrency)
     return out

@@ -19,11 +19,14 @@ def test_web_benchmark_runs_tiny() -> None:
     sqlite = out["sqlite"]
     assert (sqlite["vendor"], sqlite["clients"], sqlite["sessions"]) == ("sqlite", 20, 1000)
     assert sqlite["timeline_bytes"] > 0 and sqlite["dashboard_bytes"] > 0
+    # "ok"; "ok 1" (the organization); "ok 2" (the view row it logged, after the timeline's checked first)
+    assert (sqlite["trivial_bytes"], sqlite["floor_actor_bytes"], sqlite["floor_view_log_bytes"]) == (2, 4, 4)
+    pages = ("floor_actor", "floor_view_log", "timeline", "dashboard")
     for level in ("concurrency_4", "concurrency_20"):
         figures = sqlite[level]
-        assert set(figures) == {"trivial", "timeline", "dashboard"}
+        assert set(figures) == {"trivial", *pages}
         assert figures["trivial"]["req_per_s"] > 0
-        for page in ("timeline", "dashboard"):
+        for page in pages:
             row = figures[page]
             assert row["requests"] > 0
             assert row["req_per_s_pct"] == round(100 * row["req_per_s"] / figures["trivial"]["req_per_s"], 1)
