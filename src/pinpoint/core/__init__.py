@@ -17,6 +17,8 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from pinpoint.core._exports import lazy_exports, module_of
+
 if TYPE_CHECKING:
     from pinpoint.core.answers import Answers, parse_answers
     from pinpoint.core.errors import InputError, PinpointError, RefusedError, ScreeningBlockedError, UnknownIdError
@@ -31,7 +33,7 @@ _HOME: dict[str, tuple[str, ...]] = {
     "planning": ("Plan", "plan"),
     "screening": ("Screening", "screen"),
 }
-_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+_MODULE_OF = module_of(_HOME)
 
 __all__ = [  # the names of _HOME (a test checks they agree)
     "Answers",
@@ -51,13 +53,7 @@ __all__ = [  # the names of _HOME (a test checks they agree)
 ]
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use (PEP 562)."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _HOME)
 
 
 class _Core(ModuleType):

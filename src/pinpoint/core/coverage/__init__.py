@@ -16,8 +16,7 @@ by module, in ``_HOME``; typed code imports them from their module.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from pinpoint.core._exports import lazy_exports, module_of
 
 _HOME: dict[str, tuple[str, ...]] = {
     "engine": ("Simulation", "simulate"),
@@ -44,15 +43,9 @@ _HOME: dict[str, tuple[str, ...]] = {
     "summary": ("device_summary",),
     "treatment": ("Treatment", "make_treatment"),
 }
-_MODULE_OF = {name: module for module, names in _HOME.items() for name in names}
+_MODULE_OF = module_of(_HOME)
 
 __all__ = list(_MODULE_OF)
 
 
-def __getattr__(name: str) -> Any:
-    """Load a public name from its module on first use (PEP 562)."""
-    module = _MODULE_OF.get(name)
-    if module is None:
-        msg = f"module {__name__!r} has no attribute {name!r}"
-        raise AttributeError(msg)
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_exports(__name__, _HOME)
