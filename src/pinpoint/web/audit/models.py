@@ -18,6 +18,7 @@ from pinpoint.core.seals import GENESIS, seal_content, seal_digest
 from pinpoint.web.audit.sealing import advance_head, row_values, seal_created, seals_model
 from pinpoint.web.audit.sealkey import seal_key
 from pinpoint.web.base.errors import ConflictError
+from pinpoint.web.base.sql import table
 
 __all__ = [
     "AuditEvent",
@@ -185,10 +186,9 @@ def _locked_head(org_id: int) -> tuple[int, str] | None:
     transaction is ``IMMEDIATE``: writers queue for the whole database). Written in SQL so that
     the lock is not held while the ORM builds the query.
     """
-    table = connection.ops.quote_name(SealChain._meta.db_table)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, digest FROM {table} WHERE organization_id = %s{lock}", [org_id])  # noqa: S608
+        cursor.execute(f"SELECT seq, digest FROM {table(SealChain)} WHERE organization_id = %s{lock}", [org_id])  # noqa: S608
         row = cursor.fetchone()
     return None if row is None else (int(row[0]), str(row[1]))
 

@@ -19,6 +19,7 @@ from pinpoint.web.accounts.models import User
 from pinpoint.web.audit.models import AuditEvent, RecordView
 from pinpoint.web.audit.selectors import LIMIT
 from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.sql import table
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client, Questionnaire
 from pinpoint.web.clients.selectors import ScreeningResult, client_search, screening_for
@@ -201,10 +202,6 @@ def _order(entry: tuple[dt.date, str, object], tie: int) -> tuple[dt.date, bool,
     return (day, kind not in _COURSE_KINDS, _KIND_RANK[kind], tie)
 
 
-def _table(model: type[Any]) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
 _SIGNER = "COALESCE(NULLIF({u}.full_name, ''), {u}.email)"
 """A user's name as a signature shows it (``User.display_name``), in SQL."""
 
@@ -216,7 +213,7 @@ def _courses_sql(course: type[Any], session: type[Any], columns: str) -> str:
         f"SELECT {columns}, COUNT(s.id) AS n_sessions,"  # noqa: S608 - tables and columns of models, values bound
         f" COALESCE(SUM(CASE WHEN s.status = '{signed}' THEN 1 ELSE 0 END), 0) AS n_signed,"
         f" COALESCE(SUM(CASE WHEN s.status = '{booked}' THEN 1 ELSE 0 END), 0) AS n_booked"
-        f" FROM {_table(course)} c LEFT JOIN {_table(session)} s ON s.course_id = c.id"
+        f" FROM {table(course)} c LEFT JOIN {table(session)} s ON s.course_id = c.id"
         " WHERE c.organization_id = %s AND c.client_id = %s GROUP BY c.id ORDER BY c.start_on DESC, c.id DESC"
     )
 
@@ -249,10 +246,10 @@ def timeline(actor: Actor, client: Client, page: str | None = None) -> Timeline:
     """
     actor.require(Perm.CLIENT_VIEW)
     org_id, client_id = actor.organization.pk, client.pk
-    users = _table(User)
+    users = table(User)
     questionnaires = list(
         Questionnaire.objects.raw(
-            f"SELECT q.*, {_SIGNER.format(u='u')} AS recorder_name FROM {_table(Questionnaire)} q"  # noqa: S608
+            f"SELECT q.*, {_SIGNER.format(u='u')} AS recorder_name FROM {table(Questionnaire)} q"  # noqa: S608
             f" JOIN {users} u ON u.id = q.recorded_by_id WHERE q.organization_id = %s AND q.client_id = %s"
             " ORDER BY q.taken_on DESC, q.id DESC",
             [org_id, client_id],
@@ -260,7 +257,7 @@ def timeline(actor: Actor, client: Client, page: str | None = None) -> Timeline:
     )
     consents = list(
         Consent.objects.raw(
-            f"SELECT * FROM {_table(Consent)} WHERE organization_id = %s AND client_id = %s"  # noqa: S608
+            f"SELECT * FROM {table(Consent)} WHERE organization_id = %s AND client_id = %s"  # noqa: S608
             " ORDER BY signed_at DESC, id DESC",
             [org_id, client_id],
         )
@@ -292,8 +289,8 @@ def timeline(actor: Actor, client: Client, page: str | None = None) -> Timeline:
             ((s.date, "session", s), s.number)
             for s in Session.objects.raw(
                 f"SELECT s.*, {_SIGNER.format(u='u')} AS signer_name,"  # noqa: S608
-                f" (SELECT COUNT(*) FROM {_table(Addendum)} a WHERE a.session_id = s.id) AS addenda_count"
-                f" FROM {_table(Session)} s LEFT JOIN {users} u ON u.id = s.signed_by_id"
+                f" (SELECT COUNT(*) FROM {table(Addendum)} a WHERE a.session_id = s.id) AS addenda_count"
+                f" FROM {table(Session)} s LEFT JOIN {users} u ON u.id = s.signed_by_id"
                 " WHERE s.organization_id = %s AND s.client_id = %s"
                 " ORDER BY COALESCE(s.performed_on, s.scheduled_on) DESC, s.number DESC LIMIT %s",
                 [org_id, client_id, reach],
@@ -304,8 +301,8 @@ def timeline(actor: Actor, client: Client, page: str | None = None) -> Timeline:
             ((s.performed_on, "electrolysis_session", s), s.number)
             for s in ElectrolysisSession.objects.raw(
                 f"SELECT s.*, {_SIGNER.format(u='u')} AS signer_name,"  # noqa: S608
-                f" (SELECT COUNT(*) FROM {_table(ElectrolysisAddendum)} a WHERE a.session_id = s.id) AS addenda_count"
-                f" FROM {_table(ElectrolysisSession)} s LEFT JOIN {users} u ON u.id = s.signed_by_id"
+                f" (SELECT COUNT(*) FROM {table(ElectrolysisAddendum)} a WHERE a.session_id = s.id) AS addenda_count"
+                f" FROM {table(ElectrolysisSession)} s LEFT JOIN {users} u ON u.id = s.signed_by_id"
                 " WHERE s.organization_id = %s AND s.client_id = %s"
                 " ORDER BY s.performed_on DESC, s.number DESC LIMIT %s",
                 [org_id, client_id, reach],
@@ -319,7 +316,7 @@ def timeline(actor: Actor, client: Client, page: str | None = None) -> Timeline:
         nxt = next(
             iter(
                 Session.objects.raw(
-                    f"SELECT * FROM {_table(Session)} WHERE organization_id = %s AND client_id = %s"  # noqa: S608
+                    f"SELECT * FROM {table(Session)} WHERE organization_id = %s AND client_id = %s"  # noqa: S608
                     f" AND status = '{booked}' AND scheduled_on >= %s ORDER BY scheduled_on, number LIMIT 1",
                     [org_id, client_id, today],
                 )

@@ -19,6 +19,7 @@ from pinpoint.core.records import BookedSession
 from pinpoint.evidence.loader import Evidence
 from pinpoint.web.base.evidence import evidence_for
 from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.sql import table
 from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.clients.models import Client
 from pinpoint.web.clients.selectors import PlanRef, ScreeningResult, screening_for
@@ -170,7 +171,7 @@ def count_between(actor: Actor, spans: dict[str, tuple[dt.date, dt.date]]) -> di
     params += [actor.organization.pk, min(a for a, _ in spans.values()), max(b for _, b in spans.values())]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {sums} FROM {_table(Session)}"  # noqa: S608 - a model's table, values bound
+            f"SELECT {sums} FROM {table(Session)}"  # noqa: S608 - a model's table, values bound
             f" WHERE organization_id = %s AND scheduled_on >= %s AND scheduled_on <= %s AND {_OPEN_SQL}",
             params,
         )
@@ -189,8 +190,8 @@ def open_session_rows(
         cursor.execute(
             "SELECT s.id, s.number, s.scheduled_on, s.status, s.client_id, c.full_name, s.course_id,"  # noqa: S608
             " co.indication, co.setting, co.device, co.zones, co.start_on"
-            f" FROM {_table(Session)} s JOIN {_table(Client)} c ON c.id = s.client_id"
-            f" JOIN {_table(Course)} co ON co.id = s.course_id"
+            f" FROM {table(Session)} s JOIN {table(Client)} c ON c.id = s.client_id"
+            f" JOIN {table(Course)} co ON co.id = s.course_id"
             f" WHERE s.organization_id = %s AND s.scheduled_on >= %s AND s.scheduled_on <= %s AND s.{_OPEN_SQL}"
             f" ORDER BY s.scheduled_on {order}, c.full_name ASC, s.number ASC LIMIT %s",
             [actor.organization.pk, first, last, limit],
@@ -213,10 +214,6 @@ def _json(value: Any) -> Any:
 def _date(value: Any) -> dt.date:
     """A date column's value: text on SQLite, a date on PostgreSQL."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _table(model: type[Any]) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
 
 
 @dataclass(frozen=True)
