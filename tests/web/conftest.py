@@ -8,6 +8,7 @@ every test starts from the same demo data.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -78,6 +81,44 @@ def _photo_storage(settings: Any, photo_dir: Path, django_db_blocker: Any) -> No
 
     with django_db_blocker.unblock():
         discard_rolled_back()  # the files of photos the test before took, rolled back with it
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept() -> None:
+    """Pages kept from the test before are dropped, as in a process just started.
+
+    Each test's writes are rolled back, and with them the data versions pages are kept under
+    (``records.versions``); a page kept in an earlier test for the demo data as it was would be
+    served again, and a test reading what a view computed would find it was not computed. Within
+    a test, the dashboard's and a timeline's context (``response.context["t"]``, ``["alerts"]``...)
+    exists only when the body was computed: on the first request for a page, or after a write.
+    """
+    cache.clear()
+
+
+_VERSIONS = importlib.import_module("pinpoint.web.records.migrations.0004_data_versions")
+VERSION_TRIGGERS = ", ".join(
+    [
+        *(f"pinpoint_version_{table}_{op}" for table in _VERSIONS.TABLES for op in ("insert", "update", "delete")),
+        f"pinpoint_version_{_VERSIONS.USERS}_update",
+    ]
+)
+
+
+@pytest.fixture(autouse=True)
+def _versions_at_once(request: pytest.FixtureRequest) -> None:
+    """On PostgreSQL, the data-version triggers fire at each statement's end in a test, not at commit.
+
+    They are deferred to the commit (``records`` migration 0004), and a test's transaction is rolled
+    back, never committed: without this a test would never see a version move. The tests of the
+    deferral itself commit on connections of their own (``test_data_versions``).
+    """
+    if "db" not in request.fixturenames:
+        return
+    request.getfixturevalue("db")
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {VERSION_TRIGGERS} IMMEDIATE")
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ Each test runs the commands as a user would (subprocesses, the data directory or
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import shutil
@@ -90,6 +91,24 @@ def _sqlite_dump(path: Path) -> Dump:
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         return {n: _rows(con.execute(f'SELECT * FROM "{n}"')) for n in names}  # noqa: S608 - catalog names
+
+
+VERSIONED: tuple[str, ...] = importlib.import_module("pinpoint.web.records.migrations.0004_data_versions").TABLES
+VERSION_TRIGGERS = len(VERSIONED) * 3 + 1  # a trigger per insert, update and delete of each; the users' names
+
+
+def _versions_move_after_restore(con: Any, triggers_sql: str, more_on_postgresql: int = 0) -> None:
+    """The restored database keeps the data-version triggers: each organization has its token, and a write moves it."""
+    (triggers,) = con.execute(triggers_sql).fetchone()
+    assert triggers == VERSION_TRIGGERS + more_on_postgresql
+    orgs = {r[0] for r in con.execute("SELECT id FROM accounts_organization")}
+    tokens = dict(con.execute("SELECT organization_id, token FROM records_dataversion").fetchall())
+    assert set(tokens) == orgs
+    client, org = con.execute("SELECT id, organization_id FROM clients_client ORDER BY id LIMIT 1").fetchone()
+    con.execute(f"UPDATE clients_client SET full_name = full_name WHERE id = {int(client)}")  # noqa: S608
+    con.commit()
+    moved = dict(con.execute("SELECT organization_id, token FROM records_dataversion").fetchall())
+    assert {o for o in orgs if moved[o] != tokens[o]} == {org}
 
 
 def _check_snapshot(restored: Dump, live: Dump) -> None:
@@ -193,6 +212,10 @@ def test_sqlite_backup_while_writing_then_restore_into_a_new_directory(tmp_path:
     served = _pinpoint(final, "serve", "--prepare-only", "--no-demo")
     assert served.returncode == 0, served.stderr
     assert _sqlite_dump(final_dir / "pinpoint.sqlite3") == expected
+    with contextlib.closing(sqlite3.connect(final_dir / "pinpoint.sqlite3")) as con:
+        _versions_move_after_restore(
+            con, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'pinpoint_version_%'"
+        )
 
 
 def test_restore_refuses_a_database_that_holds_data(tmp_path: Path) -> None:
@@ -312,3 +335,11 @@ def test_postgresql_backup_while_writing_then_restore_into_a_new_database(
         f"pinpoint: error: restore: {tmp_path / 'after.tar.gz'} is a PostgreSQL backup but the configured database "
         "is SQLite: set DATABASE_URL to an empty PostgreSQL database\n",
     )
+    import psycopg
+
+    with psycopg.connect(final_url) as con:  # one more trigger per table on PostgreSQL: TRUNCATE
+        _versions_move_after_restore(
+            con,
+            "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'pinpoint_version_%'",
+            more_on_postgresql=len(VERSIONED),
+        )

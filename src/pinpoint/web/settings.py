@@ -246,8 +246,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
-# Rendered fragments of the dashboard and of timelines, kept per process by a digest of what they show
-# (so never stale: other content, another key); about 6 KB each.
+# The dashboard's and timelines' rendered bodies, kept per process under their organization's data
+# version (ADR 0015: any write to what they show gives another key); about 6 KB each.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -8,12 +8,12 @@ is still ``dashboard``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from functools import partial
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
@@ -22,9 +22,18 @@ from pinpoint.web.clients.models import Client
 from pinpoint.web.clients.selectors import screenings_on
 from pinpoint.web.electrolysis import selectors as electrolysis
 from pinpoint.web.records.paging import page_of
+from pinpoint.web.records.versions import kept, kept_key
 from pinpoint.web.treatments import selectors
 
-__all__ = ["ALERT_DAYS", "ALERT_LIMIT", "DUE_DAYS", "DUE_LIMIT", "OVERDUE_DAYS", "TODAY_PAGE", "dashboard"]
+__all__ = [
+    "ALERT_DAYS",
+    "ALERT_LIMIT",
+    "DUE_DAYS",
+    "DUE_LIMIT",
+    "OVERDUE_DAYS",
+    "TODAY_PAGE",
+    "dashboard",
+]
 
 ALERT_DAYS = 14
 DUE_DAYS = 7
@@ -36,7 +45,23 @@ TODAY_PAGE = 25
 
 @page(Perm.DASHBOARD_VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Today's sessions, sessions due soon or overdue, and screening alerts for the coming sessions.
+    """Today's sessions, sessions due soon or overdue, screening alerts and open adverse events.
+
+    The page's body is kept, rendered, under the organization's data version (replaced by the
+    database on every write to what the page shows, ADR 0015), with the day, the evidence release,
+    what the user may see and the page asked for (:func:`pinpoint.web.records.versions.kept_key`).
+    An unchanged dashboard then costs one query of its own; a write to anything it shows renders
+    it afresh.
+    """
+    actor = actor_of(request)
+    today = actor.today()
+    key = kept_key("dashboard", request, actor, today)
+    body = kept(key, lambda: render_to_string("dashboard_body.html", _lists(request, actor, today), request))
+    return render(request, "dashboard.html", {"body": body, "today": today, "kept_key": key})
+
+
+def _lists(request: HttpRequest, actor: Actor, today: dt.date) -> dict[str, Any]:
+    """What the dashboard's body shows, read afresh.
 
     Today's sessions are shown 25 a page (``?page=2``), in client name order; every one of them is
     screened. The overdue list (most recent first), the due-soon list and the sessions screened
@@ -46,8 +71,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     whose next session is due (core's spacing after the last session) are listed beside them;
     today's electrolysis sessions are shown 25 a page too (``?el_page=2``), with a count of the rest.
     """
-    actor = actor_of(request)
-    today = actor.today()
     overdue_first = today - dt.timedelta(days=OVERDUE_DAYS)
     soon_last = today + dt.timedelta(days=DUE_DAYS)
     alert_last = today + dt.timedelta(days=ALERT_DAYS)
@@ -83,7 +106,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     el_today = electrolysis.sessions_between(actor, today, today)
     el_page = page_of(el_today.count(), TODAY_PAGE, request.GET.get("el_page"))
     el_due = electrolysis.due_courses(actor, today, overdue_first, soon_last, ALERT_LIMIT)
-    context = {
+    return {
         "today": today,
         "todays": every_today[today_page.offset : today_page.offset + today_page.size],
         "today_page": today_page,
@@ -100,36 +123,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "el_overdue": [d for d in el_due if d.due < today][:DUE_LIMIT],
         "el_soon": [d for d in el_due if d.due >= today][:DUE_LIMIT],
     }
-    context["lists_key"] = _lists_key(request, actor, context)
-    return render(request, "dashboard.html", context)
-
-
-def _lists_key(request: HttpRequest, actor: Actor, c: dict[str, Any]) -> str:
-    """A digest of everything the dashboard's cached fragments show (``{% cache %}`` in ``dashboard.html``).
-
-    The fragments are kept by what they show, not by time: any change to a row, a count, a
-    screening, a page asked for or the day gives another digest, hence a fresh rendering, and an
-    unchanged dashboard is not rendered again. Only what the fragments print goes in, each row
-    by the values the template reads.
-    """
-    shown = (
-        actor.organization.pk,
-        actor.organization.name,
-        c["today"],
-        sorted(request.GET.lists()),
-        c["todays"],
-        c["today_page"],
-        c["overdue"],
-        c["overdue_more"],
-        c["soon"],
-        c["soon_more"],
-        [(s, r) for s, r in c["alerts"]],
-        c["alerts_unscreened"],
-        c["alert_last"],
-        c["self_client"].pk if c["self_client"] is not None else None,
-        [(s.pk, s.client.full_name, s.number, s.status) for s in c["el_todays"]],
-        c["el_today_page"],
-        [(d.due, d.course.pk, d.course.client.full_name, d.number) for d in c["el_overdue"] + c["el_soon"]],
-        len(c["el_overdue"]),
-    )
-    return hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()

@@ -6,22 +6,22 @@ Their URLs keep their names (``clients:list``, ``clients:detail``, ``clients:his
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
-from pinpoint.evidence import load_evidence
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.permissions import Perm
+from pinpoint.web.base.tenancy import Actor
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.forms import SearchForm
-from pinpoint.web.clients.selectors import ScreeningResult, get_client
+from pinpoint.web.clients.models import Client
+from pinpoint.web.clients.selectors import get_client
 from pinpoint.web.devices.selectors import get_unit, units, with_status
 from pinpoint.web.records.clients import Timeline, client_page, timeline
 from pinpoint.web.records.clients import client_history as history
 from pinpoint.web.records.links import link
+from pinpoint.web.records.versions import kept, kept_key
 from pinpoint.web.treatments.selectors import unit_sessions
 
 PAGE_SIZE = 50
@@ -42,46 +42,29 @@ def client_list(request: HttpRequest) -> HttpResponse:
 @page(Perm.CLIENT_VIEW)
 def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The client's timeline, 20 entries a page (``?page=2``): questionnaires, consents, courses, sessions;
-    screening today and for the next session; every course summed up on every page."""
+    screening today and for the next session; every course summed up on every page.
+
+    Every view is logged. The body (the screenings, the courses summed up, the page of entries) is
+    kept, rendered, under the organization's data version with the client and the page asked for
+    (:func:`pinpoint.web.records.versions.kept_key`, ADR 0015): read again only after a write to
+    the organization's records or a new day.
+    """
     actor = actor_of(request)
     client = get_client(actor, pk)
     record_view(actor, client, "timeline")
+    key = kept_key("timeline", request, actor, actor.today(), client.pk)
+    body = kept(key, lambda: render_to_string("clients/_timeline_body.html", {"t": _timeline(actor, client, request)}))
+    return render(request, "clients/detail.html", {"client": client, "body": body, "kept_key": key})
+
+
+def _timeline(actor: Actor, client: Client, request: HttpRequest) -> Timeline:
+    """The timeline's page asked for, each record and course with its address."""
     t = timeline(actor, client, request.GET.get("page"))
     for _, kind, obj in t.entries:
         obj.href = _entry_link(kind, client.pk, obj.pk)  # type: ignore[attr-defined]
     for summary in t.summaries:
         summary.course.href = _entry_link(summary.kind, client.pk, summary.course.pk)  # type: ignore[union-attr]
-    return render(request, "clients/detail.html", {"client": client, "t": t, "body_key": _body_key(t)})
-
-
-def _row(obj: Any) -> list[tuple[str, Any]] | None:
-    """Every value a record read for the page holds (columns, annotations, its address), by name."""
-    return None if obj is None else sorted((k, v) for k, v in vars(obj).items() if k != "_state")
-
-
-def _screened(r: ScreeningResult | None) -> tuple[Any, ...] | None:
-    return None if r is None else (r.on, _row(r.questionnaire), r.screening, r.error)
-
-
-def _body_key(t: Timeline) -> str:
-    """A digest of everything the timeline's cached fragment shows (``{% cache %}`` in ``clients/detail.html``).
-
-    The fragment (the screenings, the courses summed up, the page of entries) is kept by what it
-    shows, not by time: each record on it enters with every value it was read with, each screening
-    whole, with the page and the evidence that names things; a change to any of them gives another
-    digest, hence a fresh rendering.
-    """
-    shown = (
-        load_evidence().version,
-        t.client.pk,
-        _screened(t.today),
-        _row(t.next_session),
-        _screened(t.next_screening),
-        [(c.kind, _row(c.course), c.sessions, c.signed, c.booked) for c in t.summaries],
-        t.page,
-        [(day, kind, _row(obj)) for day, kind, obj in t.entries],
-    )
-    return hashlib.blake2b(repr(shown).encode(), digest_size=20).hexdigest()
+    return t
 
 
 _ENTRY_URLS = {
