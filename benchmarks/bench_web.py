@@ -16,9 +16,14 @@ development profile with DEBUG off), sign in through the sign-in page, then, at 
   different client on each request (the timeline's);
 - the first page of a client's timeline (20 of its 53 entries; the course summed up; screening
   today and for the next session; one audit row written per view), a different client on each
-  request;
+  request: its body is kept under the organization's data version once a worker has shown it;
+- the same timelines computed afresh (``web_bench_urls.timeline_afresh``: the kept body dropped
+  before each request), as the first view after any write to the organization's records;
 - the dashboard (the first 25 of today's sessions, those due, screening alerts for today's and up
-  to 100 coming sessions);
+  to 100 coming sessions): nothing is written during the load, so after each worker's first request
+  it is the page kept under the organization's data version (ADR 0015);
+- the dashboard computed afresh (``web_bench_urls.dashboard_afresh``: the kept page dropped before
+  each request), as the first request after any write to what it shows computes it;
 - the trivial view again: the baseline is the mean of the two, so a neighbour's load that comes or
   goes during the run weighs on both sides.
 
@@ -66,6 +71,8 @@ PG_SERVER = os.environ.get("PINPOINT_BENCH_POSTGRES", "postgres://postgres@127.0
 TRIVIAL = "/bench/trivial/"
 FLOOR_ACTOR = "/bench/floor-actor/"
 FLOOR_VIEW_LOG = "/bench/floor-view-log/{pk}/"
+DASHBOARD_AFRESH = "/bench/dashboard-afresh/"
+TIMELINE_AFRESH = "/bench/timeline-afresh/{pk}/"
 SESSIONS_PER_CLIENT = 50  # as web_bench_data builds them
 
 
@@ -222,6 +229,8 @@ def _check_pages(port: int, cookie: str, client_id: int) -> dict[str, int]:
     for name, path, must in (
         ("timeline", f"/clients/{client_id}/", rb'class="entry-session"'),
         ("dashboard", "/", rb'id="today-sessions"'),
+        ("dashboard_afresh", DASHBOARD_AFRESH, rb'id="today-sessions"'),
+        ("timeline_afresh", TIMELINE_AFRESH.format(pk=client_id), rb'class="entry-session"'),
         ("trivial", TRIVIAL, b"ok"),
         ("floor_actor", FLOOR_ACTOR, b"ok "),
         ("floor_view_log", FLOOR_VIEW_LOG.format(pk=client_id), b"ok "),
@@ -235,7 +244,7 @@ def _check_pages(port: int, cookie: str, client_id: int) -> dict[str, int]:
             msg = f"{path} answered HTTP {r.status} without {must!r}"
             raise RuntimeError(msg)
         shown = body.count(b'class="entry-session"')
-        if name == "timeline" and (shown != TIMELINE_SHOWN or b'id="timeline-page-next"' not in body):
+        if name.startswith("timeline") and (shown != TIMELINE_SHOWN or b'id="timeline-page-next"' not in body):
             msg = f"{path} shows {shown} sessions, not {TIMELINE_SHOWN} and a link to the next page"
             raise RuntimeError(msg)
         sizes[f"{name}_bytes"] = len(body)
@@ -303,7 +312,9 @@ def _backend(
             "floor_actor": [FLOOR_ACTOR],
             "floor_view_log": [FLOOR_VIEW_LOG.format(pk=pk) for pk in shown],
             "timeline": timeline,
+            "timeline_afresh": [TIMELINE_AFRESH.format(pk=pk) for pk in shown],
             "dashboard": ["/"],
+            "dashboard_afresh": [DASHBOARD_AFRESH],
         }
         for concurrency in CONCURRENCY:
             out[f"concurrency_{concurrency}"] = _level(port, cookie, pages, seconds, concurrency)

@@ -19,9 +19,11 @@ def test_web_benchmark_runs_tiny() -> None:
     sqlite = out["sqlite"]
     assert (sqlite["vendor"], sqlite["clients"], sqlite["sessions"]) == ("sqlite", 20, 1000)
     assert sqlite["timeline_bytes"] > 0 and sqlite["dashboard_bytes"] > 0
-    # "ok"; "ok 1" (the organization); "ok 2" (the view row it logged, after the timeline's checked first)
+    assert sqlite["dashboard_afresh_bytes"] == sqlite["dashboard_bytes"]  # the same page, kept or computed
+    assert sqlite["timeline_afresh_bytes"] == sqlite["timeline_bytes"]
+    # "ok"; "ok 1" (the organization); "ok 3" (the view row it logged, after the two timelines checked first)
     assert (sqlite["trivial_bytes"], sqlite["floor_actor_bytes"], sqlite["floor_view_log_bytes"]) == (2, 4, 4)
-    pages = ("floor_actor", "floor_view_log", "timeline", "dashboard")
+    pages = ("floor_actor", "floor_view_log", "timeline", "timeline_afresh", "dashboard", "dashboard_afresh")
     for level in ("concurrency_4", "concurrency_20"):
         figures = sqlite[level]
         assert set(figures) == {"trivial", *pages}
