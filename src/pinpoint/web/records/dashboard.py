@@ -57,7 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = actor.today()
     key = kept_key("dashboard", request, actor, today)
     body = kept(key, lambda: render_to_string("dashboard_body.html", _lists(request, actor, today), request))
-    return render(request, "dashboard.html", {"body": body, "today": today, "kept_key": key})
+    return render(request, "dashboard.html", {"body": body, "kept_key": key})
 
 
 def _lists(request: HttpRequest, actor: Actor, today: dt.date) -> dict[str, Any]:
