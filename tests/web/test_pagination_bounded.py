@@ -277,7 +277,19 @@ def test_the_timeline_queries_do_not_grow_with_sessions(world: World) -> None:
     world.ada.save()
     assert _queries(c, url) == few
     assert _queries(c, url) == kept
-    # 2 to authenticate (the session; the user with her memberships) + the client, the view log and its
-    # seal (4), the data version; read afresh, besides: questionnaires, consents, courses with their
-    # counts, electrolysis courses with theirs, the page's sessions, the next session
-    assert (few, kept) == (14, 8)
+    # 2 to authenticate (the session; the user with her memberships) + the client with the data version
+    # (one statement), the view log and its seal (4); read afresh, besides: questionnaires, consents,
+    # courses with their counts, electrolysis courses with theirs, the page's sessions, the next session
+    assert (few, kept) == (13, 7)
+
+
+def test_a_timeline_reads_the_data_version_with_its_client_in_one_statement(world: World) -> None:
+    c = world.login(world.practitioner)
+    url = reverse("clients:detail", args=[world.ada.pk])
+    c.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(url).status_code == 200
+    versions = [q["sql"] for q in ctx.captured_queries if "records_dataversion" in q["sql"]]
+    assert len(versions) == 1
+    assert versions[0].startswith('SELECT "clients_client"."id"')
+    assert f"WHERE organization_id = {world.clinic.pk})" in versions[0]

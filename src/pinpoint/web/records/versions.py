@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,9 +29,16 @@ from pinpoint.evidence.loader import load_evidence
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 
-__all__ = ["KEPT_SECONDS", "data_version", "kept", "kept_key"]
+__all__ = ["KEPT_SECONDS", "UNREAD", "data_version", "data_version_column", "kept", "kept_key"]
 
 VERSIONS = "records_dataversion"
+
+
+class _Unread:
+    """The token not read yet (:func:`kept_key` reads it)."""
+
+
+UNREAD = _Unread()
 KEPT_SECONDS = 3600
 """How long a rendered page is kept; a write to anything it shows gives it a new key before that."""
 
@@ -37,12 +46,26 @@ KEPT_SECONDS = 3600
 def data_version(organization_id: int) -> str | None:
     """The organization's current token, or None if it has none (then nothing may be kept under it)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT token FROM {VERSIONS} WHERE organization_id = %s", [organization_id])  # noqa: S608
+        cursor.execute(_TOKEN, [organization_id])
         row = cursor.fetchone()
     return None if row is None else str(row[0])
 
 
-def kept_key(name: str, request: HttpRequest, actor: Actor, today: dt.date, *more: object) -> str | None:
+_TOKEN = f"SELECT token FROM {VERSIONS} WHERE organization_id = %s"  # noqa: S608 - a constant table name
+
+
+def data_version_column(organization_id: int) -> RawSQL:
+    """The organization's current token as a column of another read (``NULL`` if it has none).
+
+    A page that reads a row first anyway (a timeline, its client) reads the token with it: one
+    statement, so one snapshot, and one round trip fewer. Pass the column's value to :func:`kept_key`.
+    """
+    return RawSQL(_TOKEN, [organization_id], output_field=CharField())  # noqa: S611 - a constant, values bound
+
+
+def kept_key(
+    name: str, request: HttpRequest, actor: Actor, today: dt.date, *more: object, version: str | _Unread | None = UNREAD
+) -> str | None:
     """The key page ``name`` is kept under, or None when the organization has no data version yet.
 
     Besides the organization's records, a kept page depends on the day (the organization's, so its
@@ -51,9 +74,11 @@ def kept_key(name: str, request: HttpRequest, actor: Actor, today: dt.date, *mor
     ``more`` is what else names the page (the client of a timeline). The organization itself (its
     name, kind, time zone and policy overrides, which the screenings apply) enters as the request
     read it: that row was read before the token, when the request signed in, so a change to it
-    committed in between must not be kept under the new token.
+    committed in between must not be kept under the new token. The token is read here unless
+    ``version`` gives it, read with the page's first row (:func:`data_version_column`).
     """
-    version = data_version(actor.org_id)
+    if isinstance(version, _Unread):
+        version = data_version(actor.org_id)
     if version is None:
         return None
     organization = actor.organization

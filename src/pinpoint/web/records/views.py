@@ -21,7 +21,7 @@ from pinpoint.web.devices.selectors import get_unit, units, with_status
 from pinpoint.web.records.clients import Timeline, client_page, timeline
 from pinpoint.web.records.clients import client_history as history
 from pinpoint.web.records.links import link
-from pinpoint.web.records.versions import kept, kept_key
+from pinpoint.web.records.versions import data_version_column, kept, kept_key
 from pinpoint.web.treatments.selectors import unit_sessions
 
 PAGE_SIZE = 50
@@ -47,12 +47,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Every view is logged. The body (the screenings, the courses summed up, the page of entries) is
     kept, rendered, under the organization's data version with the client and the page asked for
     (:func:`pinpoint.web.records.versions.kept_key`, ADR 0015): read again only after a write to
-    the organization's records or a new day.
+    the organization's records or a new day. The data version is read with the client, in one
+    statement, before the view is logged and the body's records are read.
     """
     actor = actor_of(request)
-    client = get_client(actor, pk)
+    client = get_client(actor, pk, data_version=data_version_column(actor.org_id))
     record_view(actor, client, "timeline")
-    key = kept_key("timeline", request, actor, actor.today(), client.pk)
+    key = kept_key("timeline", request, actor, actor.today(), client.pk, version=client.data_version)  # type: ignore[attr-defined]
     body = kept(key, lambda: render_to_string("clients/_timeline_body.html", {"t": _timeline(actor, client, request)}))
     return render(request, "clients/detail.html", {"client": client, "body": body, "kept_key": key})
 
