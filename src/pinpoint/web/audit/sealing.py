@@ -189,11 +189,13 @@ def advance_head(
     """
     connection = connections[using]
     table = connection.ops.quote_name(chain_model._meta.db_table)
+    sql = f"UPDATE {table} SET seq = %s, digest = %s WHERE organization_id = %s"  # noqa: S608 - a model's table
+    rows = [(seq, digest, organization_id) for seq, digest in steps]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET seq = %s, digest = %s WHERE organization_id = %s",  # noqa: S608 - a model's table
-            [(seq, digest, organization_id) for seq, digest in steps],
-        )
+        if len(rows) == 1:  # one step: a plain statement, not a batch (psycopg sends a batch in pipeline mode)
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
 
 
 def seal_created(objs: Iterable[models.Model], key: bytes, *, using: str = "default") -> int:
