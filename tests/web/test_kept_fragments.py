@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from pinpoint.web.base.permissions import ROLE_PERMISSIONS, Perm, Role
@@ -123,3 +124,22 @@ def test_a_timeline_is_served_from_its_kept_fragment_and_rendered_afresh_when_wh
     assert f'id="session-{booked.pk}">Booked</a>' in page.content.decode()
     seen.add(page.context["kept_key"])
     assert len(seen) == 4
+
+
+def test_a_kept_timeline_shows_each_role_its_own_buttons_and_the_client_as_she_is_now(world: World) -> None:
+    url = reverse("clients:detail", args=[world.ada.pk])
+    owner, practitioner = world.login(world.owner), world.login(world.practitioner)
+    assert Perm.CLIENT_ERASE not in ROLE_PERMISSIONS[Role.PRACTITIONER]
+    page = owner.get(url)
+    assert 'id="client-erase"' in cache.get(page.context["kept_key"])  # the buttons are kept with the page
+    assert owner.get(url).context["kept_key"] == page.context["kept_key"]
+    other = practitioner.get(url)
+    assert other.context["kept_key"] != page.context["kept_key"]  # kept per role
+    assert 'id="client-erase"' not in other.content.decode()
+    assert f'<a class="button" href="/clients/{world.ada.pk}/courses/new/" id="course-new">' in other.content.decode()
+    # the client's details are kept too, and a write to them, even in SQL, shows on the next view
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE clients_client SET full_name = %s WHERE id = %s", ["Ada King", world.ada.pk])
+    again = practitioner.get(url).content.decode()
+    assert '<h1 id="client-name">Ada King</h1>' in again
+    assert "<title>Ada King · Pinpoint</title>" in again

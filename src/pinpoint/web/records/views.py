@@ -44,8 +44,9 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The client's timeline, 20 entries a page (``?page=2``): questionnaires, consents, courses, sessions;
     screening today and for the next session; every course summed up on every page.
 
-    Every view is logged. The body (the screenings, the courses summed up, the page of entries) is
-    kept, rendered, under the organization's data version with the client and the page asked for
+    Every view is logged. The page's content (the client's details, the buttons her role may use,
+    the screenings, the courses summed up, the page of entries) is kept, rendered, under the
+    organization's data version with the client, the role and the page asked for
     (:func:`pinpoint.web.records.versions.kept_key`, ADR 0015): read again only after a write to
     the organization's records or a new day. The data version is read with the client, in one
     statement, before the view is logged and the body's records are read.
@@ -53,8 +54,14 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     client = get_client(actor, pk, data_version=data_version_column(actor.org_id))
     record_view(actor, client, "timeline")
-    key = kept_key("timeline", request, actor, actor.today(), client.pk, version=client.data_version)  # type: ignore[attr-defined]
-    body = kept(key, lambda: render_to_string("clients/_timeline_body.html", {"t": _timeline(actor, client, request)}))
+    version = client.data_version  # type: ignore[attr-defined]
+    key = kept_key("timeline", request, actor, actor.today(), client.pk, actor.role, version=version)
+    body = kept(
+        key,
+        lambda: render_to_string(
+            "clients/_timeline_page.html", {"client": client, "t": _timeline(actor, client, request)}, request=request
+        ),
+    )
     return render(request, "clients/detail.html", {"client": client, "body": body, "kept_key": key})
 
 
