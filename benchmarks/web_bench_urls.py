@@ -27,7 +27,7 @@ from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.selectors import get_client
 from pinpoint.web.records.dashboard import dashboard
 from pinpoint.web.records.versions import kept_key
-from pinpoint.web.records.views import client_detail
+from pinpoint.web.records.views import client_detail, timeline_key
 from pinpoint.web.urls import urlpatterns as project_urlpatterns
 
 TRIVIAL_PATH = "bench/trivial/"
@@ -72,7 +72,7 @@ def dashboard_afresh(request: HttpRequest) -> HttpResponse:
 def timeline_afresh(request: HttpRequest, pk: int) -> HttpResponse:
     """A client's timeline computed afresh: its kept body dropped first (two more queries: the client, the version)."""
     actor = actor_of(request)
-    key = kept_key("timeline", request, actor, actor.today(), get_client(actor, pk).pk)
+    key = timeline_key(request, actor, get_client(actor, pk).pk)
     if key is not None:
         cache.delete(key)
     return client_detail(request, pk)

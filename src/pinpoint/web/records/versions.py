@@ -29,16 +29,16 @@ from pinpoint.evidence.loader import load_evidence
 from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.tenancy import Actor
 
-__all__ = ["KEPT_SECONDS", "UNREAD", "data_version", "data_version_column", "kept", "kept_key"]
+__all__ = ["KEPT_SECONDS", "UNREAD", "Unread", "data_version", "data_version_column", "kept", "kept_key"]
 
 VERSIONS = "records_dataversion"
 
 
-class _Unread:
+class Unread:
     """The token not read yet (:func:`kept_key` reads it)."""
 
 
-UNREAD = _Unread()
+UNREAD = Unread()
 KEPT_SECONDS = 3600
 """How long a rendered page is kept; a write to anything it shows gives it a new key before that."""
 
@@ -64,7 +64,7 @@ def data_version_column(organization_id: int) -> RawSQL:
 
 
 def kept_key(
-    name: str, request: HttpRequest, actor: Actor, today: dt.date, *more: object, version: str | _Unread | None = UNREAD
+    name: str, request: HttpRequest, actor: Actor, today: dt.date, *more: object, version: str | Unread | None = UNREAD
 ) -> str | None:
     """The key page ``name`` is kept under, or None when the organization has no data version yet.
 
@@ -77,7 +77,7 @@ def kept_key(
     committed in between must not be kept under the new token. The token is read here unless
     ``version`` gives it, read with the page's first row (:func:`data_version_column`).
     """
-    if isinstance(version, _Unread):
+    if isinstance(version, Unread):
         version = data_version(actor.org_id)
     if version is None:
         return None

@@ -21,7 +21,7 @@ from pinpoint.web.devices.selectors import get_unit, units, with_status
 from pinpoint.web.records.clients import Timeline, client_page, timeline
 from pinpoint.web.records.clients import client_history as history
 from pinpoint.web.records.links import link
-from pinpoint.web.records.versions import data_version_column, kept, kept_key
+from pinpoint.web.records.versions import UNREAD, Unread, data_version_column, kept, kept_key
 from pinpoint.web.treatments.selectors import unit_sessions
 
 PAGE_SIZE = 50
@@ -54,8 +54,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     client = get_client(actor, pk, data_version=data_version_column(actor.org_id))
     record_view(actor, client, "timeline")
-    version = client.data_version  # type: ignore[attr-defined]
-    key = kept_key("timeline", request, actor, actor.today(), client.pk, actor.role, version=version)
+    key = timeline_key(request, actor, client.pk, client.data_version)  # type: ignore[attr-defined]
     body = kept(
         key,
         lambda: render_to_string(
@@ -63,6 +62,13 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     return render(request, "clients/detail.html", {"client": client, "body": body, "kept_key": key})
+
+
+def timeline_key(
+    request: HttpRequest, actor: Actor, client_pk: int, version: str | Unread | None = UNREAD
+) -> str | None:
+    """The key a timeline's page is kept under: the client's, for the actor's role, the page asked for, today."""
+    return kept_key("timeline", request, actor, actor.today(), client_pk, actor.role, version=version)
 
 
 def _timeline(actor: Actor, client: Client, request: HttpRequest) -> Timeline:
