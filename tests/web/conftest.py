@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client as HttpClient
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from pinpoint.web.accounts.models import Organization, User
@@ -124,6 +124,13 @@ def _versions_at_once(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+def queries_of(client: HttpClient, url: str) -> int:
+    """How many queries ``client`` asking for ``url`` makes (the page must answer 200)."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
 
 
 @dataclass

@@ -11,11 +11,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import clear_url_caches
 
-from tests.web.conftest import World
+from tests.web.conftest import World, queries_of
 
 URLS = Path(__file__).parents[2] / "benchmarks" / "web_bench_urls.py"
 
@@ -35,12 +33,6 @@ def bench_urls(settings: Any) -> Iterator[ModuleType]:
     clear_url_caches()
 
 
-def _queries(c: Any, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert c.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("who", ["practitioner", "owner"])
 def test_the_afresh_pages_compute_what_the_kept_pages_keep(world: World, bench_urls: ModuleType, who: str) -> None:
     c = world.login(getattr(world, who))
@@ -51,12 +43,12 @@ def test_the_afresh_pages_compute_what_the_kept_pages_keep(world: World, bench_u
         c.get(url)  # the screenings kept in the process, as in a warmed-up server
     world.ada.notes = "Prefers mornings"  # a write: both pages are computed on their next view
     world.ada.save()
-    computed = (_queries(c, timeline), _queries(c, dashboard))
-    kept = (_queries(c, timeline), _queries(c, dashboard))
+    computed = (queries_of(c, timeline), queries_of(c, dashboard))
+    kept = (queries_of(c, timeline), queries_of(c, dashboard))
     assert kept == (7, 3)
     assert computed == (13, 11)
     # each afresh page reads, besides the page, what it needs to name the key it drops:
     # the client and the data version (timeline), the data version (dashboard)
-    assert (_queries(c, timeline_afresh), _queries(c, dashboard_afresh)) == (15, 12)
-    assert (_queries(c, timeline_afresh), _queries(c, dashboard_afresh)) == (15, 12)  # every time
-    assert (_queries(c, timeline), _queries(c, dashboard)) == kept  # and the page is kept again
+    assert (queries_of(c, timeline_afresh), queries_of(c, dashboard_afresh)) == (15, 12)
+    assert (queries_of(c, timeline_afresh), queries_of(c, dashboard_afresh)) == (15, 12)  # every time
+    assert (queries_of(c, timeline), queries_of(c, dashboard)) == kept  # and the page is kept again

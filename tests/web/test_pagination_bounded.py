@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -20,7 +19,7 @@ from pinpoint.web.records.clients import TIMELINE_PAGE
 from pinpoint.web.records.dashboard import TODAY_PAGE
 from pinpoint.web.records.paging import page_of
 from pinpoint.web.treatments.models import Session
-from tests.web.conftest import World
+from tests.web.conftest import World, queries_of
 
 FIRST = 100  # numbers of the sessions these tests book on Ada's course
 
@@ -37,12 +36,6 @@ def _book(w: World, days: list[int]) -> list[Session]:
         )
         for i, d in enumerate(days)
     )
-
-
-def _queries(client: Any, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 @pytest.fixture
@@ -172,16 +165,16 @@ def test_an_electrolysis_page_that_is_not_one_shows_the_nearest(world: World, as
 def test_the_dashboard_queries_do_not_grow_with_todays_electrolysis_sessions(world: World) -> None:
     c = world.login(world.practitioner)
     url = reverse("dashboard")
-    _queries(c, url)  # warm caches
+    queries_of(c, url)  # warm caches
     _electrolysis_today(world, 10)
-    few = _queries(c, url)
+    few = queries_of(c, url)
     ElectrolysisSession.objects.bulk_create(
         ElectrolysisSession(organization=world.clinic, course=s.course, client=s.client, number=200 + i,
                             performed_on=world.today, practitioner=world.practitioner)
         for i, s in enumerate([ElectrolysisSession.objects.filter(number=FIRST).first()] * 50)
     )  # fmt: skip
-    assert _queries(c, url) == few
-    assert _queries(c, url + "?el_page=3") == few
+    assert queries_of(c, url) == few
+    assert queries_of(c, url + "?el_page=3") == few
 
 
 def test_a_quiet_day_has_no_pager(world: World) -> None:
@@ -194,24 +187,24 @@ def test_the_dashboard_queries_do_not_grow_with_todays_sessions(world: World, co
     c = world.login(world.practitioner)
     url = reverse("dashboard")
     _book(world, [0] * 10)
-    cold_few = _queries(c, url)  # screened afresh: the course plans are read once, in one query
-    kept = _queries(c, url)  # nothing written since: the page kept under the data version
+    cold_few = queries_of(c, url)  # screened afresh: the course plans are read once, in one query
+    kept = queries_of(c, url)  # nothing written since: the page kept under the data version
     world.ada.full_name = "Ada King"  # a write: the data version moves, the page is read afresh
     world.ada.save()
-    warm_few = _queries(c, url)
+    warm_few = queries_of(c, url)
     _book_more = Session.objects.bulk_create(
         Session(organization=world.clinic, course=world.ada_course, client=world.ada, number=200 + i,
                 scheduled_on=world.today)
         for i in range(50)
     )  # fmt: skip
     assert len(_book_more) == 50
-    assert _queries(c, url) == warm_few
+    assert queries_of(c, url) == warm_few
     # 2 to authenticate (the session; the user with her memberships) + the data version + the counts,
     # today's and the coming sessions (one query), the overdue ones, the questionnaires of the screened
     # clients, electrolysis courses due, today's electrolysis sessions counted and their page, open
     # adverse events; kept: 2 to authenticate and the data version
     assert (cold_few, warm_few, kept) == (12, 11, 3)
-    assert _queries(c, url) == kept
+    assert queries_of(c, url) == kept
 
 
 def test_a_timeline_comes_20_entries_a_page_newest_first(world: World) -> None:
@@ -261,11 +254,11 @@ def test_the_timeline_queries_do_not_grow_with_sessions(world: World) -> None:
     c = world.login(world.practitioner)
     url = reverse("clients:detail", args=[world.ada.pk])
     _book(world, list(range(1, 11)))
-    _queries(c, url)  # the screenings of today and the next session kept
-    kept = _queries(c, url)  # nothing written since: the body kept under the data version
+    queries_of(c, url)  # the screenings of today and the next session kept
+    kept = queries_of(c, url)  # nothing written since: the body kept under the data version
     world.ada.notes = "Prefers mornings"  # a write: the data version moves, the body is read afresh
     world.ada.save()
-    few = _queries(c, url)
+    few = queries_of(c, url)
     Session.objects.bulk_create(
         Session(organization=world.clinic, course=world.ada_course, client=world.ada, number=200 + i,
                 scheduled_on=world.today + dt.timedelta(days=30 + i))
@@ -275,8 +268,8 @@ def test_the_timeline_queries_do_not_grow_with_sessions(world: World) -> None:
     assert len(many.context["t"].entries) == TIMELINE_PAGE
     world.ada.notes = "Prefers afternoons"
     world.ada.save()
-    assert _queries(c, url) == few
-    assert _queries(c, url) == kept
+    assert queries_of(c, url) == few
+    assert queries_of(c, url) == kept
     # 2 to authenticate (the session; the user with her memberships) + the client with the data version
     # (one statement), the view log and its seal (4); read afresh, besides: questionnaires, consents,
     # courses with their counts, electrolysis courses with theirs, the page's sessions, the next session

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pinpoint.web.clients.actions import ClientData, create_client, record_questionnaire
@@ -17,7 +15,7 @@ from pinpoint.web.clients.models import Client
 from pinpoint.web.consents.actions import sign_consent
 from pinpoint.web.treatments import actions as tx
 from pinpoint.web.treatments.models import Course, Session
-from tests.web.conftest import World, fingerprint
+from tests.web.conftest import World, fingerprint, queries_of
 from tests.web.test_web_clients import QUESTIONNAIRE
 from tests.web.test_web_sessions import runner_post
 
@@ -185,19 +183,13 @@ def _grow(world: World, clients: int, sessions_each: int) -> None:
             )
 
 
-def _count(client: Any, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("page", ["clients:list", "dashboard"])
 def test_list_pages_keep_a_constant_number_of_queries(world: World, page: str, django_assert_num_queries: Any) -> None:
     client = world.login(world.owner)
     url = reverse(page)
-    _count(client, url)  # warm caches (evidence, content types)
+    queries_of(client, url)  # warm caches (evidence, content types)
     _grow(world, 2, 2)
-    small = _count(client, url)
+    small = queries_of(client, url)
     _grow(world, 12, 4)
     with django_assert_num_queries(small):
         client.get(url)
@@ -208,7 +200,7 @@ def test_list_pages_keep_a_constant_number_of_queries(world: World, page: str, d
     # clients' are new), electrolysis courses due, today's electrolysis sessions counted and their page,
     # open adverse events
     assert small == {"clients:list": 3, "dashboard": 12}[page]
-    assert _count(client, url) == {"clients:list": 3, "dashboard": 3}[page]  # the dashboard kept since
+    assert queries_of(client, url) == {"clients:list": 3, "dashboard": 3}[page]  # the dashboard kept since
 
 
 def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert_num_queries: Any) -> None:
@@ -216,10 +208,10 @@ def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert
     _grow(world, 1, 1)
     grown = Client.objects.get(full_name="Grown 000")
     url = reverse("clients:detail", args=[grown.pk])
-    _count(client, url)
+    queries_of(client, url)
     grown.notes = "Prefers mornings"  # a write: the body is read afresh, not kept
     grown.save()
-    small = _count(client, url)
+    small = queries_of(client, url)
     course = grown.courses.get()
     for n in range(2, 30):
         Session.objects.create(
@@ -238,4 +230,4 @@ def test_timeline_keeps_a_constant_number_of_queries(world: World, django_assert
     # (one statement), the view log insert and its seal (lock the chain head, insert the seal, move the
     # head); read afresh: questionnaires, consents, courses, sessions, electrolysis courses and sessions
     assert small == 13
-    assert _count(client, url) == 7  # kept since: the body is not read again
+    assert queries_of(client, url) == 7  # kept since: the body is not read again
