@@ -26,7 +26,7 @@ from pinpoint.web.base.permissions import Perm
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.selectors import get_client
 from pinpoint.web.records.dashboard import dashboard
-from pinpoint.web.records.versions import kept_key
+from pinpoint.web.records.versions import data_version_column, kept_key
 from pinpoint.web.records.views import client_detail, timeline_key
 from pinpoint.web.urls import urlpatterns as project_urlpatterns
 
@@ -51,9 +51,12 @@ def floor_actor(request: HttpRequest) -> HttpResponse:
 
 @page(Perm.CLIENT_VIEW)
 def floor_view_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """A client record page's floor: the above, the client read and its view logged and sealed as the timeline does."""
+    """A client record page's floor: the above, the client read and its view logged and sealed as the timeline does.
+
+    The client is read as the timeline reads it, with the organization's data version in the same statement.
+    """
     actor = actor_of(request)
-    client = get_client(actor, pk)
+    client = get_client(actor, pk, data_version=data_version_column(actor.org_id))
     view = record_view(actor, client, "timeline")
     return HttpResponse(f"ok {view.pk}".encode(), content_type="text/plain")
 
@@ -70,7 +73,7 @@ def dashboard_afresh(request: HttpRequest) -> HttpResponse:
 
 @page(Perm.CLIENT_VIEW)
 def timeline_afresh(request: HttpRequest, pk: int) -> HttpResponse:
-    """A client's timeline computed afresh: its kept body dropped first (two more queries: the client, the version)."""
+    """A client's timeline computed afresh: its kept page dropped first (two more queries: the client, the version)."""
     actor = actor_of(request)
     key = timeline_key(request, actor, get_client(actor, pk).pk)
     if key is not None:

@@ -185,7 +185,8 @@ def advance_head(
     """Move an organization's chain head through ``steps`` (position, digest), one seal at a time.
 
     The database refuses a head that jumps (a trigger on the chain head table), so a batch of seals
-    moves it once per seal, in one batched statement (``executemany``).
+    moves it once per seal, in one batched statement (``executemany``); a single seal, in one plain
+    statement.
     """
     connection = connections[using]
     table = connection.ops.quote_name(chain_model._meta.db_table)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pinpoint.evidence.schema import Setting
     from pinpoint.web.accounts.models import Membership, Organization, User
 
-__all__ = ["ORG_SESSION_KEY", "Actor", "TenancyMiddleware", "actor_context", "get_actor"]
+__all__ = ["ORG_SESSION_KEY", "Actor", "TenancyMiddleware", "actor_context", "get_actor", "permission_names"]
 
 ORG_SESSION_KEY = "pinpoint_org"
 
@@ -104,10 +104,15 @@ class TenancyMiddleware:
             timezone.deactivate()
 
 
+def permission_names(actor: Actor | None) -> dict[str, bool]:
+    """Each permission's name and whether ``actor`` holds it (the templates' ``can``; none without an actor)."""
+    return {p.name: (actor is not None and actor.can(p)) for p in Perm}
+
+
 def actor_context(request: HttpRequest) -> dict[str, Any]:
     """Template context: ``actor`` and the permission names it holds (for showing buttons)."""
     actor: Actor | None = getattr(request, "actor", None)
-    perms = {p.name: (actor is not None and actor.can(p)) for p in Perm}
+    perms = permission_names(actor)
     self_pk = None
     if actor is not None and actor.organization.is_personal:
         client = apps.get_model("clients", "Client")  # base sits below clients: looked up by label

@@ -3,8 +3,9 @@
 The table and its triggers are made by this app's migration ``0004_data_versions`` (ADR 0015):
 every write to an organization's records that the dashboard or the timeline shows gives the
 organization a new random token, in the same transaction. A page kept under the token is current
-for as long as the token is. :func:`kept_key` reads the token first and the page's data after it,
-so a write committed in between can only make the kept page newer than its key, never older.
+for as long as the token is. The token is read before the page's data (by :func:`kept_key`, or
+with the page's first row, :func:`data_version_column`), so a write committed in between can only
+make the kept page newer than its key, never older.
 
 Keep only a page read outside a transaction that has written: on PostgreSQL the token moves when
 the transaction commits, so a page rendered before that, from its own uncommitted rows, would be

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 
 from pinpoint.web.audit.actions import record_view
 from pinpoint.web.base.permissions import Perm
-from pinpoint.web.base.tenancy import Actor
+from pinpoint.web.base.tenancy import Actor, permission_names
 from pinpoint.web.base.views import actor_of, page
 from pinpoint.web.clients.forms import SearchForm
 from pinpoint.web.clients.models import Client
@@ -58,7 +58,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = kept(
         key,
         lambda: render_to_string(
-            "clients/_timeline_page.html", {"client": client, "t": _timeline(actor, client, request)}, request=request
+            "clients/_timeline_page.html",
+            {"client": client, "actor": actor, "can": permission_names(actor), "t": _timeline(actor, client, request)},
         ),
     )
     return render(request, "clients/detail.html", {"client": client, "body": body, "kept_key": key})
