@@ -207,10 +207,7 @@ def _insert_seals(seals: list[Seal]) -> None:
         for s in seals
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        if len(rows) == 1:  # one seal (a page's view, most records): a plain statement, not a batch
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+        cursor.executemany(sql, rows)
 
 
 class Seal(models.Model):

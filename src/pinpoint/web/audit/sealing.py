@@ -185,18 +185,15 @@ def advance_head(
     """Move an organization's chain head through ``steps`` (position, digest), one seal at a time.
 
     The database refuses a head that jumps (a trigger on the chain head table), so a batch of seals
-    moves it once per seal, in one batched statement (``executemany``); a single seal, in one plain
-    statement.
+    moves it once per seal, in one batched statement (``executemany``).
     """
     connection = connections[using]
     table = connection.ops.quote_name(chain_model._meta.db_table)
-    sql = f"UPDATE {table} SET seq = %s, digest = %s WHERE organization_id = %s"  # noqa: S608 - a model's table
-    rows = [(seq, digest, organization_id) for seq, digest in steps]
     with connection.cursor() as cursor:
-        if len(rows) == 1:  # one step: a plain statement, not a batch (psycopg sends a batch in pipeline mode)
-            cursor.execute(sql, rows[0])
-        else:
-            cursor.executemany(sql, rows)
+        cursor.executemany(
+            f"UPDATE {table} SET seq = %s, digest = %s WHERE organization_id = %s",  # noqa: S608 - a model's table
+            [(seq, digest, organization_id) for seq, digest in steps],
+        )
 
 
 def seal_created(objs: Iterable[models.Model], key: bytes, *, using: str = "default") -> int:
