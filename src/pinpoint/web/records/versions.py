@@ -33,6 +33,7 @@ from pinpoint.web.base.tenancy import Actor
 __all__ = ["KEPT_SECONDS", "UNREAD", "Unread", "data_version", "data_version_column", "kept", "kept_key"]
 
 VERSIONS = "records_dataversion"
+_TOKEN = f"SELECT token FROM {VERSIONS} WHERE organization_id = %s"  # noqa: S608 - a constant table name
 
 
 class Unread:
@@ -50,9 +51,6 @@ def data_version(organization_id: int) -> str | None:
         cursor.execute(_TOKEN, [organization_id])
         row = cursor.fetchone()
     return None if row is None else str(row[0])
-
-
-_TOKEN = f"SELECT token FROM {VERSIONS} WHERE organization_id = %s"  # noqa: S608 - a constant table name
 
 
 def data_version_column(organization_id: int) -> RawSQL:
